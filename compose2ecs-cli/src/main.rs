@@ -1,0 +1,263 @@
+//! `compose2ecs`: Docker Compose files in, Amazon ECS task definitions out.
+
+mod render;
+mod write;
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use compose2ecs_core::{Diagnostic, Environment, Input, Options, Severity};
+
+const AFTER_HELP: &str = "\
+Examples:
+  compose2ecs convert                          # compose.yaml (+ compose2ecs.yaml) -> ecs/*.task-definition.json
+  compose2ecs convert -f compose.yaml -f compose.prod.yaml --overlay aws.yaml -o deploy/
+  compose2ecs convert --stdout --family student-rest | \\
+      aws ecs register-task-definition --cli-input-json file:///dev/stdin
+  compose2ecs config                           # the merged, interpolated compose file
+
+Exit status: 0 converted, 1 input rejected (nothing written), 2 usage error.";
+
+/// Convert Docker Compose files into Amazon ECS task definitions that
+/// `aws ecs register-task-definition --cli-input-json` accepts.
+#[derive(Debug, Parser)]
+#[command(name = "compose2ecs", version, about, after_help = AFTER_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Write one `<family>.task-definition.json` per ECS task.
+    #[command(after_help = AFTER_HELP)]
+    Convert(ConvertArgs),
+    /// Print the compose project as compose2ecs reads it: files merged,
+    /// variables interpolated, anchors expanded.
+    Config(ProjectArgs),
+}
+
+#[derive(Debug, Args)]
+struct ProjectArgs {
+    /// Compose file; repeat to merge several, later ones winning. Default: the
+    /// first of compose.yaml, compose.yml, docker-compose.yaml,
+    /// docker-compose.yml in the current directory.
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Project name (default: `name:` in the compose file, else the
+    /// directory's name).
+    #[arg(short = 'p', long = "project-name", value_name = "NAME")]
+    project_name: Option<String>,
+    /// Read variables from this file instead of `.env`; repeatable.
+    #[arg(long = "env-file", value_name = "FILE")]
+    env_files: Vec<PathBuf>,
+    /// Activate a profile; repeatable. Services with profiles run only when one
+    /// of theirs is active.
+    #[arg(long = "profile", value_name = "NAME")]
+    profiles: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct ConvertArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// The AWS overlay (roles, logs, sizes). Default: compose2ecs.yaml beside
+    /// the first compose file, when it exists.
+    #[arg(long, value_name = "FILE")]
+    overlay: Option<PathBuf>,
+    /// Directory for the output files.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "DIR",
+        default_value = "ecs"
+    )]
+    output: PathBuf,
+    /// Print one task definition to stdout instead of writing files.
+    #[arg(long)]
+    stdout: bool,
+    /// With --stdout: the family to print (needed when there are several).
+    #[arg(long, value_name = "NAME", requires = "stdout")]
+    family: Option<String>,
+    /// Treat warnings as errors: exit 1 and write nothing.
+    #[arg(long)]
+    strict: bool,
+}
+
+/// Every way the program ends; the one place exit codes are decided.
+enum Outcome {
+    Success,
+    Rejected,
+}
+
+impl From<Outcome> for ExitCode {
+    fn from(o: Outcome) -> Self {
+        match o {
+            Outcome::Success => ExitCode::SUCCESS,
+            Outcome::Rejected => ExitCode::from(1),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    // clap exits with 2 on usage errors and 0 for --help/--version.
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Convert(args) => run_convert(&args),
+        Command::Config(args) => run_config(&args),
+    };
+    outcome.into()
+}
+
+const DEFAULT_FILES: &[&str] = &[
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yaml",
+    "docker-compose.yml",
+];
+
+fn discover(files: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    if !files.is_empty() {
+        return Ok(files.to_vec());
+    }
+    DEFAULT_FILES
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+        .map(|p| vec![p])
+        .ok_or_else(|| {
+            format!(
+                "no compose file given and none found here (looked for {}); pass one with -f",
+                DEFAULT_FILES.join(", ")
+            )
+        })
+}
+
+fn fail(message: &str) -> Outcome {
+    let mut err = anstream::stderr();
+    let _ = writeln!(err, "{}", render::error_line(message));
+    Outcome::Rejected
+}
+
+fn load_input(project: &ProjectArgs, overlay: Option<&Path>) -> Result<Input, Outcome> {
+    let files = discover(&project.files).map_err(|m| fail(&m))?;
+    let env: Environment = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .collect();
+    match Input::from_files(&files, overlay, env, &project.env_files) {
+        Ok(mut input) => {
+            input.project_name = project.project_name.clone();
+            Ok(input)
+        }
+        Err(e) => {
+            render::diagnostics(None, e.diagnostics());
+            Err(Outcome::Rejected)
+        }
+    }
+}
+
+fn default_overlay(project: &ProjectArgs) -> Option<PathBuf> {
+    let first = discover(&project.files).ok()?.into_iter().next()?;
+    let candidate = first
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join("compose2ecs.yaml");
+    candidate.is_file().then_some(candidate)
+}
+
+fn run_config(args: &ProjectArgs) -> Outcome {
+    let input = match load_input(args, None) {
+        Ok(i) => i,
+        Err(o) => return o,
+    };
+    match compose2ecs_core::resolve(&input) {
+        Ok((tree, diagnostics)) => {
+            render::diagnostics(Some(&input), &diagnostics);
+            let yaml = serde_norway::to_string(&tree.to_yaml()).unwrap_or_default();
+            write::stdout(yaml.as_bytes())
+        }
+        Err(e) => {
+            render::diagnostics(Some(&input), e.diagnostics());
+            Outcome::Rejected
+        }
+    }
+}
+
+fn run_convert(args: &ConvertArgs) -> Outcome {
+    let overlay = args
+        .overlay
+        .clone()
+        .or_else(|| default_overlay(&args.project));
+    let input = match load_input(&args.project, overlay.as_deref()) {
+        Ok(i) => i,
+        Err(o) => return o,
+    };
+    let options = Options::default().with_profiles(args.project.profiles.iter().cloned());
+    let conversion = match compose2ecs_core::convert(&input, &options) {
+        Ok(c) => c,
+        Err(e) => {
+            render::diagnostics(Some(&input), e.diagnostics());
+            render::summary_rejected(e.errors().count());
+            return Outcome::Rejected;
+        }
+    };
+    render::diagnostics(Some(&input), &conversion.diagnostics);
+    let warnings: Vec<&Diagnostic> = conversion
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .collect();
+    if args.strict && !warnings.is_empty() {
+        render::summary_strict(warnings.len());
+        return Outcome::Rejected;
+    }
+
+    if args.stdout {
+        let families: Vec<&String> = conversion.task_definitions.keys().collect();
+        let chosen = match (&args.family, families.as_slice()) {
+            (Some(f), _) => conversion.task_definitions.get(f).ok_or_else(|| {
+                format!(
+                    "no family `{f}`; this project has: {}",
+                    families
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }),
+            (None, [only]) => Ok(&conversion.task_definitions[*only]),
+            (None, many) => Err(format!(
+                "--stdout prints one task definition, and there are {}: {}; choose one with --family",
+                many.len(),
+                many.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        };
+        return match chosen {
+            Ok(td) => write::stdout(compose2ecs_core::to_json(td).as_bytes()),
+            Err(m) => fail(&m),
+        };
+    }
+
+    let files: Vec<(String, String)> = conversion
+        .task_definitions
+        .iter()
+        .map(|(family, td)| {
+            (
+                format!("{family}.task-definition.json"),
+                compose2ecs_core::to_json(td),
+            )
+        })
+        .collect();
+    match write::files_atomically(&args.output, &files) {
+        Ok(paths) => {
+            render::written(&paths);
+            Outcome::Success
+        }
+        Err(m) => fail(&m),
+    }
+}

@@ -1,0 +1,122 @@
+//! Diagnostics on stderr, rustc-style, with the source line they point at.
+//! Colour only when stderr is a terminal (anstream strips it otherwise, and
+//! honours `NO_COLOR`).
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use anstyle::{AnsiColor, Style};
+use compose2ecs_core::{Diagnostic, Input, Severity};
+
+const BOLD: Style = Style::new().bold();
+const BLUE: Style = AnsiColor::Blue.on_default().bold();
+const GREEN: Style = AnsiColor::Green.on_default().bold();
+
+fn severity_style(s: Severity) -> Style {
+    match s {
+        Severity::Error => AnsiColor::Red.on_default().bold(),
+        Severity::Warning => AnsiColor::Yellow.on_default().bold(),
+        Severity::Note => AnsiColor::Cyan.on_default().bold(),
+    }
+}
+
+pub(crate) fn error_line(message: &str) -> String {
+    let red = severity_style(Severity::Error);
+    format!("{red}error{red:#}{BOLD}: {message}{BOLD:#}")
+}
+
+/// Renders each diagnostic:
+///
+/// ```text
+/// warning[host-port-dropped]: published port 8000 is ignored: …
+///   --> compose.yaml:6:9
+///    |
+///  6 |       - "8000:8080"
+///    |         ^ services.rest.ports[0]
+///    = help: …
+/// ```
+pub(crate) fn diagnostics(input: Option<&Input>, diagnostics: &[Diagnostic]) {
+    let mut err = anstream::stderr().lock();
+    for d in diagnostics {
+        let _ = err.write_all(render(input, d).as_bytes());
+    }
+}
+
+fn render(input: Option<&Input>, d: &Diagnostic) -> String {
+    let sev = severity_style(d.severity);
+    let mut out = format!(
+        "{sev}{}[{}]{sev:#}{BOLD}: {}{BOLD:#}\n",
+        d.severity, d.code, d.message
+    );
+    let line_text = d.location.as_ref().and_then(|loc| {
+        let text = input
+            .and_then(|i| i.source_text(&loc.file))
+            .map(str::to_owned)
+            .or_else(|| std::fs::read_to_string(&loc.file).ok())?;
+        text.lines()
+            .nth(loc.line.saturating_sub(1) as usize)
+            .map(str::to_owned)
+    });
+    let gutter_width = d.location.as_ref().map_or(1, |l| l.line.to_string().len());
+    let pad = " ".repeat(gutter_width);
+    if let Some(loc) = &d.location {
+        out.push_str(&format!("{pad}{BLUE}-->{BLUE:#} {loc}\n"));
+        if let Some(line) = line_text {
+            let col = loc.column.saturating_sub(1) as usize;
+            let prefix: String = line
+                .chars()
+                .take(col)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            let label = d.path.as_deref().unwrap_or("");
+            out.push_str(&format!("{pad} {BLUE}|{BLUE:#}\n"));
+            out.push_str(&format!(
+                "{BLUE}{}{BLUE:#} {BLUE}|{BLUE:#} {line}\n",
+                loc.line
+            ));
+            out.push_str(&format!(
+                "{pad} {BLUE}|{BLUE:#} {prefix}{sev}^ {label}{sev:#}\n"
+            ));
+        } else if let Some(path) = &d.path {
+            out.push_str(&format!("{pad} {BLUE}={BLUE:#} at: {path}\n"));
+        }
+    } else if let Some(path) = &d.path {
+        out.push_str(&format!("{pad} {BLUE}={BLUE:#} at: {path}\n"));
+    }
+    if let Some(help) = &d.help {
+        out.push_str(&format!(
+            "{pad} {BLUE}={BLUE:#} {BOLD}help{BOLD:#}: {help}\n"
+        ));
+    }
+    out.push('\n');
+    out
+}
+
+pub(crate) fn summary_rejected(errors: usize) {
+    let plural = if errors == 1 { "" } else { "s" };
+    let _ = writeln!(
+        anstream::stderr(),
+        "{}",
+        error_line(&format!(
+            "conversion failed with {errors} error{plural}; nothing was written"
+        ))
+    );
+}
+
+pub(crate) fn summary_strict(warnings: usize) {
+    let plural = if warnings == 1 { "" } else { "s" };
+    let _ = writeln!(
+        anstream::stderr(),
+        "{}",
+        error_line(&format!(
+            "--strict: {warnings} warning{plural} treated as errors; nothing was written"
+        ))
+    );
+}
+
+pub(crate) fn written(paths: &[PathBuf]) {
+    let mut err = anstream::stderr().lock();
+    for p in paths {
+        let _ = writeln!(err, "{GREEN}wrote{GREEN:#} {}", p.display());
+    }
+}

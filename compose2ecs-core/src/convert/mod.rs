@@ -1,0 +1,384 @@
+//! Stage 7, **convert**: the typed project and the overlay into ECS task
+//! definitions. One submodule per concern.
+
+mod container;
+mod health;
+mod logs;
+mod ports;
+mod size;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use indexmap::IndexMap;
+
+use crate::diagnostic::{Code, Diagnostic, Sink};
+use crate::ecs::{ContainerDependency, TaskDefinition};
+use crate::model::{Project, Service};
+use crate::overlay::{LaunchType, LoadedOverlay, NetworkMode, ServiceOverlay};
+
+pub use size::{FARGATE_SIZES, fargate_size};
+
+/// The resolved platform settings every task shares.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Platform {
+    pub launch_type: LaunchType,
+    pub network_mode: NetworkMode,
+}
+
+/// One task to build: the compose service it is named after, and its containers.
+#[derive(Debug)]
+struct TaskPlan<'a> {
+    owner: &'a Service,
+    settings: Option<&'a ServiceOverlay>,
+    members: Vec<&'a Service>,
+}
+
+/// Converts a project; problems go to `sink`.
+pub(crate) fn convert(
+    project: &Project,
+    overlay: &LoadedOverlay,
+    sink: &mut Sink,
+) -> IndexMap<String, TaskDefinition> {
+    let o = &overlay.overlay;
+    let platform = Platform {
+        launch_type: o.launch_type.unwrap_or_default(),
+        network_mode: o.network_mode.unwrap_or_default(),
+    };
+    if platform.launch_type == LaunchType::Fargate && platform.network_mode != NetworkMode::Awsvpc {
+        sink.push(
+            Diagnostic::error(
+                Code::IncompatibleSetting,
+                format!(
+                    "network_mode `{}` is not available on FARGATE, which only runs awsvpc tasks",
+                    platform.network_mode.as_str()
+                ),
+            )
+            .with_path("network_mode")
+            .at(overlay.root_loc.as_ref())
+            .with_help("remove `network_mode` from the overlay, or set `launch_type: EC2`"),
+        );
+        return IndexMap::new();
+    }
+
+    let plans = plan_tasks(project, overlay, sink);
+    let mut out = IndexMap::new();
+    let mut families: BTreeMap<String, String> = BTreeMap::new();
+    for plan in plans {
+        let family = plan
+            .settings
+            .and_then(|s| s.family.clone())
+            .unwrap_or_else(|| format!("{}-{}", project.name, plan.owner.name));
+        if !crate::validate::is_ecs_name(&family) {
+            sink.push(
+                Diagnostic::error(
+                    Code::InvalidName,
+                    format!("family `{family}` is not a valid ECS name: up to 255 letters, digits, `-` and `_`"),
+                )
+                .with_path(format!("services.{}", plan.owner.name))
+                .at(overlay
+                    .service_locs
+                    .get(&plan.owner.name)
+                    .or(Some(&plan.owner.loc)))
+                .with_help("set `services.<name>.family` in the overlay"),
+            );
+            continue;
+        }
+        if let Some(other) = families.insert(family.clone(), plan.owner.name.clone()) {
+            sink.push(
+                Diagnostic::error(
+                    Code::DuplicateFamily,
+                    format!(
+                        "services `{other}` and `{}` both produce the family `{family}`",
+                        plan.owner.name
+                    ),
+                )
+                .at(overlay
+                    .service_locs
+                    .get(&plan.owner.name)
+                    .or(Some(&plan.owner.loc))),
+            );
+            continue;
+        }
+        let td = build_task(project, overlay, platform, &plan, family.clone(), sink);
+        out.insert(family, td);
+    }
+    out
+}
+
+/// Decides which compose services share a task: `services.<name>.containers`
+/// in the overlay folds services into `<name>`'s task; every other service
+/// gets a task of its own.
+fn plan_tasks<'a>(
+    project: &'a Project,
+    overlay: &'a LoadedOverlay,
+    sink: &mut Sink,
+) -> Vec<TaskPlan<'a>> {
+    let o = &overlay.overlay;
+    for name in o.services.keys() {
+        if !project.services.contains_key(name) {
+            let mut d = Diagnostic::error(
+                Code::OverlayUnknownService,
+                if project.inactive_services.contains(name) {
+                    format!("the overlay configures service `{name}`, whose profiles are not active")
+                } else {
+                    format!("the overlay configures service `{name}`, which the compose project does not define")
+                },
+            )
+            .with_path(format!("services.{name}"))
+            .at(overlay.service_locs.get(name));
+            if let Some(best) = closest(name, project.services.keys().map(String::as_str)) {
+                d = d.with_help(format!("did you mean `{best}`?"));
+            }
+            sink.push(d);
+        }
+    }
+
+    // member -> owner
+    let mut owner_of: BTreeMap<&str, &str> = BTreeMap::new();
+    for (owner, settings) in &o.services {
+        let Some(containers) = &settings.containers else {
+            continue;
+        };
+        for member in containers {
+            let path = format!("services.{owner}.containers");
+            if !project.services.contains_key(member) {
+                sink.push(
+                    Diagnostic::error(
+                        Code::OverlayUnknownService,
+                        format!("`{owner}` groups `{member}`, which the compose project does not define (or whose profiles are not active)"),
+                    )
+                    .with_path(path)
+                    .at(overlay.service_locs.get(owner)),
+                );
+                continue;
+            }
+            if member == owner {
+                continue;
+            }
+            if let Some(previous) = owner_of.insert(member, owner) {
+                sink.push(
+                    Diagnostic::error(
+                        Code::IncompatibleSetting,
+                        format!("`{member}` is grouped into both `{previous}` and `{owner}`; a container belongs to one task"),
+                    )
+                    .with_path(path)
+                    .at(overlay.service_locs.get(owner)),
+                );
+            }
+        }
+    }
+    for (member, owner) in &owner_of {
+        if owner_of.contains_key(owner) {
+            sink.push(
+                Diagnostic::error(
+                    Code::IncompatibleSetting,
+                    format!("`{owner}` groups `{member}` but is itself grouped into another task"),
+                )
+                .with_path(format!("services.{owner}.containers"))
+                .at(overlay.service_locs.get(*owner)),
+            );
+        }
+        if o.services
+            .get(*member)
+            .is_some_and(|s| s.family.is_some() || s.cpu.is_some() || s.memory.is_some())
+        {
+            sink.push(
+                Diagnostic::error(
+                    Code::IncompatibleSetting,
+                    format!("`{member}` runs inside `{owner}`'s task, so its own family, cpu and memory settings have no task to apply to"),
+                )
+                .with_path(format!("services.{member}"))
+                .at(overlay.service_locs.get(*member))
+                .with_help(format!("set them on `services.{owner}` instead")),
+            );
+        }
+    }
+
+    let mut plans = Vec::new();
+    for (name, service) in &project.services {
+        if owner_of.contains_key(name.as_str()) {
+            continue;
+        }
+        let settings = o.services.get(name);
+        let mut members: Vec<&Service> = vec![service];
+        if let Some(containers) = settings.and_then(|s| s.containers.as_ref()) {
+            // The listed order, with the owner where it is listed (first otherwise).
+            if containers.iter().any(|c| c == name) {
+                members.clear();
+            }
+            for c in containers {
+                if let Some(s) = project.services.get(c) {
+                    if !members.iter().any(|m| m.name == s.name) {
+                        members.push(s);
+                    }
+                }
+            }
+        }
+        plans.push(TaskPlan {
+            owner: service,
+            settings,
+            members,
+        });
+    }
+    plans
+}
+
+fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (strsim::jaro_winkler(name, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+fn build_task(
+    project: &Project,
+    overlay: &LoadedOverlay,
+    platform: Platform,
+    plan: &TaskPlan<'_>,
+    family: String,
+    sink: &mut Sink,
+) -> TaskDefinition {
+    let o = &overlay.overlay;
+    let essential: Option<BTreeSet<&str>> = plan
+        .settings
+        .and_then(|s| s.essential.as_ref())
+        .map(|list| list.iter().map(String::as_str).collect());
+    if let Some(list) = &essential {
+        for name in list {
+            if !plan.members.iter().any(|m| m.name == *name) {
+                sink.push(
+                    Diagnostic::error(
+                        Code::OverlayUnknownService,
+                        format!(
+                            "`{name}` is listed as essential but is not a container of this task"
+                        ),
+                    )
+                    .with_path(format!("services.{}.essential", plan.owner.name))
+                    .at(overlay.service_locs.get(&plan.owner.name)),
+                );
+            }
+        }
+    }
+
+    let ctx = container::Context {
+        project,
+        overlay: o,
+        platform,
+        family: &family,
+        task_owner: &plan.owner.name,
+        task_env: plan.settings.map(|s| &s.environment),
+    };
+    let mut containers = Vec::with_capacity(plan.members.len());
+    for member in &plan.members {
+        let mut c = container::build(&ctx, member, sink);
+        c.essential = essential
+            .as_ref()
+            .is_none_or(|list| list.contains(member.name.as_str()));
+        containers.push(c);
+    }
+
+    // depends_on: inside the task → dependsOn; elsewhere → a warning.
+    for (i, member) in plan.members.iter().enumerate() {
+        let mut deps = Vec::new();
+        for dep in &member.depends_on {
+            let target = plan.members.iter().position(|m| m.name == dep.service);
+            match target {
+                Some(t) => {
+                    let target_service = plan.members[t];
+                    let condition = match dep.condition.as_str() {
+                        "service_healthy" => {
+                            let has_check = target_service
+                                .healthcheck
+                                .as_ref()
+                                .is_some_and(|h| h.test.is_some());
+                            if !has_check {
+                                sink.push(
+                                    Diagnostic::error(
+                                        Code::DependencyWithoutHealthcheck,
+                                        format!("`{}` waits for `{}` to be healthy, but `{}` has no health check", member.name, dep.service, dep.service),
+                                    )
+                                    .with_path(&dep.path)
+                                    .at(Some(&dep.loc))
+                                    .with_help(format!("add a `healthcheck` to `{}`, or use `condition: service_started`", dep.service)),
+                                );
+                            }
+                            "HEALTHY"
+                        }
+                        "service_completed_successfully" => {
+                            if containers[t].essential {
+                                sink.push(
+                                    Diagnostic::error(
+                                        Code::IncompatibleSetting,
+                                        format!("`{}` waits for `{}` to complete, but ECS stops the task when an essential container exits", member.name, dep.service),
+                                    )
+                                    .with_path(&dep.path)
+                                    .at(Some(&dep.loc))
+                                    .with_help(format!("list the essential containers in the overlay without `{}`: services.{}.essential", dep.service, plan.owner.name)),
+                                );
+                            }
+                            "SUCCESS"
+                        }
+                        _ => "START",
+                    };
+                    deps.push(ContainerDependency {
+                        container_name: containers[t].name.clone(),
+                        condition: condition.to_owned(),
+                    });
+                }
+                None if project.services.contains_key(&dep.service) => sink.push(
+                    Diagnostic::warning(
+                        Code::CrossTaskDependency,
+                        format!("`{}` depends on `{}`, which runs in another task; ECS cannot order containers across tasks", member.name, dep.service),
+                    )
+                    .with_path(&dep.path)
+                    .at(Some(&dep.loc))
+                    .with_help(format!("make `{}` tolerate `{}` starting later (retry on connect), or run both in one task: services.{}.containers in the overlay", member.name, dep.service, member.name)),
+                ),
+                None if !dep.required => {}
+                None if project.inactive_services.contains(&dep.service) => sink.push(
+                    Diagnostic::warning(
+                        Code::UnknownDependency,
+                        format!("`{}` depends on `{}`, whose profiles are not active", member.name, dep.service),
+                    )
+                    .with_path(&dep.path)
+                    .at(Some(&dep.loc)),
+                ),
+                None => sink.push(
+                    Diagnostic::error(
+                        Code::UnknownDependency,
+                        format!("`{}` depends on `{}`, which is not a service of the project", member.name, dep.service),
+                    )
+                    .with_path(&dep.path)
+                    .at(Some(&dep.loc)),
+                ),
+            }
+        }
+        containers[i].depends_on = deps;
+    }
+
+    let (cpu, memory) = size::task_size(
+        platform,
+        plan.owner,
+        plan.settings,
+        &containers,
+        overlay,
+        sink,
+    );
+
+    let roles = plan.settings.and_then(|s| s.roles.as_ref());
+    TaskDefinition {
+        family,
+        network_mode: platform.network_mode.as_str().to_owned(),
+        requires_compatibilities: vec![platform.launch_type.as_str().to_owned()],
+        cpu,
+        memory,
+        execution_role_arn: roles
+            .and_then(|r| r.execution.clone())
+            .or_else(|| o.roles.execution.clone()),
+        task_role_arn: roles
+            .and_then(|r| r.task.clone())
+            .or_else(|| o.roles.task.clone()),
+        container_definitions: containers,
+    }
+}

@@ -1,0 +1,366 @@
+//! Diagnostics and errors: data with a stable code, a key path and a location.
+//!
+//! Warnings are returned with a successful [`Conversion`](crate::Conversion); a
+//! hard error is an [`Error`], which carries every problem found in the same pass
+//! (and the warnings seen before them), so a user can fix them all at once.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+/// Where a problem is: a file, a 1-based line and a 1-based column.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Location {
+    /// The file, as the caller named it.
+    pub file: Arc<Path>,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+    }
+}
+
+impl Serialize for Location {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Location", 3)?;
+        st.serialize_field("file", &self.file.display().to_string())?;
+        st.serialize_field("line", &self.line)?;
+        st.serialize_field("column", &self.column)?;
+        st.end()
+    }
+}
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; nothing was lost (for example, `restart:` is handled by the
+    /// ECS service scheduler).
+    Note,
+    /// Something in the input has no ECS equivalent or was changed to fit ECS.
+    Warning,
+    /// The input cannot be converted as the user meant it; no output is produced.
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+macro_rules! codes {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal,)*) => {
+        /// The stable code of a diagnostic. The string form ([`Code::as_str`]) is
+        /// part of the public contract: scripts may match on it.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Code {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Code {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The stable, kebab-case name of the code.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    /// A file could not be read. Example: `-f missing.yaml`.
+    Io => "io",
+    /// The text is not valid YAML. Example: `services: [`.
+    YamlSyntax => "yaml-syntax",
+    /// The YAML is valid but outside what compose2ecs accepts: more than one
+    /// document, nesting deeper than the limit, an alias that expands too far,
+    /// or a file larger than the size limit.
+    YamlLimit => "yaml-limit",
+    /// The same key appears twice in one mapping. Example: `image: a` twice.
+    DuplicateKey => "duplicate-key",
+    /// A value has the wrong type. Example: `ports: 8080` (a list is expected).
+    InvalidType => "invalid-type",
+    /// A value has the right type but cannot be used. Example: `mem_limit: 12zb`.
+    InvalidValue => "invalid-value",
+    /// `${VAR:?message}` or `${VAR?message}` with the variable unset.
+    RequiredVariable => "required-variable",
+    /// `${VAR}` with `VAR` unset and no default; it is replaced by an empty string.
+    UnsetVariable => "unset-variable",
+    /// A `${` without its closing `}`, or an invalid variable name.
+    InvalidInterpolation => "invalid-interpolation",
+    /// The compose file defines no service. Example: `services: {}`.
+    NoServices => "no-services",
+    /// A service key of the Compose Specification that compose2ecs does not map
+    /// (yet). Example: `blkio_config:`.
+    UnsupportedKey => "unsupported-key",
+    /// A key that compose2ecs reads and deliberately leaves out, because ECS
+    /// does the job another way. Example: `restart:` (the ECS service scheduler
+    /// restarts tasks).
+    IgnoredKey => "ignored-key",
+    /// A key that is not part of the Compose Specification. Example: `imgae:`.
+    UnknownKey => "unknown-key",
+    /// A service has neither `image` nor a way to name the built image.
+    /// Example: `build: .` without `images.registry` in the overlay.
+    BuildWithoutImage => "build-without-image",
+    /// A service has no `image` and no `build`.
+    MissingImage => "missing-image",
+    /// A published port differs from the container port on `awsvpc`, where the
+    /// host port always equals the container port. Example: `"8000:8080"`.
+    HostPortDropped => "host-port-dropped",
+    /// A port is bound to a host IP, which ECS cannot honour. Example:
+    /// `"127.0.0.1:8080:8080"`.
+    HostIpDropped => "host-ip-dropped",
+    /// A value was moved into the range ECS accepts. Example:
+    /// `healthcheck.interval: 1s` becomes 5 seconds.
+    ValueClamped => "value-clamped",
+    /// A health check setting ECS has no equivalent for. Example:
+    /// `healthcheck.start_interval`.
+    HealthcheckOptionDropped => "healthcheck-option-dropped",
+    /// `depends_on` names a service that runs in another task definition; ECS
+    /// can only order containers of one task.
+    CrossTaskDependency => "cross-task-dependency",
+    /// `depends_on` names a service that does not exist or is not active.
+    UnknownDependency => "unknown-dependency",
+    /// `condition: service_healthy` on a service without a health check.
+    DependencyWithoutHealthcheck => "dependency-without-healthcheck",
+    /// A `logging.driver` other than awslogs; the overlay's awslogs settings are
+    /// used instead.
+    LoggingDriverReplaced => "logging-driver-replaced",
+    /// An environment variable written as a bare `KEY` that is not set in the
+    /// interpolation environment; it is left out.
+    UnresolvedEnvironment => "unresolved-environment",
+    /// Logs are sent to CloudWatch but no region is known. Example: an overlay
+    /// without `region:` or `logs.region`.
+    MissingRegion => "missing-region",
+    /// The reservation is larger than the limit. Example: `mem_limit: 256m`
+    /// with `mem_reservation: 512m`.
+    ReservationExceedsLimit => "reservation-exceeds-limit",
+    /// The task needs more cpu or memory than any valid Fargate size, or the
+    /// overlay's cpu/memory is not a valid Fargate pair.
+    InvalidTaskSize => "invalid-task-size",
+    /// The containers together ask for more than the task provides.
+    TaskSizeExceeded => "task-size-exceeded",
+    /// A task-size value was rounded up to the next valid Fargate pair.
+    TaskSizeRounded => "task-size-rounded",
+    /// A name ECS does not accept. Example: a family `my.app`.
+    InvalidName => "invalid-name",
+    /// A key of the overlay that does not exist. Example: `roles: {exec: …}`.
+    OverlayUnknownKey => "overlay-unknown-key",
+    /// The overlay names a compose service that does not exist.
+    OverlayUnknownService => "overlay-unknown-service",
+    /// A combination the launch type or network mode cannot run. Example:
+    /// `launch_type: FARGATE` with `network_mode: bridge`.
+    IncompatibleSetting => "incompatible-setting",
+    /// Two compose services produce the same task definition family.
+    DuplicateFamily => "duplicate-family",
+    /// A service is left out because its profiles are not active.
+    InactiveProfile => "inactive-profile",
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// One finding about the input: what, where, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Diagnostic {
+    /// How bad it is.
+    pub severity: Severity,
+    /// The stable code.
+    pub code: Code,
+    /// A lowercase sentence without a trailing period.
+    pub message: String,
+    /// The key path, such as `services.web.ports[1]`, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Where in which file, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// What to do instead, when there is advice to give.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A new diagnostic without path, location or help.
+    pub fn new(severity: Severity, code: Code, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            code,
+            message: message.into(),
+            path: None,
+            location: None,
+            help: None,
+        }
+    }
+
+    /// An error.
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, message)
+    }
+
+    /// A warning.
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, code, message)
+    }
+
+    /// A note.
+    pub fn note(code: Code, message: impl Into<String>) -> Self {
+        Self::new(Severity::Note, code, message)
+    }
+
+    /// Sets the key path.
+    #[must_use]
+    pub fn with_path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// Sets the location.
+    #[must_use]
+    pub fn at(mut self, location: Option<&Location>) -> Self {
+        self.location = location.cloned();
+        self
+    }
+
+    /// Sets the advice.
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Whether this diagnostic stops the conversion.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// `error[code]: message (path) at file:line:column`, on one line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[{}]: {}", self.severity, self.code, self.message)?;
+        if let Some(path) = &self.path {
+            write!(f, " ({path})")?;
+        }
+        if let Some(location) = &self.location {
+            write!(f, " at {location}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The input was rejected: at least one error, and no output.
+///
+/// It holds every error found in the pass, plus the warnings and notes seen
+/// before the conversion stopped, in the order they were found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Error {
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Error {
+    /// Builds an error from diagnostics; at least one must be an error.
+    pub(crate) fn from_diagnostics(diagnostics: Vec<Diagnostic>) -> Self {
+        debug_assert!(diagnostics.iter().any(Diagnostic::is_error));
+        Error { diagnostics }
+    }
+
+    /// One error.
+    pub(crate) fn single(diagnostic: Diagnostic) -> Self {
+        Error {
+            diagnostics: vec![diagnostic],
+        }
+    }
+
+    /// Every diagnostic: the errors and the warnings found with them.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// The errors only.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.is_error())
+    }
+
+    /// The code of the first error.
+    pub fn code(&self) -> Code {
+        self.errors().next().map_or(Code::Io, |d| d.code)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for d in self.errors() {
+            if !first {
+                f.write_str("\n")?;
+            }
+            first = false;
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Collects diagnostics during a pass.
+#[derive(Debug, Default)]
+pub(crate) struct Sink {
+    items: Vec<Diagnostic>,
+}
+
+impl Sink {
+    pub(crate) fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    pub(crate) fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    /// `Err` with everything when any error was pushed.
+    pub(crate) fn check(&mut self) -> Result<(), Error> {
+        if self.has_errors() {
+            Err(Error::from_diagnostics(std::mem::take(&mut self.items)))
+        } else {
+            Ok(())
+        }
+    }
+
+    pub(crate) fn extend_from_error(&mut self, e: Error) {
+        self.items.extend(e.diagnostics);
+    }
+
+    pub(crate) fn into_vec(self) -> Vec<Diagnostic> {
+        self.items
+    }
+}

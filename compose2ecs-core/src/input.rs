@@ -1,0 +1,244 @@
+//! What a conversion reads: compose text, an optional overlay, and the
+//! interpolation environment, gathered by the caller.
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{Code, Diagnostic, Error, Location};
+use crate::dotenv;
+use crate::interpolate::Environment;
+use crate::yaml::MAX_FILE_SIZE;
+
+/// One file's name and text. The name is used in locations only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// The name shown in diagnostics, such as `compose.yaml`.
+    pub path: PathBuf,
+    /// The text.
+    pub text: String,
+}
+
+impl Source {
+    /// A source from a name and text.
+    pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
+        Source {
+            path: path.into(),
+            text: text.into(),
+        }
+    }
+
+    /// Reads a file (at most 16 MiB of UTF-8).
+    pub fn read(path: &Path) -> Result<Self, Error> {
+        let io_error = |message: String| {
+            Error::single(Diagnostic::error(Code::Io, message).at(Some(&Location {
+                file: path.into(),
+                line: 1,
+                column: 1,
+            })))
+        };
+        let meta = std::fs::metadata(path)
+            .map_err(|e| io_error(format!("cannot read `{}`: {e}", path.display())))?;
+        if meta.len() > MAX_FILE_SIZE as u64 {
+            return Err(Error::single(
+                Diagnostic::error(
+                    Code::YamlLimit,
+                    format!(
+                        "`{}` is {} bytes, more than the limit of {} MiB",
+                        path.display(),
+                        meta.len(),
+                        MAX_FILE_SIZE / (1024 * 1024)
+                    ),
+                )
+                .at(Some(&Location {
+                    file: path.into(),
+                    line: 1,
+                    column: 1,
+                })),
+            ));
+        }
+        let bytes = std::fs::read(path)
+            .map_err(|e| io_error(format!("cannot read `{}`: {e}", path.display())))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            io_error(format!(
+                "`{}` is not UTF-8 text (invalid byte at offset {})",
+                path.display(),
+                e.utf8_error().valid_up_to()
+            ))
+        })?;
+        Ok(Source::new(path, text))
+    }
+}
+
+/// Everything a conversion reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Input {
+    /// The compose files, merged in order (later files override earlier ones).
+    pub compose: Vec<Source>,
+    /// The overlay, if any.
+    pub overlay: Option<Source>,
+    /// The interpolation environment: the process environment over `.env`.
+    pub environment: Environment,
+    /// The project directory: relative paths (`env_file`) start here, and its
+    /// name is the project name of last resort.
+    pub project_dir: PathBuf,
+    /// The project name given by the caller (`-p`), which wins over `name:`.
+    pub project_name: Option<String>,
+}
+
+impl Input {
+    /// An input from compose text alone, named `compose.yaml`, with an empty
+    /// environment and the current directory as project directory.
+    pub fn from_yaml(compose: impl Into<String>) -> Self {
+        Input {
+            compose: vec![Source::new("compose.yaml", compose)],
+            overlay: None,
+            environment: Environment::new(),
+            project_dir: PathBuf::from("."),
+            project_name: None,
+        }
+    }
+
+    /// Adds another compose file, merged over the ones before it.
+    #[must_use]
+    pub fn with_compose(mut self, source: Source) -> Self {
+        self.compose.push(source);
+        self
+    }
+
+    /// Sets the overlay text (named `compose2ecs.yaml` in diagnostics).
+    #[must_use]
+    pub fn with_overlay(mut self, overlay: impl Into<String>) -> Self {
+        self.overlay = Some(Source::new("compose2ecs.yaml", overlay));
+        self
+    }
+
+    /// Sets the interpolation environment.
+    #[must_use]
+    pub fn with_environment(mut self, environment: Environment) -> Self {
+        self.environment = environment;
+        self
+    }
+
+    /// Sets the project name, as `-p` does.
+    #[must_use]
+    pub fn with_project_name(mut self, name: impl Into<String>) -> Self {
+        self.project_name = Some(name.into());
+        self
+    }
+
+    /// Sets the project directory.
+    #[must_use]
+    pub fn with_project_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.project_dir = dir.into();
+        self
+    }
+
+    /// Reads compose files and an optional overlay from disk.
+    ///
+    /// `process_env` is the caller's environment (the core never reads it
+    /// itself). The project directory is the first file's folder. The
+    /// interpolation environment is `process_env` over the variables of
+    /// `env_files`, or of `<project dir>/.env` when `env_files` is empty.
+    pub fn from_files(
+        files: &[PathBuf],
+        overlay: Option<&Path>,
+        process_env: Environment,
+        env_files: &[PathBuf],
+    ) -> Result<Self, Error> {
+        let mut diagnostics = Vec::new();
+        let mut compose = Vec::new();
+        for f in files {
+            match Source::read(f) {
+                Ok(s) => compose.push(s),
+                Err(e) => diagnostics.extend(e.diagnostics().iter().cloned()),
+            }
+        }
+        let overlay = match overlay.map(Source::read) {
+            Some(Ok(s)) => Some(s),
+            Some(Err(e)) => {
+                diagnostics.extend(e.diagnostics().iter().cloned());
+                None
+            }
+            None => None,
+        };
+        let project_dir = files
+            .first()
+            .and_then(|f| f.parent())
+            .map(|p| {
+                if p.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    p.to_path_buf()
+                }
+            })
+            .unwrap_or_else(|| PathBuf::from("."));
+
+        let mut environment = Environment::new();
+        let dotenv_files: Vec<(PathBuf, bool)> = if env_files.is_empty() {
+            vec![(project_dir.join(".env"), false)]
+        } else {
+            env_files.iter().map(|f| (f.clone(), true)).collect()
+        };
+        for (file, required) in dotenv_files {
+            let text = match std::fs::read_to_string(&file) {
+                Ok(t) => t,
+                Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            Code::Io,
+                            format!("cannot read env file `{}`: {e}", file.display()),
+                        )
+                        .at(Some(&Location {
+                            file: file.as_path().into(),
+                            line: 1,
+                            column: 1,
+                        })),
+                    );
+                    continue;
+                }
+            };
+            match dotenv::parse(&text, &process_env) {
+                Ok(entries) => {
+                    for e in entries {
+                        if let Some(v) = e.value {
+                            environment.insert(e.name, v);
+                        }
+                    }
+                }
+                Err(e) => diagnostics.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        format!("invalid env file: {}", e.message),
+                    )
+                    .at(Some(&Location {
+                        file: file.as_path().into(),
+                        line: e.line,
+                        column: 1,
+                    })),
+                ),
+            }
+        }
+        if !diagnostics.is_empty() {
+            return Err(Error::from_diagnostics(diagnostics));
+        }
+        // The process environment wins over .env, as in compose.
+        environment.extend(process_env);
+        Ok(Input {
+            compose,
+            overlay,
+            environment,
+            project_dir,
+            project_name: None,
+        })
+    }
+
+    /// The text of a source by path, to show the lines diagnostics point at.
+    pub fn source_text(&self, path: &Path) -> Option<&str> {
+        self.compose
+            .iter()
+            .chain(self.overlay.iter())
+            .find(|s| s.path == path)
+            .map(|s| s.text.as_str())
+    }
+}

@@ -1,0 +1,292 @@
+//! Stage 2, **interpolate**: `${VAR}` and friends, as the Compose Specification
+//! defines them, against an explicit environment (the core never reads
+//! `std::env`).
+//!
+//! | form | value |
+//! |---|---|
+//! | `$VAR`, `${VAR}` | the value, or empty (with an `unset-variable` warning) |
+//! | `${VAR:-default}` | `default` when `VAR` is unset or empty |
+//! | `${VAR-default}` | `default` when `VAR` is unset |
+//! | `${VAR:?message}` | error `message` when `VAR` is unset or empty |
+//! | `${VAR?message}` | error `message` when `VAR` is unset |
+//! | `${VAR:+alt}` | `alt` when `VAR` is set and not empty, else empty |
+//! | `${VAR+alt}` | `alt` when `VAR` is set, else empty |
+//! | `$$` | a literal `$` |
+//!
+//! Defaults and alternatives may themselves contain interpolations.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Code, Diagnostic, Location, Sink};
+use crate::yaml::{Node, Value};
+
+/// The variables interpolation reads: the process environment and the
+/// project's `.env`, resolved by the caller.
+pub type Environment = BTreeMap<String, String>;
+
+/// Why a string could not be interpolated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InterpolationError {
+    /// `${VAR:?message}` / `${VAR?message}` with `VAR` unset.
+    Required {
+        /// The variable.
+        name: String,
+        /// The user's message.
+        message: String,
+    },
+    /// A syntax error, such as a missing `}`.
+    Syntax(String),
+}
+
+/// Interpolates one string. `unset` receives the names of variables that were
+/// used without a value and without a default.
+pub fn interpolate_str(
+    input: &str,
+    env: &Environment,
+    unset: &mut Vec<String>,
+) -> Result<String, InterpolationError> {
+    if !input.contains('$') {
+        return Ok(input.to_owned());
+    }
+    let mut out = String::with_capacity(input.len());
+    let mut rest = input;
+    while let Some(pos) = rest.find('$') {
+        out.push_str(&rest[..pos]);
+        let after = &rest[pos + 1..];
+        if let Some(tail) = after.strip_prefix('$') {
+            out.push('$');
+            rest = tail;
+        } else if let Some(body_and_tail) = after.strip_prefix('{') {
+            let end = matching_brace(body_and_tail).ok_or_else(|| {
+                InterpolationError::Syntax(format!("`${{` without a closing `}}` in \"{input}\""))
+            })?;
+            out.push_str(&braced(&body_and_tail[..end], env, unset)?);
+            rest = &body_and_tail[end + 1..];
+        } else {
+            let len = name_len(after);
+            if len == 0 {
+                return Err(InterpolationError::Syntax(format!(
+                    "a `$` not followed by a variable name in \"{input}\"; write `$$` for a literal `$`"
+                )));
+            }
+            let name = &after[..len];
+            match env.get(name) {
+                Some(v) => out.push_str(v),
+                None => unset.push(name.to_owned()),
+            }
+            rest = &after[len..];
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn name_len(s: &str) -> usize {
+    let mut len = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let ok = b == b'_' || b.is_ascii_alphabetic() || (i > 0 && b.is_ascii_digit());
+        if !ok {
+            break;
+        }
+        len = i + 1;
+    }
+    len
+}
+
+/// The index of the `}` closing a `${`, counting nested `${ … }`.
+fn matching_brace(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'$' if bytes.get(i + 1) == Some(&b'$') => i += 1,
+            b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                depth += 1;
+                i += 1;
+            }
+            b'}' if depth == 0 => return Some(i),
+            b'}' => depth -= 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+fn braced(
+    body: &str,
+    env: &Environment,
+    unset: &mut Vec<String>,
+) -> Result<String, InterpolationError> {
+    let len = name_len(body);
+    let name = &body[..len];
+    if len == 0 {
+        return Err(InterpolationError::Syntax(format!(
+            "invalid variable name in \"${{{body}}}\""
+        )));
+    }
+    let op = &body[len..];
+    let value = env.get(name);
+    let set_nonempty = value.is_some_and(|v| !v.is_empty());
+    let (operator, arg) = if op.is_empty() {
+        ("", "")
+    } else if let Some(op2) = [":-", ":?", ":+"].iter().find(|o| op.starts_with(**o)) {
+        (*op2, &op[2..])
+    } else if let Some(op1) = ["-", "?", "+"].iter().find(|o| op.starts_with(**o)) {
+        (*op1, &op[1..])
+    } else {
+        return Err(InterpolationError::Syntax(format!(
+            "invalid interpolation \"${{{body}}}\"; expected `${{{name}}}`, `${{{name}:-default}}`, `${{{name}:?error}}` or `${{{name}:+alternative}}`"
+        )));
+    };
+    match operator {
+        "" => match value {
+            Some(v) => Ok(v.clone()),
+            None => {
+                unset.push(name.to_owned());
+                Ok(String::new())
+            }
+        },
+        ":-" if set_nonempty => Ok(value.cloned().unwrap_or_default()),
+        "-" if value.is_some() => Ok(value.cloned().unwrap_or_default()),
+        ":-" | "-" => interpolate_str(arg, env, unset),
+        ":?" if set_nonempty => Ok(value.cloned().unwrap_or_default()),
+        "?" if value.is_some() => Ok(value.cloned().unwrap_or_default()),
+        ":?" | "?" => {
+            let mut ignored = Vec::new();
+            let message = interpolate_str(arg, env, &mut ignored)?;
+            Err(InterpolationError::Required {
+                name: name.to_owned(),
+                message,
+            })
+        }
+        ":+" if set_nonempty => interpolate_str(arg, env, unset),
+        "+" if value.is_some() => interpolate_str(arg, env, unset),
+        _ => Ok(String::new()),
+    }
+}
+
+/// Interpolates every scalar value of a tree in place (keys are left as they
+/// are, as compose does). Problems go to `sink` with the node's location and
+/// key path; `x-` extension values are interpolated too.
+pub(crate) fn interpolate_tree(node: &mut Node, env: &Environment, path: &str, sink: &mut Sink) {
+    match &mut node.value {
+        Value::Scalar(s) => {
+            if !s.text.contains('$') {
+                return;
+            }
+            let mut unset = Vec::new();
+            match interpolate_str(&s.text, env, &mut unset) {
+                Ok(text) => s.text = text,
+                Err(e) => sink.push(interpolation_diagnostic(e, path, &node.loc)),
+            }
+            unset.dedup();
+            for name in unset {
+                sink.push(
+                    Diagnostic::warning(
+                        Code::UnsetVariable,
+                        format!("variable `{name}` is not set; using an empty string"),
+                    )
+                    .with_path(path)
+                    .at(Some(&node.loc))
+                    .with_help(format!(
+                        "set {name} in the environment or in .env, or give a default: ${{{name}:-value}}"
+                    )),
+                );
+            }
+        }
+        Value::Seq(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                interpolate_tree(item, env, &format!("{path}[{i}]"), sink);
+            }
+        }
+        Value::Map(map) => {
+            for (k, e) in map.iter_mut() {
+                let child = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                interpolate_tree(&mut e.value, env, &child, sink);
+            }
+        }
+        Value::Null => {}
+    }
+}
+
+fn interpolation_diagnostic(e: InterpolationError, path: &str, loc: &Location) -> Diagnostic {
+    match e {
+        InterpolationError::Required { name, message } => {
+            let message = if message.is_empty() {
+                format!("required variable `{name}` is not set")
+            } else {
+                format!("required variable `{name}` is not set: {message}")
+            };
+            Diagnostic::error(Code::RequiredVariable, message)
+        }
+        InterpolationError::Syntax(m) => Diagnostic::error(Code::InvalidInterpolation, m),
+    }
+    .with_path(path)
+    .at(Some(loc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env() -> Environment {
+        [("SET", "value"), ("EMPTY", "")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
+    }
+
+    fn i(s: &str) -> Result<String, InterpolationError> {
+        interpolate_str(s, &env(), &mut Vec::new())
+    }
+
+    #[test]
+    fn every_form_of_the_spec() {
+        assert_eq!(i("$SET ${SET}").unwrap(), "value value");
+        assert_eq!(i("${UNSET:-d} ${EMPTY:-d} ${SET:-d}").unwrap(), "d d value");
+        assert_eq!(i("${UNSET-d} ${EMPTY-d}").unwrap(), "d ");
+        assert_eq!(i("${SET:+a} ${EMPTY:+a} ${UNSET:+a}").unwrap(), "a  ");
+        assert_eq!(i("${SET+a} ${EMPTY+a} ${UNSET+a}").unwrap(), "a a ");
+        assert_eq!(i("$$SET costs $$5").unwrap(), "$SET costs $5");
+        assert_eq!(i("${UNSET:-${SET}-x}").unwrap(), "value-x");
+        assert_eq!(i("${UNSET:-${ALSO:-deep}}").unwrap(), "deep");
+        assert_eq!(i("${EMPTY?x}").unwrap(), "");
+    }
+
+    #[test]
+    fn required_variables_carry_the_users_message() {
+        assert_eq!(
+            i("${UNSET:?set it please}").unwrap_err(),
+            InterpolationError::Required {
+                name: "UNSET".into(),
+                message: "set it please".into()
+            }
+        );
+        assert!(matches!(
+            i("${EMPTY:?no}"),
+            Err(InterpolationError::Required { .. })
+        ));
+    }
+
+    #[test]
+    fn unset_variables_are_reported() {
+        let mut unset = Vec::new();
+        let out = interpolate_str("a${NOPE}b$ALSO_NOT", &env(), &mut unset).unwrap();
+        assert_eq!(out, "ab");
+        assert_eq!(unset, ["NOPE", "ALSO_NOT"]);
+    }
+
+    #[test]
+    fn syntax_errors() {
+        assert!(matches!(i("${SET"), Err(InterpolationError::Syntax(_))));
+        assert!(matches!(i("${}"), Err(InterpolationError::Syntax(_))));
+        assert!(matches!(i("${SET!x}"), Err(InterpolationError::Syntax(_))));
+        assert!(matches!(i("cost $5"), Err(InterpolationError::Syntax(_))));
+    }
+}

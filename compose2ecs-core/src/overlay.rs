@@ -1,0 +1,203 @@
+//! Stage 6, **overlay**: `compose2ecs.yaml`, what only AWS knows.
+//!
+//! The overlay is our format, so it is strict: an unknown key is an error with
+//! its file:line and the closest valid key. It is interpolated like compose.
+
+use std::collections::BTreeMap;
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use crate::de::from_node;
+use crate::diagnostic::{Code, Diagnostic, Location, Sink};
+use crate::interpolate::{Environment, interpolate_tree};
+use crate::yaml::{Node, Value};
+
+/// Where tasks run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum LaunchType {
+    /// AWS Fargate (the default).
+    #[default]
+    #[serde(rename = "FARGATE")]
+    Fargate,
+    /// EC2 container instances.
+    #[serde(rename = "EC2")]
+    Ec2,
+    /// ECS Anywhere.
+    #[serde(rename = "EXTERNAL")]
+    External,
+}
+
+impl LaunchType {
+    /// The ECS name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LaunchType::Fargate => "FARGATE",
+            LaunchType::Ec2 => "EC2",
+            LaunchType::External => "EXTERNAL",
+        }
+    }
+}
+
+/// The task's network mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum NetworkMode {
+    /// An elastic network interface per task (the default; the only mode on Fargate).
+    #[default]
+    Awsvpc,
+    /// Docker's bridge network on the instance.
+    Bridge,
+    /// The instance's network.
+    Host,
+    /// No networking.
+    None,
+}
+
+impl NetworkMode {
+    /// The ECS name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NetworkMode::Awsvpc => "awsvpc",
+            NetworkMode::Bridge => "bridge",
+            NetworkMode::Host => "host",
+            NetworkMode::None => "none",
+        }
+    }
+}
+
+/// Existing IAM roles, by ARN. compose2ecs never creates roles.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Roles {
+    /// The task execution role: ECR pulls, logs, secrets.
+    pub execution: Option<String>,
+    /// The task role: what the application may call.
+    pub task: Option<String>,
+}
+
+/// The awslogs settings of every container.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Logs {
+    /// The log group; placeholders `{project}`, `{service}`, `{family}`,
+    /// `{container}`. Default `/ecs/{family}`.
+    pub group: Option<String>,
+    /// The region; default the top-level `region`.
+    pub region: Option<String>,
+    /// The stream prefix; default `ecs`.
+    pub stream_prefix: Option<String>,
+    /// Whether the awslogs driver creates the group (`awslogs-create-group`).
+    pub create_group: Option<bool>,
+}
+
+/// Where images of build-only services are pushed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Images {
+    /// The registry, such as `123456789012.dkr.ecr.us-east-1.amazonaws.com`.
+    pub registry: Option<String>,
+    /// The tag; default `latest`.
+    pub tag: Option<String>,
+}
+
+/// Settings of one task, keyed by the compose service it is named after.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ServiceOverlay {
+    /// The family; default `<project>-<service>`.
+    pub family: Option<String>,
+    /// Task CPU units.
+    pub cpu: Option<u32>,
+    /// Task memory, MiB.
+    pub memory: Option<u32>,
+    /// Compose services run as containers of this task (the service itself
+    /// included, first when listed first).
+    pub containers: Option<Vec<String>>,
+    /// The essential containers; default every container.
+    pub essential: Option<Vec<String>>,
+    /// Roles of this task, over the top-level ones.
+    pub roles: Option<Roles>,
+    /// Environment variables added to (or overriding) the service's own.
+    #[serde(default)]
+    pub environment: BTreeMap<String, String>,
+}
+
+/// The whole overlay.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Overlay {
+    /// The AWS region: the default awslogs region.
+    pub region: Option<String>,
+    /// FARGATE (default), EC2 or EXTERNAL.
+    pub launch_type: Option<LaunchType>,
+    /// awsvpc (default), bridge, host or none.
+    pub network_mode: Option<NetworkMode>,
+    /// Roles of every task.
+    #[serde(default)]
+    pub roles: Roles,
+    /// awslogs settings.
+    #[serde(default)]
+    pub logs: Logs,
+    /// The registry of build-only services.
+    #[serde(default)]
+    pub images: Images,
+    /// Per-task settings.
+    #[serde(default)]
+    pub services: IndexMap<String, ServiceOverlay>,
+}
+
+/// The overlay with the locations of its service entries, for diagnostics.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LoadedOverlay {
+    pub overlay: Overlay,
+    pub service_locs: BTreeMap<String, Location>,
+    pub root_loc: Option<Location>,
+}
+
+/// Interpolates and reads an overlay tree.
+pub(crate) fn load(mut root: Node, env: &Environment, sink: &mut Sink) -> Option<LoadedOverlay> {
+    if root.is_null() {
+        return Some(LoadedOverlay::default());
+    }
+    interpolate_tree(&mut root, env, "", sink);
+    if !matches!(root.value, Value::Map(_)) {
+        sink.push(
+            Diagnostic::error(
+                Code::InvalidType,
+                format!("the overlay must be a mapping, not {}", root.kind_name()),
+            )
+            .at(Some(&root.loc)),
+        );
+        return None;
+    }
+    match from_node::<Overlay>(&root, "") {
+        Ok(overlay) => {
+            let service_locs = root
+                .get("services")
+                .and_then(Node::as_map)
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, e)| (k.clone(), e.key_loc.clone()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some(LoadedOverlay {
+                overlay,
+                service_locs,
+                root_loc: Some(root.loc.clone()),
+            })
+        }
+        Err(e) => {
+            sink.push(e.into_diagnostic());
+            None
+        }
+    }
+}
