@@ -58,17 +58,7 @@ pub(super) fn log_configuration(
     }
     options.extend(compose_options);
     if !options.contains_key("awslogs-region") {
-        sink.push(
-            Diagnostic::warning(
-                Code::MissingRegion,
-                format!(
-                    "no AWS region is known, so `{}` gets no log configuration",
-                    s.name
-                ),
-            )
-            .with_path("region")
-            .with_help("set `region:` (or `logs.region`) in compose2ecs.yaml"),
-        );
+        // Reported once for the whole project, by `convert`.
         return None;
     }
     Some(LogConfiguration {

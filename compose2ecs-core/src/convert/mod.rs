@@ -60,6 +60,18 @@ pub(crate) fn convert(
         return IndexMap::new();
     }
 
+    if o.logs.region.is_none() && o.region.is_none() {
+        sink.push(
+            Diagnostic::warning(
+                Code::MissingRegion,
+                "no AWS region is known, so containers get no awslogs log configuration",
+            )
+            .with_path("region")
+            .at(overlay.root_loc.as_ref())
+            .with_help("set `region:` (or `logs.region`) in compose2ecs.yaml"),
+        );
+    }
+
     let plans = plan_tasks(project, overlay, sink);
     let mut out = IndexMap::new();
     let mut families: BTreeMap<String, String> = BTreeMap::new();
@@ -355,6 +367,23 @@ fn build_task(
             }
         }
         containers[i].depends_on = deps;
+    }
+
+    for member in &plan.members {
+        if let Some(replicas) = &member.replicas {
+            sink.push(
+                Diagnostic::note(
+                    Code::IgnoredKey,
+                    format!(
+                        "{} replica(s) of `{}` is the desired count of an ECS service, not part of the task definition",
+                        replicas.value, member.name
+                    ),
+                )
+                .with_path(&replicas.path)
+                .at(Some(&replicas.loc))
+                .with_help(format!("pass `--desired-count {}` to `aws ecs create-service`", replicas.value)),
+            );
+        }
     }
 
     let (cpu, memory) = size::task_size(

@@ -131,7 +131,9 @@ pub(super) fn task_size(
             .with_help("raise the task's `memory` in the overlay or lower the containers' memory limits"),
         );
     }
-    (Some(cpu.to_string()), Some(mem.to_string()))
+    // Off Fargate the task size is optional: write only what is known.
+    let known = |v: u64| (v > 0).then(|| v.to_string());
+    (known(cpu), known(mem))
 }
 
 #[cfg(test)]
