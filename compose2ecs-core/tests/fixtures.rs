@@ -4,6 +4,8 @@
 //! an empty process environment; its task definitions and diagnostics (or its
 //! errors) are snapshotted to `fixtures/<case>/convert.snap`.
 
+#![allow(clippy::unwrap_used)]
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 

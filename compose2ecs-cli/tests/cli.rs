@@ -1,0 +1,355 @@
+//! The command line: exit codes, stderr, and "nothing written on error".
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn seed() -> PathBuf {
+    repo().join("fixtures/seed-student-rest")
+}
+
+fn bin() -> Command {
+    let mut cmd = Command::cargo_bin("compose2ecs").unwrap();
+    cmd.env("NO_COLOR", "1").env_remove("COMPOSE_PROJECT_NAME");
+    cmd
+}
+
+/// Every file below `dir`, relative, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries {
+            let p = e.unwrap().path();
+            out.push(p.strip_prefix(dir).unwrap().display().to_string());
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_seed_example_converts_to_exactly_the_documented_json() {
+    let out = tempfile::tempdir().unwrap();
+    let assert = bin()
+        .args(["convert", "-f"])
+        .arg(seed().join("compose.yaml"))
+        .arg("--overlay")
+        .arg(seed().join("compose2ecs.yaml"))
+        .arg("-o")
+        .arg(out.path())
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("student-rest.task-definition.json"),
+        "{stderr}"
+    );
+
+    let written =
+        std::fs::read_to_string(out.path().join("student-rest.task-definition.json")).unwrap();
+    let expected = serde_json::json!({
+        "family": "student-rest", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
+        "cpu": "512", "memory": "1024",
+        "executionRoleArn": "arn:aws:iam::<account-id>:role/ecsTaskExecutionRole",
+        "containerDefinitions": [{
+            "name": "rest",
+            "image": "<account-id>.dkr.ecr.us-east-1.amazonaws.com/student-rest:<tag>",
+            "essential": true,
+            "portMappings": [{"containerPort": 8080, "protocol": "tcp"}],
+            "logConfiguration": {"logDriver": "awslogs", "options": {
+                "awslogs-group": "/ecs/student-rest", "awslogs-region": "us-east-1",
+                "awslogs-stream-prefix": "ecs"}}
+        }]
+    });
+    // Same keys and values…
+    let got: serde_json::Value = serde_json::from_str(&written).unwrap();
+    assert_eq!(got, expected);
+    // …and the key order.
+    let order = [
+        "\"family\"",
+        "\"networkMode\"",
+        "\"requiresCompatibilities\"",
+        "\"cpu\"",
+        "\"memory\"",
+        "\"executionRoleArn\"",
+        "\"containerDefinitions\"",
+        "\"name\"",
+        "\"image\"",
+        "\"essential\"",
+        "\"portMappings\"",
+        "\"containerPort\"",
+        "\"protocol\"",
+        "\"logConfiguration\"",
+        "\"logDriver\"",
+        "\"options\"",
+        "\"awslogs-group\"",
+        "\"awslogs-region\"",
+        "\"awslogs-stream-prefix\"",
+    ];
+    let positions: Vec<usize> = order.iter().map(|k| written.find(k).unwrap()).collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "key order differs:\n{written}"
+    );
+    assert!(written.ends_with("}\n"), "no trailing newline");
+    assert_eq!(listing(out.path()), ["student-rest.task-definition.json"]);
+}
+
+#[test]
+fn the_overlay_beside_the_compose_file_is_found_and_files_are_discovered() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        seed().join("compose.yaml"),
+        work.path().join("compose.yaml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        seed().join("compose2ecs.yaml"),
+        work.path().join("compose2ecs.yaml"),
+    )
+    .unwrap();
+    bin()
+        .current_dir(work.path())
+        .arg("convert")
+        .assert()
+        .success();
+    let td =
+        std::fs::read_to_string(work.path().join("ecs/student-rest.task-definition.json")).unwrap();
+    assert!(
+        td.contains("\"cpu\": \"512\""),
+        "the overlay was not applied: {td}"
+    );
+}
+
+fn rejected(compose: &str, overlay: Option<&str>) -> (String, tempfile::TempDir) {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(work.path().join("compose.yaml"), compose).unwrap();
+    if let Some(o) = overlay {
+        std::fs::write(work.path().join("compose2ecs.yaml"), o).unwrap();
+    }
+    let assert = bin()
+        .current_dir(work.path())
+        .args(["convert", "-o", "out"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        !work.path().join("out").exists(),
+        "output was written: {:?}",
+        listing(&work.path().join("out"))
+    );
+    (stderr, work)
+}
+
+#[test]
+fn invalid_yaml_exits_1_with_file_and_line_and_writes_nothing() {
+    let (stderr, _w) = rejected("services:\n  web:\n    image: [unclosed\n", None);
+    assert!(stderr.contains("error[yaml-syntax]"), "{stderr}");
+    assert!(stderr.contains("compose.yaml:"), "{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+}
+
+#[test]
+fn a_wrong_type_exits_1_naming_the_key_and_line() {
+    let (stderr, _w) = rejected("services:\n  web:\n    image: x\n    ports: 8080\n", None);
+    assert!(stderr.contains("error[invalid-type]"), "{stderr}");
+    assert!(stderr.contains("compose.yaml:4:12"), "{stderr}");
+    assert!(stderr.contains("services.web.ports"), "{stderr}");
+    // The offending line is shown under the message.
+    assert!(stderr.contains("4 |     ports: 8080"), "{stderr}");
+}
+
+#[test]
+fn an_unknown_overlay_key_exits_1_with_a_suggestion() {
+    let (stderr, _w) = rejected(
+        "services:\n  web:\n    image: x\n",
+        Some("region: us-east-1\nlogs:\n  stream_prefx: app\n"),
+    );
+    assert!(stderr.contains("error[overlay-unknown-key]"), "{stderr}");
+    assert!(stderr.contains("compose2ecs.yaml:3:3"), "{stderr}");
+    assert!(stderr.contains("did you mean `stream_prefix`?"), "{stderr}");
+}
+
+#[test]
+fn a_failed_conversion_leaves_an_existing_output_directory_as_it_was() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::create_dir(work.path().join("out")).unwrap();
+    std::fs::write(work.path().join("out/old.task-definition.json"), "{}\n").unwrap();
+    std::fs::write(
+        work.path().join("compose.yaml"),
+        "services:\n  a:\n    image: x\n  b:\n    build: .\n",
+    )
+    .unwrap();
+    bin()
+        .current_dir(work.path())
+        .args(["convert", "-o", "out"])
+        .assert()
+        .code(1);
+    assert_eq!(
+        listing(&work.path().join("out")),
+        ["old.task-definition.json"]
+    );
+}
+
+#[test]
+fn strict_turns_warnings_into_a_rejection() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(
+        work.path().join("compose.yaml"),
+        "name: s\nservices:\n  web:\n    image: x\n    ports: ['8000:80']\n",
+    )
+    .unwrap();
+    std::fs::write(work.path().join("compose2ecs.yaml"), "region: us-east-1\n").unwrap();
+    let ok = bin()
+        .current_dir(work.path())
+        .args(["convert", "-o", "lenient"])
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&ok.get_output().stderr).into_owned();
+    assert!(stderr.contains("warning[host-port-dropped]"), "{stderr}");
+    assert!(stderr.contains("compose.yaml:5:"), "{stderr}");
+
+    let strict = bin()
+        .current_dir(work.path())
+        .args(["convert", "--strict", "-o", "strict"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&strict.get_output().stderr).into_owned();
+    assert!(stderr.contains("--strict"), "{stderr}");
+    assert!(!work.path().join("strict").exists());
+}
+
+#[test]
+fn stdout_prints_one_family_and_insists_on_a_choice_among_several() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(
+        work.path().join("compose.yaml"),
+        "name: two\nservices:\n  a:\n    image: x\n  b:\n    image: y\n",
+    )
+    .unwrap();
+    let assert = bin()
+        .current_dir(work.path())
+        .args(["convert", "--stdout", "--family", "two-b"])
+        .assert()
+        .success();
+    let td: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    assert_eq!(td["family"], "two-b");
+    assert!(!work.path().join("ecs").exists(), "--stdout wrote files");
+
+    let assert = bin()
+        .current_dir(work.path())
+        .args(["convert", "--stdout"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("two-a, two-b"), "{stderr}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    bin().args(["convert", "--no-such-flag"]).assert().code(2);
+    bin().args(["convert", "--family", "x"]).assert().code(2);
+    bin().assert().code(2);
+}
+
+#[test]
+fn no_compose_file_is_a_clear_rejection() {
+    let work = tempfile::tempdir().unwrap();
+    let assert = bin()
+        .current_dir(work.path())
+        .arg("convert")
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("compose.yaml, compose.yml, docker-compose.yaml, docker-compose.yml"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn env_file_replaces_dotenv_and_the_process_environment_wins() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(
+        work.path().join("compose.yaml"),
+        "name: e\nservices:\n  web:\n    image: \"x:${TAG}\"\n    environment: [\"A=${A}\"]\n",
+    )
+    .unwrap();
+    std::fs::write(work.path().join(".env"), "TAG=from-dotenv\nA=dotenv\n").unwrap();
+    std::fs::write(
+        work.path().join("prod.env"),
+        "TAG=from-env-file\nA=envfile\n",
+    )
+    .unwrap();
+    let run = |args: &[&str], a: Option<&str>| {
+        let mut cmd = bin();
+        cmd.current_dir(work.path())
+            .args(["convert", "--stdout"])
+            .args(args);
+        match a {
+            Some(v) => cmd.env("A", v),
+            None => cmd.env_remove("A"),
+        };
+        let out = cmd.env_remove("TAG").assert().success();
+        serde_json::from_slice::<serde_json::Value>(&out.get_output().stdout).unwrap()
+    };
+    let td = run(&[], None);
+    assert_eq!(td["containerDefinitions"][0]["image"], "x:from-dotenv");
+    let td = run(&["--env-file", "prod.env"], Some("process"));
+    assert_eq!(td["containerDefinitions"][0]["image"], "x:from-env-file");
+    assert_eq!(
+        td["containerDefinitions"][0]["environment"][0]["value"],
+        "process"
+    );
+}
+
+#[test]
+fn config_prints_the_resolved_project() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(
+        work.path().join("compose.yaml"),
+        "x-base: &base\n  image: \"app:${TAG:-1}\"\nservices:\n  web:\n    <<: *base\n",
+    )
+    .unwrap();
+    let out = bin()
+        .current_dir(work.path())
+        .arg("config")
+        .assert()
+        .success();
+    let yaml = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(yaml.contains("image: app:1"), "{yaml}");
+}
+
+#[test]
+fn a_closed_stdout_pipe_is_not_an_error() {
+    use std::process::Stdio;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("compose2ecs"))
+        .args(["config", "-f"])
+        .arg(seed().join("compose.yaml"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
+
+#[test]
+fn help_shows_examples() {
+    let out = bin().args(["convert", "--help"]).assert().success();
+    let help = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(help.contains("Examples:"), "{help}");
+    assert!(help.contains("--overlay"), "{help}");
+}
