@@ -1,0 +1,198 @@
+//! The real AWS CLI accepts what compose2ecs writes: every fixture's task
+//! definitions are registered with `aws ecs register-task-definition
+//! --cli-input-json` against a local `moto_server` on 127.0.0.1, which the
+//! test starts on a free port and stops at the end.
+//!
+//! `scripts/test` installs the pinned `awscli` and `moto[server]`. Without
+//! them the test is skipped with a message, except under `CI=true`, where a
+//! missing tool is a failure.
+
+#![allow(clippy::unwrap_used)]
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn tool(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+struct Moto {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_moto(moto: &Path) -> Moto {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(moto)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Moto { child, port };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "moto_server did not start on port {port}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    server
+}
+
+fn aws(aws: &Path, moto: &Moto, args: &[&str]) -> Result<serde_json::Value, String> {
+    let out = Command::new(aws)
+        .args(args)
+        .args(["--output", "json"])
+        .env(
+            "AWS_ENDPOINT_URL",
+            format!("http://127.0.0.1:{}", moto.port),
+        )
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    Ok(serde_json::from_slice(&out.stdout).unwrap())
+}
+
+#[test]
+fn the_aws_cli_registers_every_fixture_output() {
+    let (Some(aws_bin), Some(moto_bin)) = (tool("aws"), tool("moto_server")) else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "aws and moto_server must be on PATH under CI=true (scripts/test installs them)"
+        );
+        eprintln!("skipped: aws or moto_server not on PATH; run scripts/test to install them");
+        return;
+    };
+    let moto = start_moto(&moto_bin);
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+    let mut registered = 0;
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&fixtures)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("compose.yaml").is_file())
+        .collect();
+    cases.sort();
+    for case in cases {
+        let out = tempfile::tempdir().unwrap();
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("compose2ecs"));
+        cmd.arg("convert").arg("-f").arg(case.join("compose.yaml"));
+        if case.join("compose.override.yaml").is_file() {
+            cmd.arg("-f").arg(case.join("compose.override.yaml"));
+        }
+        let status = cmd
+            .arg("-o")
+            .arg(out.path())
+            .stderr(Stdio::null())
+            .env_clear()
+            .status()
+            .unwrap();
+        if !status.success() {
+            continue; // an error case: nothing to register
+        }
+        for file in std::fs::read_dir(out.path()).unwrap() {
+            let file = file.unwrap().path();
+            let emitted: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+            let arg = format!("file://{}", file.display());
+            let reply = aws(
+                &aws_bin,
+                &moto,
+                &["ecs", "register-task-definition", "--cli-input-json", &arg],
+            )
+            .unwrap_or_else(|e| panic!("{} was refused:\n{e}", file.display()));
+            let stored = &reply["taskDefinition"];
+            assert_eq!(stored["family"], emitted["family"], "{}", file.display());
+            assert_eq!(stored["revision"], 1, "{}", file.display());
+            let described = aws(
+                &aws_bin,
+                &moto,
+                &[
+                    "ecs",
+                    "describe-task-definition",
+                    "--task-definition",
+                    emitted["family"].as_str().unwrap(),
+                ],
+            )
+            .unwrap();
+            let stored = &described["taskDefinition"];
+            // What AWS stored is what was emitted, member by member.
+            for key in [
+                "networkMode",
+                "cpu",
+                "memory",
+                "executionRoleArn",
+                "taskRoleArn",
+                "requiresCompatibilities",
+            ] {
+                if let Some(v) = emitted.get(key) {
+                    assert_eq!(&stored[key], v, "{key} of {}", file.display());
+                }
+            }
+            let emitted_containers = emitted["containerDefinitions"].as_array().unwrap();
+            let stored_containers = stored["containerDefinitions"].as_array().unwrap();
+            assert_eq!(emitted_containers.len(), stored_containers.len());
+            for (e, s) in emitted_containers.iter().zip(stored_containers) {
+                for (k, v) in e.as_object().unwrap() {
+                    assert_eq!(&s[k], v, "containerDefinitions.{k} of {}", file.display());
+                }
+            }
+            registered += 1;
+        }
+    }
+    assert!(
+        registered >= 12,
+        "only {registered} task definitions registered"
+    );
+}
+
+#[test]
+fn the_aws_cli_refuses_a_broken_task_definition() {
+    // Proves the harness would notice: the AWS CLI validates the input.
+    let (Some(aws_bin), Some(moto_bin)) = (tool("aws"), tool("moto_server")) else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "aws and moto_server must be on PATH under CI=true"
+        );
+        return;
+    };
+    let moto = start_moto(&moto_bin);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.json");
+    std::fs::write(
+        &file,
+        r#"{"family": "x", "containerDefinitions": [{"name": "x", "image": "x", "cpuu": 1}]}"#,
+    )
+    .unwrap();
+    let arg = format!("file://{}", file.display());
+    let err = aws(
+        &aws_bin,
+        &moto,
+        &["ecs", "register-task-definition", "--cli-input-json", &arg],
+    )
+    .unwrap_err();
+    assert!(err.contains("cpuu"), "{err}");
+}
