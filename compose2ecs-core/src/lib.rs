@@ -81,6 +81,11 @@ pub use overlay::Overlay;
 
 use diagnostic::Sink;
 
+/// The README's Rust example runs as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
+
 /// How to convert.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
