@@ -21,6 +21,21 @@ fn tool(name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// `aws` and `moto_server` from PATH; `None` (test skipped) only outside CI.
+fn tools() -> Option<(PathBuf, PathBuf)> {
+    match (tool("aws"), tool("moto_server")) {
+        (Some(a), Some(m)) => Some((a, m)),
+        _ => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "aws and moto_server must be on PATH under CI=true (scripts/test installs them)"
+            );
+            eprintln!("skipped: aws or moto_server not on PATH; run scripts/test to install them");
+            None
+        }
+    }
+}
+
 struct Moto {
     child: Child,
     port: u16,
@@ -79,12 +94,7 @@ fn aws(aws: &Path, moto: &Moto, args: &[&str]) -> Result<serde_json::Value, Stri
 
 #[test]
 fn the_aws_cli_registers_every_fixture_output() {
-    let (Some(aws_bin), Some(moto_bin)) = (tool("aws"), tool("moto_server")) else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "aws and moto_server must be on PATH under CI=true (scripts/test installs them)"
-        );
-        eprintln!("skipped: aws or moto_server not on PATH; run scripts/test to install them");
+    let Some((aws_bin, moto_bin)) = tools() else {
         return;
     };
     let moto = start_moto(&moto_bin);
@@ -172,11 +182,7 @@ fn the_aws_cli_registers_every_fixture_output() {
 #[test]
 fn the_aws_cli_refuses_a_broken_task_definition() {
     // Proves the harness would notice: the AWS CLI validates the input.
-    let (Some(aws_bin), Some(moto_bin)) = (tool("aws"), tool("moto_server")) else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "aws and moto_server must be on PATH under CI=true"
-        );
+    let Some((aws_bin, moto_bin)) = tools() else {
         return;
     };
     let moto = start_moto(&moto_bin);
