@@ -20,6 +20,15 @@ fn bin() -> Command {
     cmd
 }
 
+/// A temporary project folder holding these files.
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let work = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        std::fs::write(work.path().join(name), text).unwrap();
+    }
+    work
+}
+
 /// Every file below `dir`, relative, sorted.
 fn listing(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
@@ -199,13 +208,13 @@ fn a_failed_conversion_leaves_an_existing_output_directory_as_it_was() {
 
 #[test]
 fn strict_turns_warnings_into_a_rejection() {
-    let work = tempfile::tempdir().unwrap();
-    std::fs::write(
-        work.path().join("compose.yaml"),
-        "name: s\nservices:\n  web:\n    image: x\n    ports: ['8000:80']\n",
-    )
-    .unwrap();
-    std::fs::write(work.path().join("compose2ecs.yaml"), "region: us-east-1\n").unwrap();
+    let work = project(&[
+        (
+            "compose.yaml",
+            "name: s\nservices:\n  web:\n    image: x\n    ports: ['8000:80']\n",
+        ),
+        ("compose2ecs.yaml", "region: us-east-1\n"),
+    ]);
     let ok = bin()
         .current_dir(work.path())
         .args(["convert", "-o", "lenient"])
@@ -227,12 +236,10 @@ fn strict_turns_warnings_into_a_rejection() {
 
 #[test]
 fn stdout_prints_one_family_and_insists_on_a_choice_among_several() {
-    let work = tempfile::tempdir().unwrap();
-    std::fs::write(
-        work.path().join("compose.yaml"),
+    let work = project(&[(
+        "compose.yaml",
         "name: two\nservices:\n  a:\n    image: x\n  b:\n    image: y\n",
-    )
-    .unwrap();
+    )]);
     let assert = bin()
         .current_dir(work.path())
         .args(["convert", "--stdout", "--family", "two-b"])
@@ -275,18 +282,14 @@ fn no_compose_file_is_a_clear_rejection() {
 
 #[test]
 fn env_file_replaces_dotenv_and_the_process_environment_wins() {
-    let work = tempfile::tempdir().unwrap();
-    std::fs::write(
-        work.path().join("compose.yaml"),
-        "name: e\nservices:\n  web:\n    image: \"x:${TAG}\"\n    environment: [\"A=${A}\"]\n",
-    )
-    .unwrap();
-    std::fs::write(work.path().join(".env"), "TAG=from-dotenv\nA=dotenv\n").unwrap();
-    std::fs::write(
-        work.path().join("prod.env"),
-        "TAG=from-env-file\nA=envfile\n",
-    )
-    .unwrap();
+    let work = project(&[
+        (
+            "compose.yaml",
+            "name: e\nservices:\n  web:\n    image: \"x:${TAG}\"\n    environment: [\"A=${A}\"]\n",
+        ),
+        (".env", "TAG=from-dotenv\nA=dotenv\n"),
+        ("prod.env", "TAG=from-env-file\nA=envfile\n"),
+    ]);
     let run = |args: &[&str], a: Option<&str>| {
         let mut cmd = bin();
         cmd.current_dir(work.path())
@@ -311,12 +314,10 @@ fn env_file_replaces_dotenv_and_the_process_environment_wins() {
 
 #[test]
 fn config_prints_the_resolved_project() {
-    let work = tempfile::tempdir().unwrap();
-    std::fs::write(
-        work.path().join("compose.yaml"),
+    let work = project(&[(
+        "compose.yaml",
         "x-base: &base\n  image: \"app:${TAG:-1}\"\nservices:\n  web:\n    <<: *base\n",
-    )
-    .unwrap();
+    )]);
     let out = bin()
         .current_dir(work.path())
         .arg("config")
