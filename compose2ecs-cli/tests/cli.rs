@@ -167,7 +167,7 @@ fn invalid_yaml_exits_1_with_file_and_line_and_writes_nothing() {
 #[test]
 fn a_wrong_type_exits_1_naming_the_key_and_line() {
     let (stderr, _w) = rejected("services:\n  web:\n    image: x\n    ports: 8080\n", None);
-    assert!(stderr.contains("error[invalid-type]"), "{stderr}");
+    assert!(stderr.contains("error[schema-violation]"), "{stderr}");
     assert!(stderr.contains("compose.yaml:4:12"), "{stderr}");
     assert!(stderr.contains("services.web.ports"), "{stderr}");
     // The offending line is shown under the message.

@@ -73,13 +73,8 @@ impl de::Error for DeError {
     }
 
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
-        let best = expected
-            .iter()
-            .map(|e| (strsim::jaro_winkler(field, e), *e))
-            .filter(|(score, _)| *score > 0.8)
-            .max_by(|a, b| a.0.total_cmp(&b.0));
-        let help = match best {
-            Some((_, e)) => Some(format!("did you mean `{e}`?")),
+        let help = match crate::diagnostic::closest(field, expected.iter().copied()) {
+            Some(e) => Some(format!("did you mean `{e}`?")),
             None if expected.is_empty() => None,
             None => Some(format!("valid keys here: {}", expected.join(", "))),
         };

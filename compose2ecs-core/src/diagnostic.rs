@@ -108,6 +108,24 @@ codes! {
     InvalidInterpolation => "invalid-interpolation",
     /// The compose file defines no service. Example: `services: {}`.
     NoServices => "no-services",
+    /// A file that `extends`, `include` or `-f` names cannot be found.
+    /// Example: `extends: {file: missing.yaml, service: base}`.
+    FileNotFound => "file-not-found",
+    /// `extends` names a service that does not exist. Example:
+    /// `extends: {service: nope}`.
+    ExtendsUnknownService => "extends-unknown-service",
+    /// `extends`, `include` or `depends_on` loops back on itself. Example: a
+    /// service that extends itself.
+    Cycle => "cycle",
+    /// Two compose files define the same resource differently through
+    /// `include`. Example: a service `db` in the file and in the included file.
+    IncludeConflict => "include-conflict",
+    /// A file or build context that lives at a URL (`git@…`, `oci://…`), which
+    /// compose2ecs does not fetch. Example: `include: [oci://registry/app]`.
+    RemoteResource => "remote-resource",
+    /// The merged compose file does not follow the Compose Specification's
+    /// JSON Schema. Example: `ports: 80` (a number, not a list).
+    SchemaViolation => "schema-violation",
     /// A service key of the Compose Specification that compose2ecs does not map
     /// (yet). Example: `blkio_config:`.
     UnsupportedKey => "unsupported-key",
@@ -331,6 +349,18 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// The candidate closest to `name`, if one is close enough to be the likely
+/// intent (Jaro–Winkler similarity above 0.8): the "did you mean" of every
+/// unknown-key message.
+pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(name, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
 
 /// Collects diagnostics during a pass.
 #[derive(Debug, Default)]

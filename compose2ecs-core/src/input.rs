@@ -1,6 +1,7 @@
 //! What a conversion reads: compose text, an optional overlay, and the
 //! interpolation environment, gathered by the caller.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Code, Diagnostic, Error, Location};
@@ -83,6 +84,14 @@ pub struct Input {
     pub project_dir: PathBuf,
     /// The project name given by the caller (`-p`), which wins over `name:`.
     pub project_name: Option<String>,
+    /// Files that `extends`, `include` and `env_file` may name, by path,
+    /// looked up before the disk (paths as the compose files would resolve
+    /// them, such as `./base.yaml` joined to the project directory).
+    pub files: BTreeMap<PathBuf, String>,
+    /// Whether files not in [`files`](Self::files) are read from disk
+    /// (default: yes). Without it a conversion touches nothing outside its
+    /// input, as a fuzzer or a sandboxed embedder wants.
+    pub read_disk: bool,
 }
 
 impl Input {
@@ -95,6 +104,44 @@ impl Input {
             environment: Environment::new(),
             project_dir: PathBuf::from("."),
             project_name: None,
+            files: BTreeMap::new(),
+            read_disk: true,
+        }
+    }
+
+    /// Adds a file that `extends`, `include` or `env_file` may name, so that
+    /// it is read from memory rather than from disk.
+    #[must_use]
+    pub fn with_file(mut self, path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
+        self.files.insert(crate::paths::normalize(&path.into()), text.into());
+        self
+    }
+
+    /// Reads nothing from disk: files that are not given with
+    /// [`with_file`](Self::with_file) are missing.
+    #[must_use]
+    pub fn without_disk(mut self) -> Self {
+        self.read_disk = false;
+        self
+    }
+
+    /// Reads a file named by the compose files: from [`files`](Self::files),
+    /// else from disk when allowed. `Ok(None)` when it does not exist.
+    pub(crate) fn read_file(&self, path: &Path) -> Result<Option<Source>, Diagnostic> {
+        let key = crate::paths::normalize(path);
+        if let Some(text) = self.files.get(&key) {
+            return Ok(Some(Source::new(path, text.clone())));
+        }
+        if !self.read_disk || !path.exists() {
+            return Ok(None);
+        }
+        match Source::read(path) {
+            Ok(s) => Ok(Some(s)),
+            Err(e) => Err(e
+                .diagnostics()
+                .first()
+                .cloned()
+                .unwrap_or_else(|| Diagnostic::error(Code::Io, format!("cannot read `{}`", path.display())))),
         }
     }
 
@@ -230,6 +277,8 @@ impl Input {
             environment,
             project_dir,
             project_name: None,
+            files: BTreeMap::new(),
+            read_disk: true,
         })
     }
 

@@ -167,48 +167,229 @@ fn braced(
     }
 }
 
+/// A step of a key path, kept on the stack while walking a tree.
+#[derive(Debug, Clone, Copy)]
+struct PathCx<'p> {
+    parent: Option<&'p PathCx<'p>>,
+    seg: Seg<'p>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Seg<'p> {
+    Root,
+    Key(&'p str),
+    Index(usize),
+}
+
+impl PathCx<'_> {
+    fn segments(&self) -> Vec<Seg<'_>> {
+        let mut out = Vec::new();
+        let mut cur = Some(self);
+        while let Some(c) = cur {
+            if !matches!(c.seg, Seg::Root) {
+                out.push(c.seg);
+            }
+            cur = c.parent;
+        }
+        out.reverse();
+        out
+    }
+
+    /// `services.web.ports[0].target`.
+    fn render(&self) -> String {
+        let mut out = String::new();
+        for seg in self.segments() {
+            match seg {
+                Seg::Key(k) if out.is_empty() => out.push_str(k),
+                Seg::Key(k) => {
+                    out.push('.');
+                    out.push_str(k);
+                }
+                Seg::Index(i) => out.push_str(&format!("[{i}]")),
+                Seg::Root => {}
+            }
+        }
+        out
+    }
+}
+
+/// The type a string is cast to after interpolation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cast {
+    Int,
+    Float,
+    Bool,
+    Bytes,
+}
+
+/// Where the Compose Specification wants a number or a boolean, so that
+/// `replicas: ${N:-2}` is the number 2 — compose-go's table. `*` is any key,
+/// `[]` any list index.
+const CASTS: &[(&[&str], Cast)] = &[
+    (&["services", "*", "configs", "[]", "mode"], Cast::Int),
+    (&["services", "*", "cpu_count"], Cast::Int),
+    (&["services", "*", "cpu_percent"], Cast::Float),
+    (&["services", "*", "cpu_period"], Cast::Int),
+    (&["services", "*", "cpu_quota"], Cast::Int),
+    (&["services", "*", "cpu_rt_period"], Cast::Int),
+    (&["services", "*", "cpu_rt_runtime"], Cast::Int),
+    (&["services", "*", "cpus"], Cast::Float),
+    (&["services", "*", "cpu_shares"], Cast::Int),
+    (&["services", "*", "init"], Cast::Bool),
+    (&["services", "*", "deploy", "replicas"], Cast::Int),
+    (&["services", "*", "deploy", "update_config", "parallelism"], Cast::Int),
+    (&["services", "*", "deploy", "update_config", "max_failure_ratio"], Cast::Float),
+    (&["services", "*", "deploy", "rollback_config", "parallelism"], Cast::Int),
+    (&["services", "*", "deploy", "rollback_config", "max_failure_ratio"], Cast::Float),
+    (&["services", "*", "deploy", "restart_policy", "max_attempts"], Cast::Int),
+    (&["services", "*", "deploy", "placement", "max_replicas_per_node"], Cast::Int),
+    (&["services", "*", "healthcheck", "retries"], Cast::Int),
+    (&["services", "*", "healthcheck", "disable"], Cast::Bool),
+    (&["services", "*", "oom_kill_disable"], Cast::Bool),
+    (&["services", "*", "oom_score_adj"], Cast::Int),
+    (&["services", "*", "pids_limit"], Cast::Int),
+    (&["services", "*", "ports", "[]", "target"], Cast::Int),
+    (&["services", "*", "privileged"], Cast::Bool),
+    (&["services", "*", "read_only"], Cast::Bool),
+    (&["services", "*", "scale"], Cast::Int),
+    (&["services", "*", "secrets", "[]", "mode"], Cast::Int),
+    (&["services", "*", "shm_size"], Cast::Bytes),
+    (&["services", "*", "stdin_open"], Cast::Bool),
+    (&["services", "*", "tty"], Cast::Bool),
+    (&["services", "*", "ulimits", "*"], Cast::Int),
+    (&["services", "*", "ulimits", "*", "hard"], Cast::Int),
+    (&["services", "*", "ulimits", "*", "soft"], Cast::Int),
+    (&["services", "*", "volumes", "[]", "read_only"], Cast::Bool),
+    (&["services", "*", "volumes", "[]", "volume", "nocopy"], Cast::Bool),
+    (&["services", "*", "volumes", "[]", "tmpfs", "size"], Cast::Bytes),
+    (&["networks", "*", "external"], Cast::Bool),
+    (&["networks", "*", "internal"], Cast::Bool),
+    (&["networks", "*", "attachable"], Cast::Bool),
+    (&["networks", "*", "enable_ipv6"], Cast::Bool),
+    (&["volumes", "*", "external"], Cast::Bool),
+    (&["secrets", "*", "external"], Cast::Bool),
+    (&["configs", "*", "external"], Cast::Bool),
+];
+
+fn cast_for(cx: &PathCx<'_>) -> Option<Cast> {
+    let segs = cx.segments();
+    let first = match segs.first() {
+        Some(Seg::Key(k)) => *k,
+        _ => return None,
+    };
+    if !matches!(first, "services" | "networks" | "volumes" | "secrets" | "configs") {
+        return None;
+    }
+    CASTS.iter().find_map(|(pattern, cast)| {
+        let matches = pattern.len() == segs.len()
+            && pattern.iter().zip(&segs).all(|(p, s)| match (s, *p) {
+                (Seg::Index(_), "[]") => true,
+                (Seg::Key(_), "*") => true,
+                (Seg::Key(k), p) => *k == p,
+                _ => false,
+            });
+        matches.then_some(*cast)
+    })
+}
+
+/// The canonical text of `text` cast to `cast`, if it parses.
+fn cast_text(text: &str, cast: Cast) -> Option<String> {
+    let t = text.trim();
+    match cast {
+        Cast::Int => t.parse::<i64>().ok().map(|i| i.to_string()),
+        Cast::Float => t
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .map(|f| f.to_string()),
+        Cast::Bool => match t.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "y" | "on" => Some("true".to_owned()),
+            "false" | "no" | "n" | "off" => Some("false".to_owned()),
+            _ => None,
+        },
+        Cast::Bytes => crate::units::parse_bytes(t).ok().map(|b| b.to_string()),
+    }
+}
+
 /// Interpolates every scalar value of a tree in place (keys are left as they
-/// are, as compose does). Problems go to `sink` with the node's location and
-/// key path; `x-` extension values are interpolated too.
-pub(crate) fn interpolate_tree(node: &mut Node, env: &Environment, path: &str, sink: &mut Sink) {
+/// are, as compose does), then casts strings where the Compose Specification
+/// wants a number or a boolean. Problems go to `sink` with the node's
+/// location and key path; `x-` extension values are interpolated too.
+pub(crate) fn interpolate_tree(node: &mut Node, env: &Environment, sink: &mut Sink) {
+    let root = PathCx {
+        parent: None,
+        seg: Seg::Root,
+    };
+    walk(node, env, &root, true, sink);
+}
+
+/// Interpolates every scalar value of a tree in place, without casts (the
+/// overlay's types are checked by its own deserializer).
+pub(crate) fn interpolate_values(node: &mut Node, env: &Environment, sink: &mut Sink) {
+    let root = PathCx {
+        parent: None,
+        seg: Seg::Root,
+    };
+    walk(node, env, &root, false, sink);
+}
+
+fn walk(node: &mut Node, env: &Environment, cx: &PathCx<'_>, casts: bool, sink: &mut Sink) {
     match &mut node.value {
         Value::Scalar(s) => {
-            if !s.text.contains('$') {
-                return;
+            let interpolated = s.text.contains('$');
+            if interpolated {
+                let mut unset = Vec::new();
+                match interpolate_str(&s.text, env, &mut unset) {
+                    Ok(text) => s.text = text,
+                    Err(e) => sink.push(interpolation_diagnostic(e, &cx.render(), &node.loc)),
+                }
+                unset.dedup();
+                for name in unset {
+                    sink.push(
+                        Diagnostic::warning(
+                            Code::UnsetVariable,
+                            format!("variable `{name}` is not set; using an empty string"),
+                        )
+                        .with_path(cx.render())
+                        .at(Some(&node.loc))
+                        .with_help(format!(
+                            "set {name} in the environment or in .env, or give a default: ${{{name}:-value}}"
+                        )),
+                    );
+                }
             }
-            let mut unset = Vec::new();
-            match interpolate_str(&s.text, env, &mut unset) {
-                Ok(text) => s.text = text,
-                Err(e) => sink.push(interpolation_diagnostic(e, path, &node.loc)),
-            }
-            unset.dedup();
-            for name in unset {
-                sink.push(
-                    Diagnostic::warning(
-                        Code::UnsetVariable,
-                        format!("variable `{name}` is not set; using an empty string"),
-                    )
-                    .with_path(path)
-                    .at(Some(&node.loc))
-                    .with_help(format!(
-                        "set {name} in the environment or in .env, or give a default: ${{{name}:-value}}"
-                    )),
-                );
+            // A string where a number or boolean belongs is cast, as
+            // compose-go does; one that does not parse is left for the schema
+            // and the model, whose messages say what is expected.
+            let is_string = casts
+                && (!s.plain
+                    || matches!(
+                        crate::yaml::resolve_plain(&s.text),
+                        crate::yaml::Resolved::Str(_)
+                    ));
+            if is_string {
+                if let Some(text) = cast_for(cx).and_then(|c| cast_text(&s.text, c)) {
+                    s.text = text;
+                    s.plain = true;
+                }
             }
         }
         Value::Seq(items) => {
             for (i, item) in items.iter_mut().enumerate() {
-                interpolate_tree(item, env, &format!("{path}[{i}]"), sink);
+                let child = PathCx {
+                    parent: Some(cx),
+                    seg: Seg::Index(i),
+                };
+                walk(item, env, &child, casts, sink);
             }
         }
         Value::Map(map) => {
             for (k, e) in map.iter_mut() {
-                let child = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
+                let child = PathCx {
+                    parent: Some(cx),
+                    seg: Seg::Key(k),
                 };
-                interpolate_tree(&mut e.value, env, &child, sink);
+                walk(&mut e.value, env, &child, casts, sink);
             }
         }
         Value::Null => {}

@@ -61,9 +61,12 @@ pub mod ecs;
 pub mod emit;
 pub mod input;
 pub mod interpolate;
+mod loader;
 pub mod merge;
 pub mod model;
 pub mod overlay;
+mod paths;
+pub mod schema;
 pub mod units;
 pub mod validate;
 pub mod yaml;
@@ -91,7 +94,8 @@ struct ReadmeDoctests;
 #[non_exhaustive]
 pub struct Options {
     /// Active profiles: services with `profiles:` run only when one of theirs
-    /// is listed here, as with `docker compose --profile`.
+    /// is listed here (or `*` is), as with `docker compose --profile`. When
+    /// empty, `COMPOSE_PROFILES` from the environment decides.
     pub profiles: Vec<String>,
 }
 
@@ -129,8 +133,9 @@ pub fn load(input: &Input, options: &Options) -> Result<(Project, Vec<Diagnostic
     Ok((project, sink.into_vec()))
 }
 
-/// Stages 1–3: the compose files parsed, interpolated and merged into one
-/// tree, as `compose2ecs config` prints it.
+/// Stages 1–3: the compose files parsed, interpolated, their `include`s and
+/// `extends` resolved, merged into one tree and checked against the Compose
+/// Specification's schema.
 pub fn resolve(input: &Input) -> Result<(yaml::Node, Vec<Diagnostic>), Error> {
     let mut sink = Sink::default();
     let tree = resolve_into(input, &mut sink);
@@ -140,41 +145,88 @@ pub fn resolve(input: &Input) -> Result<(yaml::Node, Vec<Diagnostic>), Error> {
     Ok((tree, sink.into_vec()))
 }
 
-fn resolve_into(input: &Input, sink: &mut Sink) -> Option<yaml::Node> {
-    if input.compose.is_empty() {
-        sink.push(Diagnostic::error(Code::Io, "no compose file was given"));
-        return None;
-    }
-    let mut merged: Option<yaml::Node> = None;
-    for source in &input.compose {
-        let mut tree = match yaml::parse(&source.path, &source.text) {
-            Ok(t) => t,
-            Err(e) => {
-                sink.extend_from_error(e);
-                continue;
-            }
+/// The project as `compose2ecs config` prints it, like `docker compose
+/// config`: [`resolve`]d, with `name:` set to the project name and only the
+/// services of active profiles.
+pub fn config(input: &Input, options: &Options) -> Result<(yaml::Node, Vec<Diagnostic>), Error> {
+    let mut sink = Sink::default();
+    let tree = resolve_into(input, &mut sink);
+    let project = tree
+        .as_ref()
+        .and_then(|t| model::build_project(t, &model_context(input, options, &profiles(input, options)), &mut sink));
+    sink.check()?;
+    let (Some(mut tree), Some(project)) = (tree, project) else {
+        return Err(Error::single(Diagnostic::error(Code::Io, "no compose file was given")));
+    };
+    if let yaml::Value::Map(top) = &mut tree.value {
+        let loc = tree.loc.clone();
+        let name = yaml::Entry {
+            key_loc: loc.clone(),
+            value: yaml::Node::new(
+                yaml::Value::Scalar(yaml::Scalar {
+                    text: project.name.clone(),
+                    plain: false,
+                }),
+                loc,
+            ),
         };
-        interpolate::interpolate_tree(&mut tree, &input.environment, "", sink);
-        match &mut merged {
-            None => merged = Some(tree),
-            Some(base) => merge::merge(base, tree, &[]),
+        top.shift_remove("name");
+        top.shift_insert(0, "name".to_owned(), name);
+        if let Some(yaml::Value::Map(services)) = top.get_mut("services").map(|e| &mut e.value.value) {
+            services.retain(|n, _| !project.inactive_services.contains(n));
         }
     }
+    // Notes about profiles and unsupported keys are for `convert`.
+    let diagnostics = sink
+        .into_vec()
+        .into_iter()
+        .filter(|d| d.severity != Severity::Note && !matches!(d.code, Code::UnsupportedKey | Code::IgnoredKey | Code::UnknownKey))
+        .collect();
+    Ok((tree, diagnostics))
+}
+
+fn resolve_into(input: &Input, sink: &mut Sink) -> Option<yaml::Node> {
+    let tree = loader::resolve(input, sink)?;
+    schema::validate_compose(&tree, sink);
     if sink.has_errors() {
         return None;
     }
-    merged
+    Some(tree)
+}
+
+/// The active profiles: the options', else `COMPOSE_PROFILES` (comma
+/// separated) from the environment, as docker compose reads it.
+fn profiles(input: &Input, options: &Options) -> Vec<String> {
+    if !options.profiles.is_empty() {
+        return options.profiles.clone();
+    }
+    input
+        .environment
+        .get("COMPOSE_PROFILES")
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn model_context<'a>(input: &'a Input, _options: &Options, profiles: &'a [String]) -> model::ModelContext<'a> {
+    model::ModelContext {
+        input,
+        env: &input.environment,
+        project_dir: &input.project_dir,
+        project_name: input.project_name.as_deref(),
+        profiles,
+    }
 }
 
 fn load_into(input: &Input, options: &Options, sink: &mut Sink) -> Option<Project> {
     let root = resolve_into(input, sink)?;
-    let ctx = model::ModelContext {
-        env: &input.environment,
-        project_dir: &input.project_dir,
-        project_name: input.project_name.as_deref(),
-        profiles: &options.profiles,
-    };
-    model::build_project(&root, &ctx, sink)
+    let profiles = profiles(input, options);
+    model::build_project(&root, &model_context(input, options, &profiles), sink)
 }
 
 /// Converts compose files and an overlay into ECS task definitions.

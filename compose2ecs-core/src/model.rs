@@ -308,6 +308,7 @@ pub struct Service {
 /// What the model stage needs besides the tree.
 #[derive(Debug)]
 pub(crate) struct ModelContext<'a> {
+    pub input: &'a crate::Input,
     pub env: &'a Environment,
     pub project_dir: &'a Path,
     pub project_name: Option<&'a str>,
@@ -526,6 +527,7 @@ pub(crate) fn build_project(
                 let path = format!("services.{svc_name}");
                 if let Some(service) = build_service(svc_name, entry, &path, ctx, sink) {
                     let active = service.profiles.is_empty()
+                        || ctx.profiles.iter().any(|p| p == "*")
                         || service.profiles.iter().any(|p| ctx.profiles.contains(p));
                     if active {
                         services.insert(svc_name.clone(), service);
@@ -819,12 +821,7 @@ fn report_unhandled(key: &str, path: &str, loc: &Location, sink: &mut Sink) {
         )
         .with_path(path)
         .at(Some(loc));
-        let best = COMPOSE_SERVICE_KEYS
-            .iter()
-            .map(|k| (strsim::jaro_winkler(key, k), *k))
-            .filter(|(score, _)| *score > 0.85)
-            .max_by(|a, b| a.0.total_cmp(&b.0));
-        if let Some((_, k)) = best {
+        if let Some(k) = crate::diagnostic::closest(key, COMPOSE_SERVICE_KEYS.iter().copied()) {
             d = d.with_help(format!("did you mean `{k}`?"));
         }
         sink.push(d);
@@ -872,18 +869,23 @@ fn env_files(
     };
     for (file, required, item, p) in entries {
         let full = ctx.project_dir.join(&file);
-        let text = match std::fs::read_to_string(&full) {
-            Ok(t) => t,
-            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => {
+        let text = match ctx.input.read_file(&full) {
+            Ok(Some(source)) => source.text,
+            Ok(None) if !required => continue,
+            Ok(None) => {
                 sink.push(
                     Diagnostic::error(
-                        Code::Io,
-                        format!("cannot read env_file `{}`: {e}", full.display()),
+                        Code::FileNotFound,
+                        format!("env_file `{}` does not exist", full.display()),
                     )
                     .with_path(p)
-                    .at(Some(&item.loc)),
+                    .at(Some(&item.loc))
+                    .with_help("create it, or mark it optional: env_file: [{path: FILE, required: false}]"),
                 );
+                continue;
+            }
+            Err(d) => {
+                sink.push(d.with_path(p).at(Some(&item.loc)));
                 continue;
             }
         };

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::de::from_node;
 use crate::diagnostic::{Code, Diagnostic, Location, Sink};
-use crate::interpolate::{Environment, interpolate_tree};
+use crate::interpolate::{Environment, interpolate_values};
 use crate::yaml::{Node, Value};
 
 /// Where tasks run.
@@ -167,7 +167,7 @@ pub(crate) fn load(mut root: Node, env: &Environment, sink: &mut Sink) -> Option
     if root.is_null() {
         return Some(LoadedOverlay::default());
     }
-    interpolate_tree(&mut root, env, "", sink);
+    interpolate_values(&mut root, env, sink);
     if !matches!(root.value, Value::Map(_)) {
         sink.push(
             Diagnostic::error(

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use indexmap::IndexMap;
 
-use crate::diagnostic::{Code, Diagnostic, Sink};
+use crate::diagnostic::{closest, Code, Diagnostic, Sink};
 use crate::ecs::{ContainerDependency, TaskDefinition};
 use crate::model::{Project, Service};
 use crate::overlay::{LaunchType, LoadedOverlay, NetworkMode, ServiceOverlay};
@@ -235,13 +235,6 @@ fn plan_tasks<'a>(
     plans
 }
 
-fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .map(|c| (strsim::jaro_winkler(name, c), c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
-}
 
 fn build_task(
     project: &Project,
