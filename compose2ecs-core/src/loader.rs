@@ -114,16 +114,47 @@ impl Loader<'_> {
     }
 
     /// Parsed, interpolated, includes imported; `extends` left as written.
+    /// Several YAML documents in one file merge in order, like `-f` files.
     fn parse(&mut self, source: &Source, ctx: &FileCtx) -> Option<Node> {
-        let mut tree = match yaml::parse(&source.path, &source.text) {
-            Ok(t) => t,
+        let docs = match yaml::parse_documents(&source.path, &source.text) {
+            Ok(d) => d,
             Err(e) => {
                 self.sink.extend_from_error(e);
                 return None;
             }
         };
-        interpolate::interpolate_tree(&mut tree, &ctx.env, self.sink);
+        let mut tree: Option<Node> = None;
+        for mut doc in docs.into_iter().filter(|d| !d.is_null()) {
+            interpolate::interpolate_tree(&mut doc, &ctx.env, self.sink);
+            match &mut tree {
+                None => tree = Some(doc),
+                Some(acc) => merge::merge(acc, doc, &[]),
+            }
+        }
+        let Some(mut tree) = tree else {
+            self.sink.push(
+                Diagnostic::error(
+                    Code::NoServices,
+                    format!("`{}` is empty", source.path.display()),
+                )
+                .at(Some(&Location {
+                    file: source.path.as_path().into(),
+                    line: 1,
+                    column: 1,
+                }))
+                .with_help("a compose file needs at least `services:` with one service"),
+            );
+            return None;
+        };
         if let Value::Map(top) = &mut tree.value {
+            // `services: {web: }` is a service with no keys, as in compose.
+            if let Some(Value::Map(services)) = top.get_mut("services").map(|e| &mut e.value.value) {
+                for e in services.values_mut() {
+                    if e.value.is_null() && e.value.tag.is_none() {
+                        e.value.value = Value::Map(Map::new());
+                    }
+                }
+            }
             if let Some(include) = top.shift_remove("include") {
                 self.apply_include(top, include, ctx);
             }
@@ -146,15 +177,24 @@ impl Loader<'_> {
                 return;
             }
         };
+        // Included files merge among themselves (a later one wins, as with
+        // `-f`); the result must then agree with this file's own resources.
+        let mut imported: Option<(Node, PathBuf)> = None;
         for (i, item) in items.iter().enumerate() {
             let path = format!("include[{i}]");
             let Some(spec) = self.include_spec(item, &path, ctx) else {
                 continue;
             };
-            let Some(included) = self.load_included(&spec, item, &path, ctx) else {
+            let Some(included) = self.load_included(&spec, &path, ctx) else {
                 continue;
             };
-            self.import(top, included, &spec.files[0].0, &path, &item.loc);
+            match &mut imported {
+                None => imported = Some((included, spec.files[0].0.clone())),
+                Some((acc, _)) => merge::merge(acc, included, &[]),
+            }
+        }
+        if let Some((tree, file)) = imported {
+            self.import(top, tree, &file);
         }
     }
 
@@ -269,13 +309,7 @@ impl Loader<'_> {
         })
     }
 
-    fn load_included(
-        &mut self,
-        spec: &IncludeSpec,
-        item: &Node,
-        path: &str,
-        ctx: &FileCtx,
-    ) -> Option<Node> {
+    fn load_included(&mut self, spec: &IncludeSpec, path: &str, ctx: &FileCtx) -> Option<Node> {
         // The included project sees the including environment, plus what its
         // env file defines that is not already set.
         let mut env = (*ctx.env).clone();
@@ -358,13 +392,12 @@ impl Loader<'_> {
                 Some(acc) => merge::merge(acc, tree, &[]),
             }
         }
-        let _ = item;
         merged
     }
 
     /// Adds the included file's services, networks, … to the including file;
     /// a name defined differently on both sides is an error.
-    fn import(&mut self, top: &mut Map, included: Node, file: &Path, path: &str, loc: &Location) {
+    fn import(&mut self, top: &mut Map, included: Node, file: &Path) {
         let Value::Map(inc) = included.value else {
             return;
         };
@@ -411,7 +444,6 @@ impl Loader<'_> {
                 }
             }
         }
-        let _ = (path, loc);
     }
 
     // ---------------------------------------------------------------- extends

@@ -110,8 +110,9 @@ pub fn merge(base: &mut Node, over: Node, path: &[&str]) {
             *b = Value::Map(merged);
         }
         (Rule::ByName, b @ (Value::Seq(_) | Value::Map(_)), o @ (Value::Seq(_) | Value::Map(_))) => {
-            let mut merged = names_to_map(std::mem::replace(b, Value::Null));
-            merge_maps(&mut merged, names_to_map(o), path);
+            let depends_on = path.last() == Some(&"depends_on");
+            let mut merged = names_to_map(std::mem::replace(b, Value::Null), depends_on);
+            merge_maps(&mut merged, names_to_map(o, depends_on), path);
             *b = Value::Map(merged);
         }
         (Rule::Append, b @ (Value::Seq(_) | Value::Scalar(_)), o @ (Value::Seq(_) | Value::Scalar(_))) => {
@@ -250,7 +251,7 @@ fn to_map(value: Value, split: fn(&str) -> (&str, Option<&str>)) -> Map {
 
 /// `depends_on: [db]` → `{db: {condition: service_started}}`;
 /// `networks: [front]` → `{front: null}`.
-fn names_to_map(value: Value) -> Map {
+fn names_to_map(value: Value, depends_on: bool) -> Map {
     match value {
         Value::Map(m) => m,
         Value::Seq(items) => items
@@ -258,11 +259,30 @@ fn names_to_map(value: Value) -> Map {
             .filter_map(|item| {
                 let name = item.as_str()?.to_owned();
                 let loc = item.loc.clone();
+                let value = if depends_on {
+                    let mut m = Map::new();
+                    m.insert(
+                        "condition".to_owned(),
+                        Entry {
+                            key_loc: loc.clone(),
+                            value: Node::new(
+                                Value::Scalar(Scalar {
+                                    text: "service_started".to_owned(),
+                                    plain: true,
+                                }),
+                                loc.clone(),
+                            ),
+                        },
+                    );
+                    Value::Map(m)
+                } else {
+                    Value::Null
+                };
                 Some((
                     name,
                     Entry {
                         key_loc: loc.clone(),
-                        value: Node::new(Value::Null, loc),
+                        value: Node::new(value, loc),
                     },
                 ))
             })
@@ -376,7 +396,7 @@ mod tests {
         );
         assert_eq!(
             web["depends_on"],
-            json!({"db": null, "cache": {"condition": "service_healthy"}})
+            json!({"db": {"condition": "service_started"}, "cache": {"condition": "service_healthy"}})
         );
         assert_eq!(web["networks"], json!({"front": null, "back": {"aliases": ["b"]}}));
     }

@@ -5,7 +5,7 @@
 //! reported. Each typed field keeps the location it came from, so the
 //! converter's diagnostics point at the user's line.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
@@ -571,11 +571,65 @@ pub(crate) fn build_project(
             .at(Some(services_node.map_or(&root.loc, |n| &n.loc))),
         );
     }
+    check_dependency_cycles(&services, sink);
     Some(Project {
         name,
         services,
         inactive_services,
     })
+}
+
+/// `depends_on` must not loop: compose refuses a project whose services wait
+/// for each other. Reports each cycle once, at the dependency that closes it.
+fn check_dependency_cycles(services: &IndexMap<String, Service>, sink: &mut Sink) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Active,
+        Done,
+    }
+    fn visit(
+        name: &str,
+        services: &IndexMap<String, Service>,
+        marks: &mut HashMap<String, Mark>,
+        stack: &mut Vec<String>,
+        sink: &mut Sink,
+    ) {
+        marks.insert(name.to_owned(), Mark::Active);
+        stack.push(name.to_owned());
+        if let Some(service) = services.get(name) {
+            for dep in &service.depends_on {
+                match marks.get(&dep.service).copied().unwrap_or(Mark::New) {
+                    Mark::Active => {
+                        let start = stack.iter().position(|s| *s == dep.service).unwrap_or(0);
+                        let mut chain: Vec<&str> = stack[start..].iter().map(String::as_str).collect();
+                        chain.push(&dep.service);
+                        sink.push(
+                            Diagnostic::error(
+                                Code::Cycle,
+                                format!("`depends_on` cycle: {}", chain.join(" → ")),
+                            )
+                            .with_path(&dep.path)
+                            .at(Some(&dep.loc))
+                            .with_help("services cannot wait for each other; remove one of these dependencies"),
+                        );
+                    }
+                    Mark::New if services.contains_key(&dep.service) => {
+                        visit(&dep.service, services, marks, stack, sink);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        stack.pop();
+        marks.insert(name.to_owned(), Mark::Done);
+    }
+    let mut marks = HashMap::new();
+    for name in services.keys() {
+        if marks.get(name).copied().unwrap_or(Mark::New) == Mark::New {
+            visit(name, services, &mut marks, &mut Vec::new(), sink);
+        }
+    }
 }
 
 /// `-p` > `COMPOSE_PROJECT_NAME` > top-level `name:` > the directory's name,

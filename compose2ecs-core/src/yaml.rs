@@ -247,10 +247,39 @@ fn is_null_plain(text: &str) -> bool {
     matches!(text, "" | "~" | "null" | "Null" | "NULL")
 }
 
-/// Parses one YAML document. An empty document gives a null node.
+/// Parses one YAML document. An empty document gives a null node; a stream of
+/// several documents is an error.
 ///
 /// `file` names the source in locations; it is not read.
 pub fn parse(file: &Path, text: &str) -> Result<Node, Error> {
+    let mut docs = parse_documents(file, text)?;
+    if docs.len() > 1 {
+        let second = docs.swap_remove(1);
+        return Err(Error::single(
+            Diagnostic::error(
+                Code::YamlLimit,
+                "more than one YAML document in the file; this file holds one",
+            )
+            .at(Some(&second.loc)),
+        ));
+    }
+    Ok(docs.pop().unwrap_or_else(|| {
+        Node::new(
+            Value::Null,
+            Location {
+                file: Arc::from(file),
+                line: 1,
+                column: 1,
+            },
+        )
+    }))
+}
+
+/// Parses every document of a YAML stream (`---` separated); compose files
+/// may hold several, merged in order like `-f` files. Anchors are per
+/// document; the alias budget is for the whole file. An empty text gives no
+/// document.
+pub fn parse_documents(file: &Path, text: &str) -> Result<Vec<Node>, Error> {
     let file: Arc<Path> = Arc::from(file);
     if text.len() > MAX_FILE_SIZE {
         return Err(Error::single(
@@ -294,7 +323,8 @@ struct Builder {
     stack: Vec<Frame>,
     anchors: HashMap<usize, (Node, usize)>,
     alias_nodes: usize,
-    root: Option<Node>,
+    roots: Vec<Node>,
+    in_document: bool,
     documents: usize,
 }
 
@@ -324,7 +354,8 @@ impl Builder {
             stack: Vec::new(),
             anchors: HashMap::new(),
             alias_nodes: 0,
-            root: None,
+            roots: Vec::new(),
+            in_document: false,
             documents: 0,
         }
     }
@@ -341,7 +372,7 @@ impl Builder {
         Error::single(Diagnostic::error(code, message).at(Some(&loc)))
     }
 
-    fn run(mut self, text: &str) -> Result<Node, Error> {
+    fn run(mut self, text: &str) -> Result<Vec<Node>, Error> {
         for event in Parser::new_from_str(text) {
             let (event, span) = event.map_err(|e| {
                 let m = e.marker();
@@ -354,29 +385,22 @@ impl Builder {
             })?;
             self.event(event, &span)?;
         }
-        Ok(self.root.unwrap_or_else(|| {
-            Node::new(
-                Value::Null,
-                Location {
-                    file: self.file.clone(),
-                    line: 1,
-                    column: 1,
-                },
-            )
-        }))
+        Ok(self.roots)
     }
 
     fn event(&mut self, event: Event<'_>, span: &Span) -> Result<(), Error> {
         match event {
             Event::DocumentStart(_) => {
+                self.anchors.clear();
+                self.in_document = true;
                 self.documents += 1;
-                if self.documents > 1 {
-                    return Err(self.error(
-                        Code::YamlLimit,
-                        "more than one YAML document in the file; a compose file holds one",
-                        self.loc(span),
-                    ));
+            }
+            Event::DocumentEnd => {
+                // A document with no content (`---` alone) is null.
+                if self.in_document && self.roots.len() < self.documents {
+                    self.roots.push(Node::new(Value::Null, self.loc(span)));
                 }
+                self.in_document = false;
             }
             Event::Scalar(text, style, anchor, tag) => {
                 let (tag, force_str) = local_tag(tag.as_deref());
@@ -475,7 +499,7 @@ impl Builder {
                 }
                 _ => unreachable!("the parser balances mapping events"),
             },
-            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
         }
         Ok(())
     }
@@ -498,7 +522,7 @@ impl Builder {
             self.anchors.insert(anchor, (node.clone(), size));
         }
         match self.stack.last_mut() {
-            None => self.root = Some(node),
+            None => self.roots.push(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map {
                 entries,
@@ -660,8 +684,15 @@ mod tests {
     }
 
     #[test]
-    fn several_documents_are_refused() {
+    fn several_documents_are_refused_by_parse_and_listed_by_parse_documents() {
         assert_eq!(p("a: 1\n---\nb: 2\n").unwrap_err().code(), Code::YamlLimit);
+        let docs = parse_documents(Path::new("t.yaml"), "a: 1\n---\nb: &x 2\n---\n---\nc: 3\n").unwrap();
+        assert_eq!(docs.len(), 4);
+        assert_eq!(docs[1].get("b").unwrap().loc.line, 3);
+        assert!(docs[2].is_null());
+        assert!(parse_documents(Path::new("t.yaml"), "").unwrap().is_empty());
+        // Anchors do not cross documents.
+        assert!(parse_documents(Path::new("t.yaml"), "a: &x 1\n---\nb: *x\n").is_err());
     }
 
     #[test]
