@@ -17,6 +17,7 @@ Examples:
   compose2ecs convert --stdout --family student-rest | \\
       aws ecs register-task-definition --cli-input-json file:///dev/stdin
   compose2ecs config                           # the merged, interpolated compose file
+  compose2ecs config --format json --profile debug
 
 Exit status: 0 converted, 1 input rejected (nothing written), 2 usage error.";
 
@@ -34,16 +35,34 @@ enum Command {
     /// Write one `<family>.task-definition.json` per ECS task.
     #[command(after_help = AFTER_HELP)]
     Convert(ConvertArgs),
-    /// Print the compose project as compose2ecs reads it: files merged,
-    /// variables interpolated, anchors expanded.
-    Config(ProjectArgs),
+    /// Print the compose project as compose2ecs reads it, like `docker
+    /// compose config`: files merged, includes and extends resolved,
+    /// variables interpolated, anchors expanded, inactive profiles left out.
+    Config(ConfigArgs),
+}
+
+#[derive(Debug, Args)]
+struct ConfigArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ConfigFormat::Yaml)]
+    format: ConfigFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ConfigFormat {
+    Yaml,
+    Json,
 }
 
 #[derive(Debug, Args)]
 struct ProjectArgs {
-    /// Compose file; repeat to merge several, later ones winning. Default: the
-    /// first of compose.yaml, compose.yml, docker-compose.yaml,
-    /// docker-compose.yml in the current directory.
+    /// Compose file; repeat to merge several, later ones winning. Default:
+    /// the files of COMPOSE_FILE, else the first of compose.yaml,
+    /// compose.yml, docker-compose.yaml, docker-compose.yml in the current
+    /// directory, with its override file (compose.override.yaml, …) when
+    /// there is one.
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     files: Vec<PathBuf>,
     /// Project name (default: `name:` in the compose file, else the
@@ -53,8 +72,9 @@ struct ProjectArgs {
     /// Read variables from this file instead of `.env`; repeatable.
     #[arg(long = "env-file", value_name = "FILE")]
     env_files: Vec<PathBuf>,
-    /// Activate a profile; repeatable. Services with profiles run only when one
-    /// of theirs is active.
+    /// Activate a profile; repeatable; `*` activates all. Services with
+    /// profiles run only when one of theirs is active. Default: the
+    /// comma-separated COMPOSE_PROFILES.
     #[arg(long = "profile", value_name = "NAME")]
     profiles: Vec<String>,
 }
@@ -118,21 +138,44 @@ const DEFAULT_FILES: &[&str] = &[
     "docker-compose.yml",
 ];
 
+/// The compose files to read: `-f`, else COMPOSE_FILE, else the default
+/// file of the current directory and its override file, as docker compose
+/// finds them.
 fn discover(files: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     if !files.is_empty() {
         return Ok(files.to_vec());
     }
-    DEFAULT_FILES
+    if let Some(list) = std::env::var_os("COMPOSE_FILE").filter(|v| !v.is_empty()) {
+        let list = list.to_string_lossy().into_owned();
+        let separator = std::env::var("COMPOSE_PATH_SEPARATOR")
+            .ok()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| if cfg!(windows) { ";".into() } else { ":".into() });
+        return Ok(list
+            .split(separator.as_str())
+            .filter(|f| !f.is_empty())
+            .map(PathBuf::from)
+            .collect());
+    }
+    let base = DEFAULT_FILES
         .iter()
         .map(PathBuf::from)
         .find(|p| p.is_file())
-        .map(|p| vec![p])
         .ok_or_else(|| {
             format!(
                 "no compose file given and none found here (looked for {}); pass one with -f",
                 DEFAULT_FILES.join(", ")
             )
-        })
+        })?;
+    let stem = base
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let override_file = ["yaml", "yml"]
+        .iter()
+        .map(|ext| PathBuf::from(format!("{stem}.override.{ext}")))
+        .find(|p| p.is_file());
+    Ok(std::iter::once(base).chain(override_file).collect())
 }
 
 fn fail(message: &str) -> Outcome {
@@ -167,16 +210,24 @@ fn default_overlay(project: &ProjectArgs) -> Option<PathBuf> {
     candidate.is_file().then_some(candidate)
 }
 
-fn run_config(args: &ProjectArgs) -> Outcome {
-    let input = match load_input(args, None) {
+fn run_config(args: &ConfigArgs) -> Outcome {
+    let input = match load_input(&args.project, None) {
         Ok(i) => i,
         Err(o) => return o,
     };
-    match compose2ecs_core::resolve(&input) {
+    let options = Options::default().with_profiles(args.project.profiles.iter().cloned());
+    match compose2ecs_core::config(&input, &options) {
         Ok((tree, diagnostics)) => {
             render::diagnostics(Some(&input), &diagnostics);
-            let yaml = serde_norway::to_string(&tree.to_yaml()).unwrap_or_default();
-            write::stdout(yaml.as_bytes())
+            let text = match args.format {
+                ConfigFormat::Yaml => serde_norway::to_string(&tree.to_yaml()).unwrap_or_default(),
+                ConfigFormat::Json => {
+                    let mut s = serde_json::to_string_pretty(&tree.to_json()).unwrap_or_default();
+                    s.push('\n');
+                    s
+                }
+            };
+            write::stdout(text.as_bytes())
         }
         Err(e) => {
             render::diagnostics(Some(&input), e.diagnostics());

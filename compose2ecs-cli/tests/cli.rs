@@ -16,7 +16,10 @@ fn seed() -> PathBuf {
 
 fn bin() -> Command {
     let mut cmd = Command::cargo_bin("compose2ecs").unwrap();
-    cmd.env("NO_COLOR", "1").env_remove("COMPOSE_PROJECT_NAME");
+    cmd.env("NO_COLOR", "1")
+        .env_remove("COMPOSE_PROJECT_NAME")
+        .env_remove("COMPOSE_FILE")
+        .env_remove("COMPOSE_PROFILES");
     cmd
 }
 
@@ -353,4 +356,56 @@ fn help_shows_examples() {
     let help = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
     assert!(help.contains("Examples:"), "{help}");
     assert!(help.contains("--overlay"), "{help}");
+}
+
+#[test]
+fn a_discovered_compose_file_brings_its_override_file_and_an_explicit_one_does_not() {
+    let work = project(&[
+        ("compose.yaml", "services:\n  web:\n    image: nginx:1\n"),
+        ("compose.override.yaml", "services:\n  web:\n    image: nginx:2\n"),
+    ]);
+    let config = |args: &[&str]| {
+        let out = bin().current_dir(work.path()).arg("config").args(args).assert().success();
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    };
+    assert!(config(&[]).contains("image: nginx:2"), "{}", config(&[]));
+    assert!(config(&["-f", "compose.yaml"]).contains("image: nginx:1"));
+    // COMPOSE_FILE names the files instead, in order.
+    let out = bin()
+        .current_dir(work.path())
+        .env("COMPOSE_FILE", "compose.override.yaml:compose.yaml")
+        .arg("config")
+        .assert()
+        .success();
+    assert!(String::from_utf8_lossy(&out.get_output().stdout).contains("image: nginx:1"));
+}
+
+#[test]
+fn config_json_is_the_normalised_project_with_active_profiles_only() {
+    let work = project(&[(
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx\n    deploy:\n      replicas: ${N:-2}\n  debug:\n    image: busybox\n    profiles: [debug]\n",
+    )]);
+    let json = |extra: &[&str], profiles_env: Option<&str>| -> serde_json::Value {
+        let mut cmd = bin();
+        if let Some(p) = profiles_env {
+            cmd.env("COMPOSE_PROFILES", p);
+        }
+        let out = cmd
+            .current_dir(work.path())
+            .args(["config", "--format", "json", "-p", "demo"])
+            .args(extra)
+            .assert()
+            .success();
+        serde_json::from_slice(&out.get_output().stdout).unwrap()
+    };
+    let plain = json(&[], None);
+    assert_eq!(plain["name"], "demo");
+    // Cast after interpolation: a number, as docker compose config prints it.
+    assert_eq!(plain["services"]["web"]["deploy"]["replicas"], 2);
+    assert!(plain["services"].get("debug").is_none(), "{plain}");
+    let with_profile = json(&["--profile", "debug"], None);
+    assert!(with_profile["services"].get("debug").is_some());
+    let from_env = json(&[], Some("other,debug"));
+    assert!(from_env["services"].get("debug").is_some());
 }
