@@ -105,6 +105,13 @@ pub(crate) fn resolve(input: &Input, sink: &mut Sink) -> Option<Node> {
 }
 
 impl Loader<'_> {
+    /// A file as messages name it: relative to the project directory.
+    fn show(&self, path: &Path) -> String {
+        paths::relative(path, &paths::normalize(&self.input.project_dir))
+            .display()
+            .to_string()
+    }
+
     /// One file, completely: parsed, interpolated, includes imported,
     /// `extends` resolved.
     fn load(&mut self, source: &Source, ctx: &FileCtx) -> Option<Node> {
@@ -321,7 +328,7 @@ impl Loader<'_> {
                     self.sink.push(
                         Diagnostic::error(
                             Code::FileNotFound,
-                            format!("env file `{}` does not exist", file.display()),
+                            format!("env file `{}` does not exist", self.show(file)),
                         )
                         .with_path(path)
                         .at(loc.as_ref()),
@@ -358,7 +365,7 @@ impl Loader<'_> {
                 let chain: Vec<String> = self.including[start..]
                     .iter()
                     .chain(std::iter::once(file))
-                    .map(|f| f.display().to_string())
+                    .map(|f| self.show(f))
                     .collect();
                 self.sink.push(
                     Diagnostic::error(
@@ -398,6 +405,7 @@ impl Loader<'_> {
     /// Adds the included file's services, networks, … to the including file;
     /// a name defined differently on both sides is an error.
     fn import(&mut self, top: &mut Map, included: Node, file: &Path) {
+        let shown = self.show(file);
         let Value::Map(inc) = included.value else {
             return;
         };
@@ -426,14 +434,13 @@ impl Loader<'_> {
                                 Code::IncludeConflict,
                                 format!(
                                     "`{key}.{name}` is defined here and, differently, in the included `{}`",
-                                    file.display()
+                                    shown
                                 ),
                             )
                             .with_path(format!("{key}.{name}"))
                             .at(Some(&mine.key_loc))
                             .with_help(format!(
-                                "rename one of them, or extend the included one: extends: {{file: {}, service: {name}}}",
-                                file.display()
+                                "rename one of them, or extend the included one: extends: {{file: {shown}, service: {name}}}"
                             )),
                         );
                     }
@@ -476,7 +483,7 @@ impl Loader<'_> {
             let chain: Vec<String> = self.extending[start..]
                 .iter()
                 .chain(std::iter::once(&key))
-                .map(|(f, s)| format!("{}:{s}", f.display()))
+                .map(|(f, s)| format!("{}:{s}", self.show(f)))
                 .collect();
             let at = service(tree, name).map(|n| n.loc.clone());
             self.sink.push(
@@ -601,7 +608,7 @@ impl Loader<'_> {
         self.sink.push(
             Diagnostic::error(
                 Code::ExtendsUnknownService,
-                format!("`extends` names service `{base}`, which `{}` does not define", file.display()),
+                format!("`extends` names service `{base}`, which `{}` does not define", self.show(file)),
             )
             .with_path(path)
             .at(Some(&ext.loc)),
@@ -673,7 +680,7 @@ impl Loader<'_> {
                 self.sink.push(
                     Diagnostic::error(
                         Code::FileNotFound,
-                        format!("`{}` does not exist", file.display()),
+                        format!("`{}` does not exist", self.show(file)),
                     )
                     .with_path(path)
                     .at(Some(loc)),

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use compose2ecs_core::{Environment, Input, Options, convert, to_json};
 
 fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
+    // Canonical, so that locations print the same however they were joined.
+    std::fs::canonicalize(Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures")).unwrap()
 }
 
 fn cases() -> Vec<PathBuf> {
