@@ -186,7 +186,7 @@ impl Loader<'_> {
         };
         // Included files merge among themselves (a later one wins, as with
         // `-f`); the result must then agree with this file's own resources.
-        let mut imported: Option<(Node, PathBuf)> = None;
+        let mut imported: Option<(Node, Vec<PathBuf>)> = None;
         for (i, item) in items.iter().enumerate() {
             let path = format!("include[{i}]");
             let Some(spec) = self.include_spec(item, &path, ctx) else {
@@ -195,13 +195,17 @@ impl Loader<'_> {
             let Some(included) = self.load_included(&spec, &path, ctx) else {
                 continue;
             };
+            let files = spec.files.iter().map(|(f, _)| f.clone());
             match &mut imported {
-                None => imported = Some((included, spec.files[0].0.clone())),
-                Some((acc, _)) => merge::merge(acc, included, &[]),
+                None => imported = Some((included, files.collect())),
+                Some((acc, all)) => {
+                    merge::merge(acc, included, &[]);
+                    all.extend(files);
+                }
             }
         }
-        if let Some((tree, file)) = imported {
-            self.import(top, tree, &file);
+        if let Some((tree, files)) = imported {
+            self.import(top, tree, &files);
         }
     }
 
@@ -404,8 +408,9 @@ impl Loader<'_> {
 
     /// Adds the included file's services, networks, … to the including file;
     /// a name defined differently on both sides is an error.
-    fn import(&mut self, top: &mut Map, included: Node, file: &Path) {
-        let shown = self.show(file);
+    fn import(&mut self, top: &mut Map, included: Node, files: &[PathBuf]) {
+        let shown: Vec<String> = files.iter().map(|f| self.show(f)).collect();
+        let shown = shown.join("`, `");
         let Value::Map(inc) = included.value else {
             return;
         };
@@ -433,14 +438,14 @@ impl Loader<'_> {
                             Diagnostic::error(
                                 Code::IncludeConflict,
                                 format!(
-                                    "`{key}.{name}` is defined here and, differently, in the included `{}`",
+                                    "`{key}.{name}` is defined here and, differently, by an included file (`{}`)",
                                     shown
                                 ),
                             )
                             .with_path(format!("{key}.{name}"))
                             .at(Some(&mine.key_loc))
                             .with_help(format!(
-                                "rename one of them, or extend the included one: extends: {{file: {shown}, service: {name}}}"
+                                "rename one of them, or extend the included one instead of redefining it (extends: {{file: …, service: {name}}})"
                             )),
                         );
                     }
