@@ -150,7 +150,13 @@ fn discover(files: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         let separator = std::env::var("COMPOSE_PATH_SEPARATOR")
             .ok()
             .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| if cfg!(windows) { ";".into() } else { ":".into() });
+            .unwrap_or_else(|| {
+                if cfg!(windows) {
+                    ";".into()
+                } else {
+                    ":".into()
+                }
+            });
         return Ok(list
             .split(separator.as_str())
             .filter(|f| !f.is_empty())

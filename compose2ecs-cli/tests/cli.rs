@@ -362,10 +362,18 @@ fn help_shows_examples() {
 fn a_discovered_compose_file_brings_its_override_file_and_an_explicit_one_does_not() {
     let work = project(&[
         ("compose.yaml", "services:\n  web:\n    image: nginx:1\n"),
-        ("compose.override.yaml", "services:\n  web:\n    image: nginx:2\n"),
+        (
+            "compose.override.yaml",
+            "services:\n  web:\n    image: nginx:2\n",
+        ),
     ]);
     let config = |args: &[&str]| {
-        let out = bin().current_dir(work.path()).arg("config").args(args).assert().success();
+        let out = bin()
+            .current_dir(work.path())
+            .arg("config")
+            .args(args)
+            .assert()
+            .success();
         String::from_utf8(out.get_output().stdout.clone()).unwrap()
     };
     assert!(config(&[]).contains("image: nginx:2"), "{}", config(&[]));

@@ -353,7 +353,10 @@ impl std::error::Error for Error {}
 /// The candidate closest to `name`, if one is close enough to be the likely
 /// intent (Jaro–Winkler similarity above 0.8): the "did you mean" of every
 /// unknown-key message.
-pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(name, c), c))

@@ -113,7 +113,8 @@ impl Input {
     /// it is read from memory rather than from disk.
     #[must_use]
     pub fn with_file(mut self, path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
-        self.files.insert(crate::paths::normalize(&path.into()), text.into());
+        self.files
+            .insert(crate::paths::normalize(&path.into()), text.into());
         self
     }
 
@@ -137,11 +138,9 @@ impl Input {
         }
         match Source::read(path) {
             Ok(s) => Ok(Some(s)),
-            Err(e) => Err(e
-                .diagnostics()
-                .first()
-                .cloned()
-                .unwrap_or_else(|| Diagnostic::error(Code::Io, format!("cannot read `{}`", path.display())))),
+            Err(e) => Err(e.diagnostics().first().cloned().unwrap_or_else(|| {
+                Diagnostic::error(Code::Io, format!("cannot read `{}`", path.display()))
+            })),
         }
     }
 

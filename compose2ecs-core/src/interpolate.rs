@@ -237,12 +237,48 @@ const CASTS: &[(&[&str], Cast)] = &[
     (&["services", "*", "cpu_shares"], Cast::Int),
     (&["services", "*", "init"], Cast::Bool),
     (&["services", "*", "deploy", "replicas"], Cast::Int),
-    (&["services", "*", "deploy", "update_config", "parallelism"], Cast::Int),
-    (&["services", "*", "deploy", "update_config", "max_failure_ratio"], Cast::Float),
-    (&["services", "*", "deploy", "rollback_config", "parallelism"], Cast::Int),
-    (&["services", "*", "deploy", "rollback_config", "max_failure_ratio"], Cast::Float),
-    (&["services", "*", "deploy", "restart_policy", "max_attempts"], Cast::Int),
-    (&["services", "*", "deploy", "placement", "max_replicas_per_node"], Cast::Int),
+    (
+        &["services", "*", "deploy", "update_config", "parallelism"],
+        Cast::Int,
+    ),
+    (
+        &[
+            "services",
+            "*",
+            "deploy",
+            "update_config",
+            "max_failure_ratio",
+        ],
+        Cast::Float,
+    ),
+    (
+        &["services", "*", "deploy", "rollback_config", "parallelism"],
+        Cast::Int,
+    ),
+    (
+        &[
+            "services",
+            "*",
+            "deploy",
+            "rollback_config",
+            "max_failure_ratio",
+        ],
+        Cast::Float,
+    ),
+    (
+        &["services", "*", "deploy", "restart_policy", "max_attempts"],
+        Cast::Int,
+    ),
+    (
+        &[
+            "services",
+            "*",
+            "deploy",
+            "placement",
+            "max_replicas_per_node",
+        ],
+        Cast::Int,
+    ),
     (&["services", "*", "healthcheck", "retries"], Cast::Int),
     (&["services", "*", "healthcheck", "disable"], Cast::Bool),
     (&["services", "*", "oom_kill_disable"], Cast::Bool),
@@ -260,8 +296,14 @@ const CASTS: &[(&[&str], Cast)] = &[
     (&["services", "*", "ulimits", "*", "hard"], Cast::Int),
     (&["services", "*", "ulimits", "*", "soft"], Cast::Int),
     (&["services", "*", "volumes", "[]", "read_only"], Cast::Bool),
-    (&["services", "*", "volumes", "[]", "volume", "nocopy"], Cast::Bool),
-    (&["services", "*", "volumes", "[]", "tmpfs", "size"], Cast::Bytes),
+    (
+        &["services", "*", "volumes", "[]", "volume", "nocopy"],
+        Cast::Bool,
+    ),
+    (
+        &["services", "*", "volumes", "[]", "tmpfs", "size"],
+        Cast::Bytes,
+    ),
     (&["networks", "*", "external"], Cast::Bool),
     (&["networks", "*", "internal"], Cast::Bool),
     (&["networks", "*", "attachable"], Cast::Bool),
@@ -277,7 +319,10 @@ fn cast_for(cx: &PathCx<'_>) -> Option<Cast> {
         Some(Seg::Key(k)) => *k,
         _ => return None,
     };
-    if !matches!(first, "services" | "networks" | "volumes" | "secrets" | "configs") {
+    if !matches!(
+        first,
+        "services" | "networks" | "volumes" | "secrets" | "configs"
+    ) {
         return None;
     }
     CASTS.iter().find_map(|(pattern, cast)| {

@@ -151,12 +151,19 @@ pub fn resolve(input: &Input) -> Result<(yaml::Node, Vec<Diagnostic>), Error> {
 pub fn config(input: &Input, options: &Options) -> Result<(yaml::Node, Vec<Diagnostic>), Error> {
     let mut sink = Sink::default();
     let tree = resolve_into(input, &mut sink);
-    let project = tree
-        .as_ref()
-        .and_then(|t| model::build_project(t, &model_context(input, options, &profiles(input, options)), &mut sink));
+    let project = tree.as_ref().and_then(|t| {
+        model::build_project(
+            t,
+            &model_context(input, options, &profiles(input, options)),
+            &mut sink,
+        )
+    });
     sink.check()?;
     let (Some(mut tree), Some(project)) = (tree, project) else {
-        return Err(Error::single(Diagnostic::error(Code::Io, "no compose file was given")));
+        return Err(Error::single(Diagnostic::error(
+            Code::Io,
+            "no compose file was given",
+        )));
     };
     if let yaml::Value::Map(top) = &mut tree.value {
         let loc = tree.loc.clone();
@@ -172,7 +179,9 @@ pub fn config(input: &Input, options: &Options) -> Result<(yaml::Node, Vec<Diagn
         };
         top.shift_remove("name");
         top.shift_insert(0, "name".to_owned(), name);
-        if let Some(yaml::Value::Map(services)) = top.get_mut("services").map(|e| &mut e.value.value) {
+        if let Some(yaml::Value::Map(services)) =
+            top.get_mut("services").map(|e| &mut e.value.value)
+        {
             services.retain(|n, _| !project.inactive_services.contains(n));
         }
     }
@@ -180,7 +189,13 @@ pub fn config(input: &Input, options: &Options) -> Result<(yaml::Node, Vec<Diagn
     let diagnostics = sink
         .into_vec()
         .into_iter()
-        .filter(|d| d.severity != Severity::Note && !matches!(d.code, Code::UnsupportedKey | Code::IgnoredKey | Code::UnknownKey))
+        .filter(|d| {
+            d.severity != Severity::Note
+                && !matches!(
+                    d.code,
+                    Code::UnsupportedKey | Code::IgnoredKey | Code::UnknownKey
+                )
+        })
         .collect();
     Ok((tree, diagnostics))
 }
@@ -213,7 +228,11 @@ fn profiles(input: &Input, options: &Options) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn model_context<'a>(input: &'a Input, _options: &Options, profiles: &'a [String]) -> model::ModelContext<'a> {
+fn model_context<'a>(
+    input: &'a Input,
+    _options: &Options,
+    profiles: &'a [String],
+) -> model::ModelContext<'a> {
     model::ModelContext {
         input,
         env: &input.environment,

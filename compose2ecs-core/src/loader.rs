@@ -23,8 +23,14 @@ use crate::merge;
 use crate::paths;
 use crate::yaml::{self, Entry, Map, Node, Scalar, Value};
 
+/// How deep `extends` and `include` chains may go: far beyond real projects,
+/// well before the stack is at risk.
+const MAX_CHAIN: usize = 64;
+
 /// Top-level keys an included file contributes.
-const RESOURCES: &[&str] = &["services", "networks", "volumes", "secrets", "configs", "models"];
+const RESOURCES: &[&str] = &[
+    "services", "networks", "volumes", "secrets", "configs", "models",
+];
 
 /// Where a file sits and how its content is read.
 #[derive(Debug, Clone)]
@@ -43,7 +49,9 @@ struct FileCtx {
 impl FileCtx {
     fn new(path: &Path, base: PathBuf, env: Rc<Environment>) -> Self {
         let path = paths::normalize(path);
-        let dir = path.parent().map_or_else(|| PathBuf::from("."), paths::normalize);
+        let dir = path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), paths::normalize);
         FileCtx {
             path,
             dir,
@@ -155,7 +163,8 @@ impl Loader<'_> {
         };
         if let Value::Map(top) = &mut tree.value {
             // `services: {web: }` is a service with no keys, as in compose.
-            if let Some(Value::Map(services)) = top.get_mut("services").map(|e| &mut e.value.value) {
+            if let Some(Value::Map(services)) = top.get_mut("services").map(|e| &mut e.value.value)
+            {
                 for e in services.values_mut() {
                     if e.value.is_null() && e.value.tag.is_none() {
                         e.value.value = Value::Map(Map::new());
@@ -264,7 +273,10 @@ impl Loader<'_> {
                 self.sink.push(
                     Diagnostic::error(
                         Code::InvalidType,
-                        format!("an `include` entry must be a path or a mapping with `path`, not {}", item.kind_name()),
+                        format!(
+                            "an `include` entry must be a path or a mapping with `path`, not {}",
+                            item.kind_name()
+                        ),
                     )
                     .with_path(path)
                     .at(Some(&item.loc)),
@@ -353,12 +365,15 @@ impl Loader<'_> {
                     }
                 }
                 Err(e) => self.sink.push(
-                    Diagnostic::error(Code::InvalidValue, format!("invalid env file: {}", e.message))
-                        .at(Some(&Location {
-                            file: file.as_path().into(),
-                            line: e.line,
-                            column: 1,
-                        })),
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        format!("invalid env file: {}", e.message),
+                    )
+                    .at(Some(&Location {
+                        file: file.as_path().into(),
+                        line: e.line,
+                        column: 1,
+                    })),
                 ),
             }
         }
@@ -381,6 +396,17 @@ impl Loader<'_> {
                 );
                 return None;
             }
+            if self.including.len() >= MAX_CHAIN {
+                self.sink.push(
+                    Diagnostic::error(
+                        Code::Cycle,
+                        format!("`include` nested deeper than {MAX_CHAIN} files"),
+                    )
+                    .with_path(path)
+                    .at(Some(loc)),
+                );
+                return None;
+            }
             let source = self.read(file, path, loc)?;
             let child = FileCtx::new(file, spec.project_directory.clone(), env.clone());
             self.including.push(file.clone());
@@ -391,7 +417,10 @@ impl Loader<'_> {
                 self.sink.push(
                     Diagnostic::error(
                         Code::InvalidType,
-                        format!("the included file must be a mapping, not {}", tree.kind_name()),
+                        format!(
+                            "the included file must be a mapping, not {}",
+                            tree.kind_name()
+                        ),
                     )
                     .at(Some(&tree.loc)),
                 );
@@ -492,9 +521,12 @@ impl Loader<'_> {
                 .collect();
             let at = service(tree, name).map(|n| n.loc.clone());
             self.sink.push(
-                Diagnostic::error(Code::Cycle, format!("`extends` cycle: {}", chain.join(" → ")))
-                    .with_path(format!("services.{name}.extends"))
-                    .at(at.as_ref()),
+                Diagnostic::error(
+                    Code::Cycle,
+                    format!("`extends` cycle: {}", chain.join(" → ")),
+                )
+                .with_path(format!("services.{name}.extends"))
+                .at(at.as_ref()),
             );
             done.insert(name.to_owned());
             return;
@@ -507,6 +539,18 @@ impl Loader<'_> {
             return;
         };
         let path = format!("services.{name}.extends");
+        if self.extending.len() >= MAX_CHAIN {
+            self.sink.push(
+                Diagnostic::error(
+                    Code::Cycle,
+                    format!("`extends` chain deeper than {MAX_CHAIN} services"),
+                )
+                .with_path(&path)
+                .at(Some(&ext.loc)),
+            );
+            done.insert(name.to_owned());
+            return;
+        }
         let Some((base_name, file)) = self.extends_spec(&ext, &path) else {
             done.insert(name.to_owned());
             return;
@@ -564,7 +608,11 @@ impl Loader<'_> {
         *own_node = merged;
     }
 
-    fn extends_spec(&mut self, ext: &Node, path: &str) -> Option<(String, Option<(String, Location)>)> {
+    fn extends_spec(
+        &mut self,
+        ext: &Node,
+        path: &str,
+    ) -> Option<(String, Option<(String, Location)>)> {
         match &ext.value {
             Value::Scalar(s) => Some((s.text.clone(), None)),
             Value::Map(m) => {
@@ -577,15 +625,21 @@ impl Loader<'_> {
                     );
                     return None;
                 };
-                let file = m
-                    .get("file")
-                    .and_then(|e| e.value.as_str().map(|f| (f.to_owned(), e.value.loc.clone())));
+                let file = m.get("file").and_then(|e| {
+                    e.value
+                        .as_str()
+                        .map(|f| (f.to_owned(), e.value.loc.clone()))
+                });
                 if let Some((f, loc)) = &file {
-                    if paths::is_remote(f) || f.contains(':') && !Path::new(f).is_absolute() && !f.starts_with('.') {
+                    if paths::is_remote(f)
+                        || f.contains(':') && !Path::new(f).is_absolute() && !f.starts_with('.')
+                    {
                         self.sink.push(
                             Diagnostic::error(
                                 Code::RemoteResource,
-                                format!("`{f}` is a remote resource; compose2ecs reads local files only"),
+                                format!(
+                                    "`{f}` is a remote resource; compose2ecs reads local files only"
+                                ),
                             )
                             .with_path(format!("{path}.file"))
                             .at(Some(loc)),
@@ -599,7 +653,10 @@ impl Loader<'_> {
                 self.sink.push(
                     Diagnostic::error(
                         Code::InvalidType,
-                        format!("`extends` must be a service name or a mapping, not {}", ext.kind_name()),
+                        format!(
+                            "`extends` must be a service name or a mapping, not {}",
+                            ext.kind_name()
+                        ),
                     )
                     .with_path(path)
                     .at(Some(&ext.loc)),
@@ -613,7 +670,10 @@ impl Loader<'_> {
         self.sink.push(
             Diagnostic::error(
                 Code::ExtendsUnknownService,
-                format!("`extends` names service `{base}`, which `{}` does not define", self.show(file)),
+                format!(
+                    "`extends` names service `{base}`, which `{}` does not define",
+                    self.show(file)
+                ),
             )
             .with_path(path)
             .at(Some(&ext.loc)),
@@ -632,7 +692,7 @@ impl Loader<'_> {
         ext: &Node,
     ) -> Option<Node> {
         let key = (file.to_path_buf(), name.to_owned(), ctx.base.clone());
-        let resolved = match self.resolved.get(&key) {
+        match self.resolved.get(&key) {
             Some(r) => r.clone(),
             None => {
                 let raw = self.raw_file(file, ctx, path, loc)?;
@@ -651,8 +711,7 @@ impl Loader<'_> {
                 self.resolved.insert(key, svc.clone());
                 svc
             }
-        };
-        resolved
+        }
     }
 
     fn raw_file(
@@ -796,7 +855,11 @@ fn rebase_service_by(svc: &mut Node, delta: &Path) {
                 Value::Scalar(s) if s.text.starts_with('.') => {
                     let (src, rest) = s.text.split_once(':').unwrap_or((&s.text, ""));
                     let src = paths::rebase(src, delta);
-                    s.text = if rest.is_empty() { src } else { format!("{src}:{rest}") };
+                    s.text = if rest.is_empty() {
+                        src
+                    } else {
+                        format!("{src}:{rest}")
+                    };
                 }
                 Value::Map(_) => {
                     let bind = v.get("type").and_then(Node::as_str) == Some("bind");

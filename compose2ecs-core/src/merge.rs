@@ -109,13 +109,21 @@ pub fn merge(base: &mut Node, over: Node, path: &[&str]) {
             }
             *b = Value::Map(merged);
         }
-        (Rule::ByName, b @ (Value::Seq(_) | Value::Map(_)), o @ (Value::Seq(_) | Value::Map(_))) => {
+        (
+            Rule::ByName,
+            b @ (Value::Seq(_) | Value::Map(_)),
+            o @ (Value::Seq(_) | Value::Map(_)),
+        ) => {
             let depends_on = path.last() == Some(&"depends_on");
             let mut merged = names_to_map(std::mem::replace(b, Value::Null), depends_on);
             merge_maps(&mut merged, names_to_map(o, depends_on), path);
             *b = Value::Map(merged);
         }
-        (Rule::Append, b @ (Value::Seq(_) | Value::Scalar(_)), o @ (Value::Seq(_) | Value::Scalar(_))) => {
+        (
+            Rule::Append,
+            b @ (Value::Seq(_) | Value::Scalar(_)),
+            o @ (Value::Seq(_) | Value::Scalar(_)),
+        ) => {
             let mut items = to_seq(std::mem::replace(b, Value::Null), &base.loc);
             for item in to_seq(o, &over_loc) {
                 if item.tag.as_deref() == Some(RESET) {
@@ -351,7 +359,10 @@ mod tests {
         );
         assert_eq!(web["image"], json!("b"));
         assert_eq!(web["command"], json!(["z"]));
-        assert_eq!(web["healthcheck"], json!({"test": ["CMD", "b"], "retries": 3}));
+        assert_eq!(
+            web["healthcheck"],
+            json!({"test": ["CMD", "b"], "retries": 3})
+        );
     }
 
     #[test]
@@ -385,7 +396,10 @@ mod tests {
             web["volumes"],
             json!(["b:/data:ro", "/cache", {"type": "bind", "source": "./y", "target": "/x"}, "/new"])
         );
-        assert_eq!(web["secrets"], json!(["s1", {"source": "s1", "target": "t"}, "s2"]));
+        assert_eq!(
+            web["secrets"],
+            json!(["s1", {"source": "s1", "target": "t"}, "s2"])
+        );
     }
 
     #[test]
@@ -398,7 +412,10 @@ mod tests {
             web["depends_on"],
             json!({"db": {"condition": "service_started"}, "cache": {"condition": "service_healthy"}})
         );
-        assert_eq!(web["networks"], json!({"front": null, "back": {"aliases": ["b"]}}));
+        assert_eq!(
+            web["networks"],
+            json!({"front": null, "back": {"aliases": ["b"]}})
+        );
     }
 
     #[test]
@@ -407,12 +424,18 @@ mod tests {
             "services:\n  web:\n    logging: {driver: json-file, options: {max-size: 1m}}\n",
             "services:\n  web:\n    logging: {options: {max-file: '3'}}\n",
         );
-        assert_eq!(same["logging"]["options"], json!({"max-size": "1m", "max-file": "3"}));
+        assert_eq!(
+            same["logging"]["options"],
+            json!({"max-size": "1m", "max-file": "3"})
+        );
         let other = merged(
             "services:\n  web:\n    logging: {driver: json-file, options: {max-size: 1m}}\n",
             "services:\n  web:\n    logging: {driver: awslogs, options: {awslogs-group: g}}\n",
         );
-        assert_eq!(other["logging"], json!({"driver": "awslogs", "options": {"awslogs-group": "g"}}));
+        assert_eq!(
+            other["logging"],
+            json!({"driver": "awslogs", "options": {"awslogs-group": "g"}})
+        );
     }
 
     #[test]

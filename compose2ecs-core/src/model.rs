@@ -584,50 +584,56 @@ pub(crate) fn build_project(
 fn check_dependency_cycles(services: &IndexMap<String, Service>, sink: &mut Sink) {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
-        New,
         Active,
         Done,
     }
-    fn visit(
-        name: &str,
-        services: &IndexMap<String, Service>,
-        marks: &mut HashMap<String, Mark>,
-        stack: &mut Vec<String>,
-        sink: &mut Sink,
-    ) {
-        marks.insert(name.to_owned(), Mark::Active);
-        stack.push(name.to_owned());
-        if let Some(service) = services.get(name) {
-            for dep in &service.depends_on {
-                match marks.get(&dep.service).copied().unwrap_or(Mark::New) {
-                    Mark::Active => {
-                        let start = stack.iter().position(|s| *s == dep.service).unwrap_or(0);
-                        let mut chain: Vec<&str> = stack[start..].iter().map(String::as_str).collect();
-                        chain.push(&dep.service);
-                        sink.push(
-                            Diagnostic::error(
-                                Code::Cycle,
-                                format!("`depends_on` cycle: {}", chain.join(" → ")),
-                            )
-                            .with_path(&dep.path)
-                            .at(Some(&dep.loc))
-                            .with_help("services cannot wait for each other; remove one of these dependencies"),
-                        );
-                    }
-                    Mark::New if services.contains_key(&dep.service) => {
-                        visit(&dep.service, services, marks, stack, sink);
-                    }
-                    _ => {}
-                }
-            }
+    // Depth-first, with an explicit stack: a chain of thousands of services
+    // must not exhaust the thread's stack.
+    let mut marks: HashMap<&str, Mark> = HashMap::new();
+    for root in services.keys() {
+        if marks.contains_key(root.as_str()) {
+            continue;
         }
-        stack.pop();
-        marks.insert(name.to_owned(), Mark::Done);
-    }
-    let mut marks = HashMap::new();
-    for name in services.keys() {
-        if marks.get(name).copied().unwrap_or(Mark::New) == Mark::New {
-            visit(name, services, &mut marks, &mut Vec::new(), sink);
+        let mut stack: Vec<(&str, usize)> = vec![(root.as_str(), 0)];
+        marks.insert(root.as_str(), Mark::Active);
+        while let Some((name, next)) = stack.last_mut() {
+            let deps = services
+                .get(*name)
+                .map_or(&[][..], |s| s.depends_on.as_slice());
+            let Some(dep) = deps.get(*next) else {
+                marks.insert(*name, Mark::Done);
+                stack.pop();
+                continue;
+            };
+            *next += 1;
+            match marks.get(dep.service.as_str()) {
+                Some(Mark::Active) => {
+                    let start = stack
+                        .iter()
+                        .position(|(s, _)| *s == dep.service)
+                        .unwrap_or(0);
+                    let mut chain: Vec<&str> = stack[start..].iter().map(|(s, _)| *s).collect();
+                    chain.push(&dep.service);
+                    sink.push(
+                        Diagnostic::error(
+                            Code::Cycle,
+                            format!("`depends_on` cycle: {}", chain.join(" → ")),
+                        )
+                        .with_path(&dep.path)
+                        .at(Some(&dep.loc))
+                        .with_help(
+                            "services cannot wait for each other; remove one of these dependencies",
+                        ),
+                    );
+                }
+                None => {
+                    if let Some((key, _)) = services.get_key_value(dep.service.as_str()) {
+                        marks.insert(key.as_str(), Mark::Active);
+                        stack.push((key.as_str(), 0));
+                    }
+                }
+                Some(Mark::Done) => {}
+            }
         }
     }
 }
@@ -934,7 +940,9 @@ fn env_files(
                     )
                     .with_path(p)
                     .at(Some(&item.loc))
-                    .with_help("create it, or mark it optional: env_file: [{path: FILE, required: false}]"),
+                    .with_help(
+                        "create it, or mark it optional: env_file: [{path: FILE, required: false}]",
+                    ),
                 );
                 continue;
             }

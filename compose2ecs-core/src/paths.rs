@@ -38,10 +38,16 @@ pub(crate) fn relative(path: &Path, base: &Path) -> PathBuf {
     if path.is_absolute() != base.is_absolute() {
         return path;
     }
-    let p: Vec<Component<'_>> = path.components().filter(|c| *c != Component::CurDir).collect();
-    let b: Vec<Component<'_>> = base.components().filter(|c| *c != Component::CurDir).collect();
+    let p: Vec<Component<'_>> = path
+        .components()
+        .filter(|c| *c != Component::CurDir)
+        .collect();
+    let b: Vec<Component<'_>> = base
+        .components()
+        .filter(|c| *c != Component::CurDir)
+        .collect();
     let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    if b[common..].iter().any(|c| *c == Component::ParentDir) {
+    if b[common..].contains(&Component::ParentDir) {
         return path;
     }
     let mut out = PathBuf::new();
@@ -88,9 +94,15 @@ mod tests {
     fn relative_paths_between_folders() {
         assert_eq!(relative(Path::new("a/b"), Path::new("a")), Path::new("b"));
         assert_eq!(relative(Path::new("a"), Path::new("a/b")), Path::new(".."));
-        assert_eq!(relative(Path::new("x/y"), Path::new("x/z")), Path::new("../y"));
+        assert_eq!(
+            relative(Path::new("x/y"), Path::new("x/z")),
+            Path::new("../y")
+        );
         assert_eq!(relative(Path::new("."), Path::new(".")), Path::new("."));
-        assert_eq!(relative(Path::new("/abs"), Path::new("rel")), Path::new("/abs"));
+        assert_eq!(
+            relative(Path::new("/abs"), Path::new("rel")),
+            Path::new("/abs")
+        );
         assert_eq!(relative(Path::new("a"), Path::new("../b")), Path::new("a"));
     }
 
@@ -101,6 +113,9 @@ mod tests {
         assert_eq!(rebase(".", Path::new("..")), "..");
         assert_eq!(rebase("/srv", Path::new("dir")), "/srv");
         assert_eq!(rebase("~/x", Path::new("dir")), "~/x");
-        assert_eq!(rebase("https://github.com/a/b.git", Path::new("dir")), "https://github.com/a/b.git");
+        assert_eq!(
+            rebase("https://github.com/a/b.git", Path::new("dir")),
+            "https://github.com/a/b.git"
+        );
     }
 }

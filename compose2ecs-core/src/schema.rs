@@ -23,9 +23,7 @@ const MAX_REPORTED: usize = 50;
 
 fn compose_schema() -> &'static Json {
     static SCHEMA: OnceLock<Json> = OnceLock::new();
-    SCHEMA.get_or_init(|| {
-        serde_json::from_str(COMPOSE_SPEC_SCHEMA).unwrap_or(Json::Bool(true))
-    })
+    SCHEMA.get_or_init(|| serde_json::from_str(COMPOSE_SPEC_SCHEMA).unwrap_or(Json::Bool(true)))
 }
 
 fn validator() -> Option<&'static Validator> {
@@ -64,7 +62,11 @@ pub(crate) fn validate_compose(tree: &Node, sink: &mut Sink) {
     }
     // In file order, as a reader fixes them.
     found.sort_by(|a, b| {
-        let key = |d: &Diagnostic| d.location.as_ref().map(|l| (l.file.clone(), l.line, l.column));
+        let key = |d: &Diagnostic| {
+            d.location
+                .as_ref()
+                .map(|l| (l.file.clone(), l.line, l.column))
+        };
         key(a).cmp(&key(b))
     });
     found.dedup_by(|a, b| a.path == b.path && a.message == b.message);
@@ -86,7 +88,11 @@ fn describe(error: &ValidationError<'_>, tree: &Node) -> Vec<Described> {
     let path = render(&segments);
     let (node, key_loc) = locate(tree, &segments);
     let loc = node.map(|n| n.loc.clone()).or(key_loc.clone());
-    let at = if path.is_empty() { "the file".to_owned() } else { format!("`{path}`") };
+    let at = if path.is_empty() {
+        "the file".to_owned()
+    } else {
+        format!("`{path}`")
+    };
     match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected }
         | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
@@ -147,7 +153,10 @@ fn describe(error: &ValidationError<'_>, tree: &Node) -> Vec<Described> {
         }
         ValidationErrorKind::Type { kind } => {
             let found = node.map_or("nothing", Node::kind_name);
-            let message = format!("{at} must be {}, not {found}", type_names(kind).join(" or "));
+            let message = format!(
+                "{at} must be {}, not {found}",
+                type_names(kind).join(" or ")
+            );
             vec![(path, loc, message, None)]
         }
         ValidationErrorKind::Required { property } => {
@@ -159,31 +168,76 @@ fn describe(error: &ValidationError<'_>, tree: &Node) -> Vec<Described> {
                 .as_array()
                 .map(|a| a.iter().map(|v| v.to_string()).collect())
                 .unwrap_or_default();
-            vec![(path, loc, format!("{at} must be one of {}", allowed.join(", ")), None)]
+            vec![(
+                path,
+                loc,
+                format!("{at} must be one of {}", allowed.join(", ")),
+                None,
+            )]
         }
         ValidationErrorKind::Pattern { pattern } => {
-            vec![(path, loc, format!("{at} must match the pattern `{pattern}`"), None)]
+            vec![(
+                path,
+                loc,
+                format!("{at} must match the pattern `{pattern}`"),
+                None,
+            )]
         }
         ValidationErrorKind::UniqueItems => {
             vec![(path, loc, format!("{at} lists the same item twice"), None)]
         }
         ValidationErrorKind::MinItems { limit } => {
-            vec![(path, loc, format!("{at} needs at least {limit} item(s)"), None)]
+            vec![(
+                path,
+                loc,
+                format!("{at} needs at least {limit} item(s)"),
+                None,
+            )]
         }
         ValidationErrorKind::MaxItems { limit } => {
-            vec![(path, loc, format!("{at} may have at most {limit} item(s)"), None)]
+            vec![(
+                path,
+                loc,
+                format!("{at} may have at most {limit} item(s)"),
+                None,
+            )]
         }
-        ValidationErrorKind::Minimum { limit } | ValidationErrorKind::ExclusiveMinimum { limit } => {
-            vec![(path, loc, format!("{at} is below the minimum {limit}"), None)]
+        ValidationErrorKind::Minimum { limit }
+        | ValidationErrorKind::ExclusiveMinimum { limit } => {
+            vec![(
+                path,
+                loc,
+                format!("{at} is below the minimum {limit}"),
+                None,
+            )]
         }
-        ValidationErrorKind::Maximum { limit } | ValidationErrorKind::ExclusiveMaximum { limit } => {
-            vec![(path, loc, format!("{at} is above the maximum {limit}"), None)]
+        ValidationErrorKind::Maximum { limit }
+        | ValidationErrorKind::ExclusiveMaximum { limit } => {
+            vec![(
+                path,
+                loc,
+                format!("{at} is above the maximum {limit}"),
+                None,
+            )]
         }
         ValidationErrorKind::PropertyNames { error } => {
-            vec![(path, loc, format!("{at} has a key the Compose Specification does not allow: {}", describe_short(error)), None)]
+            vec![(
+                path,
+                loc,
+                format!(
+                    "{at} has a key the Compose Specification does not allow: {}",
+                    describe_short(error)
+                ),
+                None,
+            )]
         }
         ValidationErrorKind::FalseSchema => {
-            vec![(path, loc, format!("{at} is not allowed by the Compose Specification"), None)]
+            vec![(
+                path,
+                loc,
+                format!("{at} is not allowed by the Compose Specification"),
+                None,
+            )]
         }
         other => vec![(
             path,
@@ -266,7 +320,10 @@ fn render(segments: &[LocationSegment<'_>]) -> String {
 
 /// The node at a JSON pointer, and the location of its key when it is a
 /// mapping value.
-fn locate<'t>(tree: &'t Node, segments: &[LocationSegment<'_>]) -> (Option<&'t Node>, Option<Location>) {
+fn locate<'t>(
+    tree: &'t Node,
+    segments: &[LocationSegment<'_>],
+) -> (Option<&'t Node>, Option<Location>) {
     let mut node = tree;
     let mut key_loc = None;
     for s in segments {
@@ -315,7 +372,10 @@ mod tests {
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].path.as_deref(), Some("services.web.ports"));
         assert_eq!(d[0].location.as_ref().map(|l| l.line), Some(4));
-        assert_eq!(d[0].message, "`services.web.ports` must be a list, not an integer");
+        assert_eq!(
+            d[0].message,
+            "`services.web.ports` must be a list, not an integer"
+        );
     }
 
     #[test]
@@ -323,13 +383,17 @@ mod tests {
         let d = check("services:\n  web:\n    imgae: nginx\n");
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].path.as_deref(), Some("services.web.imgae"));
-        assert_eq!(d[0].location.as_ref().map(|l| (l.line, l.column)), Some((3, 5)));
+        assert_eq!(
+            d[0].location.as_ref().map(|l| (l.line, l.column)),
+            Some((3, 5))
+        );
         assert_eq!(d[0].help.as_deref(), Some("did you mean `image`?"));
     }
 
     #[test]
     fn rejected_values_are_not_repeated_in_messages() {
-        let d = check("services:\n  web:\n    image: nginx\n    environment: [{PASSWORD: hunter2}]\n");
+        let d =
+            check("services:\n  web:\n    image: nginx\n    environment: [{PASSWORD: hunter2}]\n");
         assert!(!d.is_empty());
         assert!(d.iter().all(|d| !d.message.contains("hunter2")), "{d:?}");
     }

@@ -686,7 +686,8 @@ mod tests {
     #[test]
     fn several_documents_are_refused_by_parse_and_listed_by_parse_documents() {
         assert_eq!(p("a: 1\n---\nb: 2\n").unwrap_err().code(), Code::YamlLimit);
-        let docs = parse_documents(Path::new("t.yaml"), "a: 1\n---\nb: &x 2\n---\n---\nc: 3\n").unwrap();
+        let docs =
+            parse_documents(Path::new("t.yaml"), "a: 1\n---\nb: &x 2\n---\n---\nc: 3\n").unwrap();
         assert_eq!(docs.len(), 4);
         assert_eq!(docs[1].get("b").unwrap().loc.line, 3);
         assert!(docs[2].is_null());

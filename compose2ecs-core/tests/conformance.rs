@@ -38,31 +38,97 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// Inline snippets that compose-go's tests load expecting an error, and why.
 const EXPECTED_REJECTIONS: &[(&str, &str)] = &[
-    ("develop/TestDevelopMissingAction_1.yaml", "a `develop.watch` entry needs `action`"),
-    ("loader/TestBadDevelopConfig_1.yaml", "a `develop.watch` entry needs `action`"),
-    ("extends/TestExtendsWihtMissingService_1.yaml", "`extends` without `service`"),
-    ("include/TestLoadWithMultipleIncludeConflict_1.yaml", "a service defined both here and in the included file"),
-    ("loader/TestLoadTmpfsVolumeAdditionalPropertyNotAllowed_1.yaml", "an unknown key in `tmpfs`"),
-    ("loader/TestLoadTmpfsVolumeSizeMustBeGTEQZero_1.yaml", "a negative tmpfs size"),
-    ("loader/TestLoadTmpfsVolumeSizeMustBeInteger_1.yaml", "a fractional tmpfs size"),
-    ("loader/TestLoadWithMissingResources_1.yaml", "`extends` from a file that does not exist"),
+    (
+        "develop/TestDevelopMissingAction_1.yaml",
+        "a `develop.watch` entry needs `action`",
+    ),
+    (
+        "loader/TestBadDevelopConfig_1.yaml",
+        "a `develop.watch` entry needs `action`",
+    ),
+    (
+        "extends/TestExtendsWihtMissingService_1.yaml",
+        "`extends` without `service`",
+    ),
+    (
+        "include/TestLoadWithMultipleIncludeConflict_1.yaml",
+        "a service defined both here and in the included file",
+    ),
+    (
+        "loader/TestLoadTmpfsVolumeAdditionalPropertyNotAllowed_1.yaml",
+        "an unknown key in `tmpfs`",
+    ),
+    (
+        "loader/TestLoadTmpfsVolumeSizeMustBeGTEQZero_1.yaml",
+        "a negative tmpfs size",
+    ),
+    (
+        "loader/TestLoadTmpfsVolumeSizeMustBeInteger_1.yaml",
+        "a fractional tmpfs size",
+    ),
+    (
+        "loader/TestLoadWithMissingResources_1.yaml",
+        "`extends` from a file that does not exist",
+    ),
     ("loader/TestNonMappingObject_1.yaml", "`services` is a list"),
-    ("loader/TestNonMappingObject_2.yaml", "a service is a string"),
+    (
+        "loader/TestNonMappingObject_2.yaml",
+        "a service is a string",
+    ),
     ("loader/TestNonStringImage_1.yaml", "`image` is a list"),
-    ("loader/TestNonStringKeys_2.yaml", "a key that is no IPAM field"),
-    ("loader/TestServiceDeviceRequestCapabilitiesMandatory_1.yaml", "a device request without `capabilities`"),
-    ("merge_reset/Test_DuplicateReset_1.yaml", "`command` twice in one mapping (a duplicate key)"),
-    ("override/TestOverridePartial_2.yaml", "alone, `depends_on.foo` lacks `condition`; merged over _1 it loads (see SETS)"),
-    ("reset/TestAliasBombPrevented_2.yaml", "a billion-laughs alias bomb"),
-    ("reset/TestMergeKeyAliasToScalarRejected_1.yaml", "`<<` merging a scalar"),
+    (
+        "loader/TestNonStringKeys_2.yaml",
+        "a key that is no IPAM field",
+    ),
+    (
+        "loader/TestServiceDeviceRequestCapabilitiesMandatory_1.yaml",
+        "a device request without `capabilities`",
+    ),
+    (
+        "merge_reset/Test_DuplicateReset_1.yaml",
+        "`command` twice in one mapping (a duplicate key)",
+    ),
+    (
+        "override/TestOverridePartial_2.yaml",
+        "alone, `depends_on.foo` lacks `condition`; merged over _1 it loads (see SETS)",
+    ),
+    (
+        "reset/TestAliasBombPrevented_2.yaml",
+        "a billion-laughs alias bomb",
+    ),
+    (
+        "reset/TestMergeKeyAliasToScalarRejected_1.yaml",
+        "`<<` merging a scalar",
+    ),
     ("loader/testdata/empty.yaml", "an empty compose file"),
-    ("environment/TestEnvironmentInvalidObject_1.yaml", "`environment` is a string"),
-    ("environment/TestEnvironmentInvalidValue_1.yaml", "an environment value is a list"),
-    ("loader/TestInvalidEnvironmentObject_1.yaml", "`environment` is a string"),
-    ("loader/TestInvalidEnvironmentValue_1.yaml", "an environment value is a list"),
-    ("loader/TestInvalidResource_1.yaml", "an unknown key in `deploy.resources`"),
-    ("loader/TestLoadWithResourcesCycle_1.yaml", "an `extends` cycle through `remote:` files; compose2ecs stops earlier, at the remote file (remote-resource)"),
-    ("loader/testdata/include/dir/compose.yaml", "alone, its `extra.env` is missing: it is meant to be included with `project_directory: ../subdir` (include/project-directory.yaml, which loads)"),
+    (
+        "environment/TestEnvironmentInvalidObject_1.yaml",
+        "`environment` is a string",
+    ),
+    (
+        "environment/TestEnvironmentInvalidValue_1.yaml",
+        "an environment value is a list",
+    ),
+    (
+        "loader/TestInvalidEnvironmentObject_1.yaml",
+        "`environment` is a string",
+    ),
+    (
+        "loader/TestInvalidEnvironmentValue_1.yaml",
+        "an environment value is a list",
+    ),
+    (
+        "loader/TestInvalidResource_1.yaml",
+        "an unknown key in `deploy.resources`",
+    ),
+    (
+        "loader/TestLoadWithResourcesCycle_1.yaml",
+        "an `extends` cycle through `remote:` files; compose2ecs stops earlier, at the remote file (remote-resource)",
+    ),
+    (
+        "loader/testdata/include/dir/compose.yaml",
+        "alone, its `extra.env` is missing: it is meant to be included with `project_directory: ../subdir` (include/project-directory.yaml, which loads)",
+    ),
     ("normalize/TestImplicitContextPath_1.yaml", NORMALIZE),
     ("normalize/TestImplicitContextPath_2.yaml", NORMALIZE),
     ("normalize/TestNormalizeCustomNetwork_1.yaml", NORMALIZE),
@@ -73,12 +139,24 @@ const EXPECTED_REJECTIONS: &[(&str, &str)] = &[
     ("normalize/TestNormalizeDependsOn_2.yaml", NORMALIZE),
     ("normalize/TestNormalizeEnvironment_1.yaml", NORMALIZE),
     ("normalize/TestNormalizeEnvironment_2.yaml", NORMALIZE),
-    ("normalize/TestNormalizeImplicitDependencies_1.yaml", "`cgroup: service:bar` is not one of `host`/`private` (and `name: myProject` is invalid)"),
-    ("normalize/TestNormalizeImplicitDependencies_2.yaml", "`cgroup: service:bar` is not one of `host`/`private` (and `name: myProject` is invalid)"),
+    (
+        "normalize/TestNormalizeImplicitDependencies_1.yaml",
+        "`cgroup: service:bar` is not one of `host`/`private` (and `name: myProject` is invalid)",
+    ),
+    (
+        "normalize/TestNormalizeImplicitDependencies_2.yaml",
+        "`cgroup: service:bar` is not one of `host`/`private` (and `name: myProject` is invalid)",
+    ),
     ("normalize/TestNormalizeNetworkNames_1.yaml", NORMALIZE),
     ("normalize/TestNormalizeNetworkNames_2.yaml", NORMALIZE),
-    ("normalize/TestNormalizePreStartInheritsServiceImage_1.yaml", NORMALIZE),
-    ("normalize/TestNormalizePreStartInheritsServiceImage_2.yaml", NORMALIZE),
+    (
+        "normalize/TestNormalizePreStartInheritsServiceImage_1.yaml",
+        NORMALIZE,
+    ),
+    (
+        "normalize/TestNormalizePreStartInheritsServiceImage_2.yaml",
+        NORMALIZE,
+    ),
 ];
 
 const NORMALIZE: &str = "`name: myProject` is not a valid project name (uppercase); compose-go's normaliser tests hand the project to the normaliser directly, its loader refuses the name too";
@@ -86,21 +164,81 @@ const NORMALIZE: &str = "`name: myProject` is not a valid project name (uppercas
 /// Where compose2ecs and compose-go part ways, with the reason. These are
 /// checked to behave as described (loaded or rejected), not skipped.
 const KNOWN_DIFFERENCES: &[(&str, bool, &str)] = &[
-    ("loader/testdata/remote/cycle/compose.yaml", false, "`remote:` files come from a test-only loader plugin; compose2ecs reads local files only (error remote-resource)"),
-    ("loader/testdata/remote/nested/compose.yaml", false, "`remote:` files come from a test-only loader plugin"),
-    ("loader/TestLoadWithRemoteResources_1.yaml", false, "`remote:` files come from a test-only loader plugin"),
-    ("schema/using-variables.yaml", false, "a schema test of uninterpolated `${VARIABLE}` everywhere; loaded, every value becomes empty and `name:` is invalid"),
-    ("loader/TestLoadTmpfsVolume_1.yaml", false, "a Go format string (`%s`), not YAML until the Go test fills it in"),
-    ("paths/TestResolveAdditionalContexts_1.yaml", false, "a Go format string (`%s`), not YAML until the Go test fills it in"),
-    ("include/TestLoadWithIncludeEnv_1.yaml", false, "the Go test writes `module/compose.yml` and `custom.env` to a temporary folder first"),
-    ("include/TestNestedIncludeAndExtends_1.yaml", false, "the Go test writes `dir/extended.yaml` to a temporary folder first"),
-    ("loader/TestWithSelectedServicesOption_SkipsMissingEnvFile_1.yaml", false, "compose-go skips the env_file of a service left out by service selection; compose2ecs converts every service, so the missing env_file is an error"),
-    ("loader/TestLoadSSHWithoutValueInBuildConfig_1.yaml", false, "`build.ssh:` with no value: compose-go fills in `default`, the schema (and compose2ecs) want a list or mapping"),
-    ("reset/TestAliasNodePreservation_1.yaml", false, "nine levels of nine aliases: compose-go shares alias nodes, compose2ecs expands them and refuses more than 250,000 nodes (its alias-bomb guard)"),
-    ("loader/TestNonStringKeys_1.yaml", true, "YAML keys are read as text: a service named `123` is a valid name to compose2ecs"),
-    ("loader/TestNonStringKeys_3.yaml", true, "YAML keys are read as text: an environment variable named `1` loads"),
-    ("loader/TestLoadInvalidIsolation_1.yaml", true, "compose-go checks `isolation` values for Windows; ECS has no isolation setting, so compose2ecs reports the key as unsupported when converting"),
-    ("loader/TestServiceDeviceRequestCountInvalidStringType_1.yaml", true, "a device `count` other than `all`: compose-go refuses it; compose2ecs does not read device requests yet (reported as unsupported when converting)"),
+    (
+        "loader/testdata/remote/cycle/compose.yaml",
+        false,
+        "`remote:` files come from a test-only loader plugin; compose2ecs reads local files only (error remote-resource)",
+    ),
+    (
+        "loader/testdata/remote/nested/compose.yaml",
+        false,
+        "`remote:` files come from a test-only loader plugin",
+    ),
+    (
+        "loader/TestLoadWithRemoteResources_1.yaml",
+        false,
+        "`remote:` files come from a test-only loader plugin",
+    ),
+    (
+        "schema/using-variables.yaml",
+        false,
+        "a schema test of uninterpolated `${VARIABLE}` everywhere; loaded, every value becomes empty and `name:` is invalid",
+    ),
+    (
+        "loader/TestLoadTmpfsVolume_1.yaml",
+        false,
+        "a Go format string (`%s`), not YAML until the Go test fills it in",
+    ),
+    (
+        "paths/TestResolveAdditionalContexts_1.yaml",
+        false,
+        "a Go format string (`%s`), not YAML until the Go test fills it in",
+    ),
+    (
+        "include/TestLoadWithIncludeEnv_1.yaml",
+        false,
+        "the Go test writes `module/compose.yml` and `custom.env` to a temporary folder first",
+    ),
+    (
+        "include/TestNestedIncludeAndExtends_1.yaml",
+        false,
+        "the Go test writes `dir/extended.yaml` to a temporary folder first",
+    ),
+    (
+        "loader/TestWithSelectedServicesOption_SkipsMissingEnvFile_1.yaml",
+        false,
+        "compose-go skips the env_file of a service left out by service selection; compose2ecs converts every service, so the missing env_file is an error",
+    ),
+    (
+        "loader/TestLoadSSHWithoutValueInBuildConfig_1.yaml",
+        false,
+        "`build.ssh:` with no value: compose-go fills in `default`, the schema (and compose2ecs) want a list or mapping",
+    ),
+    (
+        "reset/TestAliasNodePreservation_1.yaml",
+        false,
+        "nine levels of nine aliases: compose-go shares alias nodes, compose2ecs expands them and refuses more than 250,000 nodes (its alias-bomb guard)",
+    ),
+    (
+        "loader/TestNonStringKeys_1.yaml",
+        true,
+        "YAML keys are read as text: a service named `123` is a valid name to compose2ecs",
+    ),
+    (
+        "loader/TestNonStringKeys_3.yaml",
+        true,
+        "YAML keys are read as text: an environment variable named `1` loads",
+    ),
+    (
+        "loader/TestLoadInvalidIsolation_1.yaml",
+        true,
+        "compose-go checks `isolation` values for Windows; ECS has no isolation setting, so compose2ecs reports the key as unsupported when converting",
+    ),
+    (
+        "loader/TestServiceDeviceRequestCountInvalidStringType_1.yaml",
+        true,
+        "a device `count` other than `all`: compose-go refuses it; compose2ecs does not read device requests yet (reported as unsupported when converting)",
+    ),
 ];
 
 /// Snippets of one Go test that name each other: each is served at the path
@@ -120,14 +258,23 @@ const SETS: &[Set] = &[
     },
     Set {
         name: "extends/TestLoadExtendsListenerMultipleFiles",
-        files: &[("sub/compose.yaml", "extends/TestLoadExtendsListenerMultipleFiles_1.yaml")],
+        files: &[(
+            "sub/compose.yaml",
+            "extends/TestLoadExtendsListenerMultipleFiles_1.yaml",
+        )],
         main: &["extends/TestLoadExtendsListenerMultipleFiles_2.yaml"],
     },
     Set {
         name: "loader/TestLoadExtendsMultipleFiles",
         files: &[
-            ("a/compose.yaml", "loader/TestLoadExtendsMultipleFiles_1.yaml"),
-            ("b/compose.yaml", "loader/TestLoadExtendsMultipleFiles_2.yaml"),
+            (
+                "a/compose.yaml",
+                "loader/TestLoadExtendsMultipleFiles_1.yaml",
+            ),
+            (
+                "b/compose.yaml",
+                "loader/TestLoadExtendsMultipleFiles_2.yaml",
+            ),
         ],
         main: &["loader/TestLoadExtendsMultipleFiles_3.yaml"],
     },
@@ -142,7 +289,10 @@ const SETS: &[Set] = &[
     Set {
         name: "override/TestOverridePartial",
         files: &[],
-        main: &["override/TestOverridePartial_1.yaml", "override/TestOverridePartial_2.yaml"],
+        main: &[
+            "override/TestOverridePartial_1.yaml",
+            "override/TestOverridePartial_2.yaml",
+        ],
     },
 ];
 
@@ -153,7 +303,7 @@ const ENVIRONMENTS: &[(&str, &[(&str, &str)])] = &[
         "loader/TestLoadWithInterpolationCastFull_1.yaml",
         &[
             ("theint", "555"),
-            ("thefloat", "3.14"),
+            ("thefloat", "0.25"),
             ("thebool", "true"),
             ("thesize", "2gb"),
             ("theduration", "60s"),
@@ -170,7 +320,10 @@ fn must_fail(name: &str) -> bool {
     }
     // The README's rule for compose-go's test data files.
     let file = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
-    !name.contains("/Test") && ["cycle", "self", "invalid"].iter().any(|w| file.contains(w))
+    !name.contains("/Test")
+        && ["cycle", "self", "invalid"]
+            .iter()
+            .any(|w| file.contains(w))
 }
 
 /// Loads one file and describes the outcome in one line (or a few).
@@ -180,7 +333,12 @@ fn outcome(input: &Input) -> (bool, String) {
             true,
             format!(
                 "ok: {}",
-                project.services.keys().cloned().collect::<Vec<_>>().join(", ")
+                project
+                    .services
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         ),
         Err(e) => {
@@ -216,18 +374,27 @@ fn input_for_snippets(names: &[&str]) -> Input {
         .iter()
         .map(|n| {
             let file = inline(n);
-            Source::new(loader.join(file.file_name().unwrap()), std::fs::read_to_string(&file).unwrap())
+            Source::new(
+                loader.join(file.file_name().unwrap()),
+                std::fs::read_to_string(&file).unwrap(),
+            )
         })
         .collect();
     for set in SETS {
         if names.iter().all(|n| n.starts_with(set.name)) {
             for (at, snippet) in set.files {
-                input = input.with_file(loader.join(at), std::fs::read_to_string(inline(snippet)).unwrap());
+                input = input.with_file(
+                    loader.join(at),
+                    std::fs::read_to_string(inline(snippet)).unwrap(),
+                );
             }
         }
     }
     if let Some((_, vars)) = ENVIRONMENTS.iter().find(|(n, _)| names == [*n]) {
-        let env: Environment = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let env: Environment = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         input = input.with_environment(env);
     }
     input
@@ -243,7 +410,11 @@ fn every_conformance_file_loads_or_fails_as_its_name_says() {
     let mut report = String::new();
     let mut wrong = Vec::new();
     for file in &files {
-        let rel = file.strip_prefix(&root).unwrap().to_string_lossy().into_owned();
+        let rel = file
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         let name = rel
             .trim_start_matches("compose-go-inline/")
             .trim_start_matches("compose-go/")
@@ -280,11 +451,16 @@ fn every_conformance_file_loads_or_fails_as_its_name_says() {
 fn full_example_loads_completely_and_converts() {
     let file = root().join("compose-go/loader/full-example.yml");
     let input = input_for_file(&file);
-    let (project, diagnostics) = load(&input, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
+    let (project, diagnostics) =
+        load(&input, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(project.name, "full_example_project_name");
     assert_eq!(project.services.keys().collect::<Vec<_>>(), ["bar", "foo"]);
     // Every key the loader does not map is accounted for, none dropped silently.
-    assert!(diagnostics.iter().any(|d| d.path.as_deref() == Some("services.foo.cap_add")));
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.path.as_deref() == Some("services.foo.cap_add"))
+    );
 
     // compose-go loads it with its consistency check off: `foo` depends on
     // `db` and `redis`, which it never defines, and `bar` is build-only. A
@@ -294,7 +470,9 @@ fn full_example_loads_completely_and_converts() {
             "deps.yaml",
             "services:\n  db: {image: postgres:16}\n  redis: {image: redis:7}\n",
         ))
-        .with_overlay("region: us-east-1\nimages: {registry: 123456789012.dkr.ecr.us-east-1.amazonaws.com}\n");
+        .with_overlay(
+            "region: us-east-1\nimages: {registry: 123456789012.dkr.ecr.us-east-1.amazonaws.com}\n",
+        );
     let conversion = convert(&input, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
     let families: Vec<&String> = conversion.task_definitions.keys().collect();
     assert_eq!(families.len(), 4, "{families:?}");
@@ -326,26 +504,82 @@ fn extends_include_and_reset_give_what_compose_go_gives() {
 
     // A service extended from another folder keeps its paths relative to its
     // own file: `./extra.env` of subdir/… is subdir/extra.env.
-    let imported = service(&input_for_file(&data.join("compose-test-extends.yaml")), "importer");
-    assert_eq!(imported["env_file"], serde_json::json!(["subdir/extra.env"]));
+    let imported = service(
+        &input_for_file(&data.join("compose-test-extends.yaml")),
+        "importer",
+    );
+    assert_eq!(
+        imported["env_file"],
+        serde_json::json!(["subdir/extra.env"])
+    );
 
     // An included project with its own project_directory: paths start there.
-    let included = service(&input_for_file(&data.join("include/project-directory.yaml")), "service");
+    let included = service(
+        &input_for_file(&data.join("include/project-directory.yaml")),
+        "service",
+    );
     // (relative to this project, in testdata/include/: ../subdir)
-    assert_eq!(included["volumes"][0]["source"], "../subdir/compose-test-extends-imported.yaml");
-    assert_eq!(included["env_file"], serde_json::json!(["../subdir/extra.env"]));
+    assert_eq!(
+        included["volumes"][0]["source"],
+        "../subdir/compose-test-extends-imported.yaml"
+    );
+    assert_eq!(
+        included["env_file"],
+        serde_json::json!(["../subdir/extra.env"])
+    );
 
     // `!override` across an extends chain, then appended by the last file.
-    let test = service(&input_for_snippets(&["override/TestOverrideMiddle_3.yaml"]), "test");
-    assert_eq!(test["volumes"], serde_json::json!(["/bar:/bar", "/zot:/zot"]));
+    let test = service(
+        &input_for_snippets(&["override/TestOverrideMiddle_3.yaml"]),
+        "test",
+    );
+    assert_eq!(
+        test["volumes"],
+        serde_json::json!(["/bar:/bar", "/zot:/zot"])
+    );
     assert_eq!(test["networks"], serde_json::json!(["zot"]));
 
     // Interpolated values are cast where the spec wants numbers or booleans.
-    let web = service(&input_for_snippets(&["loader/TestLoadWithInterpolationCastFull_1.yaml"]), "web");
+    let web = service(
+        &input_for_snippets(&["loader/TestLoadWithInterpolationCastFull_1.yaml"]),
+        "web",
+    );
     assert_eq!(web["deploy"]["replicas"], 555);
     assert_eq!(web["healthcheck"]["disable"], true);
-    assert_eq!(web["deploy"]["update_config"]["max_failure_ratio"], 3.14);
+    assert_eq!(web["deploy"]["update_config"]["max_failure_ratio"], 0.25);
     assert_eq!(web["shm_size"], 2_147_483_648_u64);
     assert_eq!(web["ports"][2]["target"], 555);
-    assert_eq!(web["ports"][2]["published"], "555", "published stays a string, as in compose-go");
+    assert_eq!(
+        web["ports"][2]["published"], "555",
+        "published stays a string, as in compose-go"
+    );
+}
+
+#[test]
+fn long_chains_neither_overflow_the_stack_nor_pass_silently() {
+    // 20,000 services, each waiting for the next: no recursion to overflow.
+    let mut text = String::from("services:\n");
+    for i in 0..20_000 {
+        text.push_str(&format!(
+            "  s{i}:\n    image: x\n    depends_on: [s{}]\n",
+            i + 1
+        ));
+    }
+    text.push_str("  s20000:\n    image: x\n    depends_on: [s0]\n");
+    match load(&Input::from_yaml(text).without_disk(), &Options::default()) {
+        Ok(_) => panic!("a depends_on cycle through 20,001 services was accepted"),
+        Err(err) => assert_eq!(err.code(), compose2ecs_core::Code::Cycle, "{err}"),
+    }
+
+    // An extends chain longer than 64 is refused, not recursed into (the
+    // first service extends the second, …, so resolving it is one chain).
+    let mut text = String::from("services:\n");
+    for i in 0..200 {
+        text.push_str(&format!("  e{i}:\n    extends: e{}\n", i + 1));
+    }
+    text.push_str("  e200:\n    image: x\n");
+    match load(&Input::from_yaml(text).without_disk(), &Options::default()) {
+        Ok(_) => panic!("a 200-deep extends chain was accepted"),
+        Err(err) => assert!(err.to_string().contains("deeper than 64"), "{err}"),
+    }
 }

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use indexmap::IndexMap;
 
-use crate::diagnostic::{closest, Code, Diagnostic, Sink};
+use crate::diagnostic::{Code, Diagnostic, Sink, closest};
 use crate::ecs::{ContainerDependency, TaskDefinition};
 use crate::model::{Project, Service};
 use crate::overlay::{LaunchType, LoadedOverlay, NetworkMode, ServiceOverlay};
@@ -234,7 +234,6 @@ fn plan_tasks<'a>(
     }
     plans
 }
-
 
 fn build_task(
     project: &Project,
