@@ -340,13 +340,17 @@ fn build_task(
                     .with_help(format!("make `{}` tolerate `{}` starting later (retry on connect), or run both in one task: services.{}.containers in the overlay", member.name, dep.service, member.name)),
                 ),
                 None if !dep.required => {}
+                // As in docker compose: a service cannot start without a
+                // dependency whose profile is off (unless `required: false`,
+                // handled above).
                 None if project.inactive_services.contains(&dep.service) => sink.push(
-                    Diagnostic::warning(
+                    Diagnostic::error(
                         Code::UnknownDependency,
                         format!("`{}` depends on `{}`, whose profiles are not active", member.name, dep.service),
                     )
                     .with_path(&dep.path)
-                    .at(Some(&dep.loc)),
+                    .at(Some(&dep.loc))
+                    .with_help(format!("activate its profile (--profile or COMPOSE_PROFILES), or mark the dependency optional: depends_on: {{{}: {{condition: service_started, required: false}}}}", dep.service)),
                 ),
                 None => sink.push(
                     Diagnostic::error(
