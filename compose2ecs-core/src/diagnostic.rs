@@ -123,6 +123,21 @@ codes! {
     /// A file or build context that lives at a URL (`git@…`, `oci://…`), which
     /// compose2ecs does not fetch. Example: `include: [oci://registry/app]`.
     RemoteResource => "remote-resource",
+    /// A key (with this value) that the launch type cannot honour. Example:
+    /// `privileged: true`, or `cap_add: [NET_ADMIN]`, on FARGATE.
+    LaunchTypeUnsupported => "launch-type-unsupported",
+    /// A key that ECS refuses on awsvpc tasks, dropped. Example: `hostname:`
+    /// or `extra_hosts:` on FARGATE.
+    NotOnAwsvpc => "not-on-awsvpc",
+    /// A named or anonymous volume becomes storage that lives as long as the
+    /// task. Example: `volumes: [data:/var/lib/data]`.
+    VolumeNotPersistent => "volume-not-persistent",
+    /// A bind mount that cannot be honoured, dropped. Example: `./src:/app`
+    /// on FARGATE, or a relative path on EC2.
+    BindMountDropped => "bind-mount-dropped",
+    /// A tmpfs mount without a size, which ECS requires. Example:
+    /// `tmpfs: [/run]`.
+    TmpfsWithoutSize => "tmpfs-without-size",
     /// The merged compose file does not follow the Compose Specification's
     /// JSON Schema. Example: `ports: 80` (a number, not a list).
     SchemaViolation => "schema-violation",

@@ -31,8 +31,202 @@ pub struct TaskDefinition {
     /// The role the application's containers assume.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub task_role_arn: Option<String>,
+    /// `host` or `task` (from compose `pid`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pid_mode: Option<String>,
+    /// `host`, `task` or `none` (from compose `ipc`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipc_mode: Option<String>,
+    /// CPU architecture and operating system (from compose `platform`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runtime_platform: Option<RuntimePlatform>,
     /// The containers.
     pub container_definitions: Vec<ContainerDefinition>,
+    /// Data volumes the containers mount, sorted by name.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub volumes: Vec<Volume>,
+}
+
+/// `runtimePlatform`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RuntimePlatform {
+    /// `X86_64` or `ARM64`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu_architecture: Option<String>,
+    /// `LINUX`, `WINDOWS_SERVER_2022_CORE`, …
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operating_system_family: Option<String>,
+}
+
+/// A task data volume.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Volume {
+    /// The name mount points refer to.
+    pub name: String,
+    /// A path on the container instance (EC2, EXTERNAL); without it the
+    /// volume lives as long as the task.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<HostVolume>,
+}
+
+/// `host` of a volume.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct HostVolume {
+    /// The path on the host.
+    pub source_path: String,
+}
+
+/// A volume mounted into a container.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct MountPoint {
+    /// The task volume.
+    pub source_volume: String,
+    /// Where it is mounted.
+    pub container_path: String,
+    /// Read-only.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub read_only: bool,
+}
+
+/// Volumes of another container of the task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct VolumeFrom {
+    /// The other container.
+    pub source_container: String,
+    /// Read-only.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub read_only: bool,
+}
+
+/// `linuxParameters`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct LinuxParameters {
+    /// Capabilities added and dropped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capabilities: Option<Capabilities>,
+    /// Host devices.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub devices: Vec<Device>,
+    /// Run an init process (tini) as PID 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub init_process_enabled: Option<bool>,
+    /// `/dev/shm` in MiB.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared_memory_size: Option<u64>,
+    /// tmpfs mounts.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub tmpfs: Vec<Tmpfs>,
+    /// Swap in MiB.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_swap: Option<i64>,
+    /// 0–100.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub swappiness: Option<u8>,
+}
+
+impl LinuxParameters {
+    /// Whether nothing is set.
+    pub fn is_empty(&self) -> bool {
+        *self == LinuxParameters::default()
+    }
+}
+
+/// Linux capabilities.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[non_exhaustive]
+pub struct Capabilities {
+    /// Added.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub add: Vec<String>,
+    /// Dropped.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub drop: Vec<String>,
+}
+
+/// A host device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Device {
+    /// On the host.
+    pub host_path: String,
+    /// In the container.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container_path: Option<String>,
+    /// `read`, `write`, `mknod`.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub permissions: Vec<String>,
+}
+
+/// A tmpfs mount.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Tmpfs {
+    /// Where.
+    pub container_path: String,
+    /// MiB.
+    pub size: u64,
+    /// Mount options.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub mount_options: Vec<String>,
+}
+
+/// `{hostname, ipAddress}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct HostEntry {
+    /// The name.
+    pub hostname: String,
+    /// The address.
+    pub ip_address: String,
+}
+
+/// A ulimit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Ulimit {
+    /// `nofile`, `nproc`, …
+    pub name: String,
+    /// Soft.
+    pub soft_limit: i64,
+    /// Hard.
+    pub hard_limit: i64,
+}
+
+/// A namespaced kernel parameter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SystemControl {
+    /// `net.core.somaxconn`.
+    pub namespace: String,
+    /// Its value.
+    pub value: String,
+}
+
+/// `{type: GPU, value: "1"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ResourceRequirement {
+    /// `GPU`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// How many.
+    pub value: String,
 }
 
 /// One container of a task definition.
@@ -79,6 +273,54 @@ pub struct ContainerDefinition {
     /// Start-up order inside the task.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub depends_on: Vec<ContainerDependency>,
+    /// Volumes mounted.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub mount_points: Vec<MountPoint>,
+    /// Volumes of other containers of the task.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub volumes_from: Vec<VolumeFrom>,
+    /// Capabilities, devices, init, shared memory, tmpfs, swap.
+    #[serde(skip_serializing_if = "LinuxParameters::is_empty", default)]
+    pub linux_parameters: LinuxParameters,
+    /// Privileged mode (not on Fargate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub privileged: Option<bool>,
+    /// A read-only root file system.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub readonly_root_filesystem: Option<bool>,
+    /// Seconds to wait after SIGTERM.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop_timeout: Option<u32>,
+    /// Keep stdin open.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interactive: Option<bool>,
+    /// Allocate a TTY.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pseudo_terminal: Option<bool>,
+    /// The hostname (not with awsvpc).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<String>,
+    /// DNS servers.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub dns_servers: Vec<String>,
+    /// DNS search domains.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub dns_search_domains: Vec<String>,
+    /// `/etc/hosts` entries (not with awsvpc).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub extra_hosts: Vec<HostEntry>,
+    /// SELinux, AppArmor, seccomp labels (not on Fargate).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub docker_security_options: Vec<String>,
+    /// Resource limits.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub ulimits: Vec<Ulimit>,
+    /// Kernel parameters.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub system_controls: Vec<SystemControl>,
+    /// GPUs.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub resource_requirements: Vec<ResourceRequirement>,
     /// Docker labels, sorted.
     #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
     pub docker_labels: BTreeMap<String, String>,
@@ -123,6 +365,12 @@ pub struct PortMapping {
     /// A range of container ports, `"8000-8010"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container_port_range: Option<String>,
+    /// The port's name (Service Connect refers to it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `http`, `http2` or `grpc`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_protocol: Option<String>,
 }
 
 /// A container health check.

@@ -67,6 +67,7 @@ pub mod model;
 pub mod overlay;
 mod paths;
 pub mod schema;
+pub mod support;
 pub mod units;
 pub mod validate;
 pub mod yaml;

@@ -16,124 +16,6 @@ use crate::interpolate::Environment;
 use crate::units;
 use crate::yaml::{Node, Resolved, Value};
 
-/// The service keys of the Compose Specification (`schemas/compose-spec.json`).
-pub const COMPOSE_SERVICE_KEYS: &[&str] = &[
-    "annotations",
-    "attach",
-    "blkio_config",
-    "build",
-    "cap_add",
-    "cap_drop",
-    "cgroup",
-    "cgroup_parent",
-    "command",
-    "configs",
-    "container_name",
-    "cpu_count",
-    "cpu_percent",
-    "cpu_period",
-    "cpu_quota",
-    "cpu_rt_period",
-    "cpu_rt_runtime",
-    "cpu_shares",
-    "cpus",
-    "cpuset",
-    "credential_spec",
-    "depends_on",
-    "deploy",
-    "develop",
-    "device_cgroup_rules",
-    "devices",
-    "dns",
-    "dns_opt",
-    "dns_search",
-    "domainname",
-    "entrypoint",
-    "env_file",
-    "environment",
-    "expose",
-    "extends",
-    "external_links",
-    "extra_hosts",
-    "gpus",
-    "group_add",
-    "healthcheck",
-    "hostname",
-    "image",
-    "init",
-    "ipc",
-    "isolation",
-    "label_file",
-    "labels",
-    "links",
-    "logging",
-    "mac_address",
-    "mem_limit",
-    "mem_reservation",
-    "mem_swappiness",
-    "memswap_limit",
-    "models",
-    "network_mode",
-    "networks",
-    "oom_kill_disable",
-    "oom_score_adj",
-    "pid",
-    "pids_limit",
-    "platform",
-    "ports",
-    "post_start",
-    "pre_start",
-    "pre_stop",
-    "privileged",
-    "profiles",
-    "provider",
-    "pull_policy",
-    "pull_refresh_after",
-    "read_only",
-    "restart",
-    "runtime",
-    "scale",
-    "secrets",
-    "security_opt",
-    "shm_size",
-    "stdin_open",
-    "stop_grace_period",
-    "stop_signal",
-    "storage_opt",
-    "sysctls",
-    "tmpfs",
-    "tty",
-    "ulimits",
-    "use_api_socket",
-    "user",
-    "userns_mode",
-    "uts",
-    "volumes",
-    "volumes_from",
-    "working_dir",
-];
-
-/// Keys read and deliberately left out, with the reason given to the user.
-const IGNORED_SERVICE_KEYS: &[(&str, &str)] = &[
-    (
-        "restart",
-        "the ECS service scheduler restarts stopped tasks; `restart` has no task-definition equivalent",
-    ),
-    (
-        "networks",
-        "awsvpc tasks get their network from the service's subnets and security groups",
-    ),
-    (
-        "links",
-        "containers of one awsvpc task reach each other on localhost; other services through Service Connect or a load balancer",
-    ),
-    (
-        "external_links",
-        "containers of one awsvpc task reach each other on localhost; other services through Service Connect or a load balancer",
-    ),
-    ("pull_policy", "ECS pulls the image when a task starts"),
-];
-
 /// A value and where it was written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spanned<T> {
@@ -195,6 +77,10 @@ pub struct Port {
     pub host_ip: Option<String>,
     /// `tcp` or `udp`.
     pub protocol: String,
+    /// `name` (long syntax).
+    pub name: Option<String>,
+    /// `app_protocol` (long syntax).
+    pub app_protocol: Option<String>,
     /// Where.
     pub loc: Location,
     /// The key path.
@@ -303,6 +189,34 @@ pub struct Service {
     pub logging: Option<Logging>,
     /// `profiles`.
     pub profiles: Vec<String>,
+    /// `cpu_shares`, in CPU units (when `cpus` is not set).
+    pub cpu_shares: Option<Spanned<u32>>,
+    /// The keys the converter reads itself, because what they become (or
+    /// whether they are allowed) depends on the launch type: `privileged`,
+    /// `volumes`, `deploy.placement`, … (see [`crate::support`]). Nested keys
+    /// are dotted (`deploy.update_config`).
+    pub others: Vec<OtherKey>,
+}
+
+/// A key kept as written for the converter.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct OtherKey {
+    /// The key, dotted below the service for nested keys.
+    pub key: String,
+    /// Its value.
+    pub node: Node,
+    /// Where the key is.
+    pub key_loc: Location,
+    /// The key path (`services.web.privileged`).
+    pub path: String,
+}
+
+impl Service {
+    /// A key kept for the converter.
+    pub fn other(&self, key: &str) -> Option<&OtherKey> {
+        self.others.iter().find(|o| o.key == key)
+    }
 }
 
 /// What the model stage needs besides the tree.
@@ -480,40 +394,37 @@ pub(crate) fn build_project(
         return None;
     };
     for (key, entry) in top {
-        match key.as_str() {
-            "services" | "name" => {}
-            k if k.starts_with("x-") => {}
-            "version" => sink.push(
-                Diagnostic::note(Code::IgnoredKey, "`version` is obsolete and ignored, as docker compose does")
-                    .with_path("version")
-                    .at(Some(&entry.key_loc)),
-            ),
-            "networks" => sink.push(
-                Diagnostic::note(
-                    Code::IgnoredKey,
-                    "top-level `networks` are not converted: awsvpc tasks use the subnets and security groups of their service",
-                )
-                .with_path("networks")
-                .at(Some(&entry.key_loc)),
-            ),
-            "volumes" | "secrets" | "configs" | "include" | "models" => sink.push(
-                Diagnostic::warning(
-                    Code::UnsupportedKey,
-                    format!("top-level `{key}` is not supported by compose2ecs yet and is ignored"),
-                )
-                .with_path(key.as_str())
-                .at(Some(&entry.key_loc)),
-            ),
-            _ => sink.push(
+        if key.starts_with("x-") {
+            continue;
+        }
+        let Some(row) = crate::support::top_level_key(key) else {
+            sink.push(
                 Diagnostic::warning(
                     Code::UnknownKey,
-                    format!("`{key}` is not a top-level key of the Compose Specification and is ignored"),
+                    format!(
+                        "`{key}` is not a top-level key of the Compose Specification and is ignored"
+                    ),
                 )
                 .with_path(key.as_str())
                 .at(Some(&entry.key_loc))
                 .with_help("extensions are written `x-name` and are ignored silently"),
+            );
+            continue;
+        };
+        let d = match row.fargate {
+            crate::support::Handling::Noted => Diagnostic::note(
+                Code::IgnoredKey,
+                format!("top-level `{key}` is not converted: {}", row.note),
             ),
-        }
+            crate::support::Handling::Dropped | crate::support::Handling::Error => {
+                Diagnostic::warning(
+                    Code::UnsupportedKey,
+                    format!("top-level `{key}` is not converted: {}", row.note),
+                )
+            }
+            _ => continue,
+        };
+        sink.push(d.with_path(key.as_str()).at(Some(&entry.key_loc)));
     }
 
     let name = project_name(top, ctx, sink)?;
@@ -718,6 +629,8 @@ const HANDLED_SERVICE_KEYS: &[&str] = &[
     "user",
     "logging",
     "profiles",
+    "cpu_shares",
+    "label_file",
 ];
 
 fn build_service(
@@ -758,6 +671,8 @@ fn build_service(
         user: None,
         logging: None,
         profiles: Vec::new(),
+        cpu_shares: None,
+        others: Vec::new(),
     };
 
     for (key, e) in map {
@@ -767,7 +682,16 @@ fn build_service(
             continue;
         }
         if !HANDLED_SERVICE_KEYS.contains(&key.as_str()) {
-            report_unhandled(key, &p, &e.key_loc, sink);
+            if crate::support::service_key(key).is_some() {
+                s.others.push(OtherKey {
+                    key: key.clone(),
+                    node: v.clone(),
+                    key_loc: e.key_loc.clone(),
+                    path: p,
+                });
+            } else {
+                report_unknown(key, &p, &e.key_loc, sink);
+            }
             continue;
         }
         if v.is_null() && key != "build" {
@@ -813,8 +737,27 @@ fn build_service(
                 }
             }
             "deploy" => deploy(sink, v, &p, &mut s),
-            "environment" | "env_file" => {} // below, in order
+            "cpu_shares" => {
+                s.cpu_shares =
+                    uint(sink, v, &p).map(|n| spanned(u32::try_from(n).unwrap_or(u32::MAX), v, &p));
+            }
+            "environment" | "env_file" | "label_file" => {} // below, in order
             _ => unreachable!("every handled key has an arm"),
+        }
+    }
+
+    // label_file under labels.
+    if let Some(e) = map.get("label_file") {
+        let mut from_files = BTreeMap::new();
+        env_files(
+            sink,
+            &e.value,
+            &child(path, "label_file"),
+            ctx,
+            &mut from_files,
+        );
+        for (k, v) in from_files {
+            s.labels.entry(k).or_insert(v.value);
         }
     }
 
@@ -855,37 +798,41 @@ fn build_service(
     Some(s)
 }
 
-fn report_unhandled(key: &str, path: &str, loc: &Location, sink: &mut Sink) {
-    if let Some((_, reason)) = IGNORED_SERVICE_KEYS.iter().find(|(k, _)| *k == key) {
-        sink.push(
-            Diagnostic::note(
-                Code::IgnoredKey,
-                format!("`{key}` is not converted: {reason}"),
-            )
-            .with_path(path)
-            .at(Some(loc)),
-        );
-    } else if COMPOSE_SERVICE_KEYS.contains(&key) {
-        sink.push(
-            Diagnostic::warning(
-                Code::UnsupportedKey,
-                format!("`{key}` is not converted to ECS by compose2ecs and is dropped"),
-            )
-            .with_path(path)
-            .at(Some(loc)),
-        );
-    } else {
-        let mut d = Diagnostic::warning(
-            Code::UnknownKey,
-            format!("`{key}` is not a service key of the Compose Specification and is ignored"),
-        )
-        .with_path(path)
-        .at(Some(loc));
-        if let Some(k) = crate::diagnostic::closest(key, COMPOSE_SERVICE_KEYS.iter().copied()) {
-            d = d.with_help(format!("did you mean `{k}`?"));
-        }
-        sink.push(d);
+fn report_unknown(key: &str, path: &str, loc: &Location, sink: &mut Sink) {
+    // The schema check refuses unknown keys before the model; this guards
+    // a tree that was not checked.
+    let mut d = Diagnostic::warning(
+        Code::UnknownKey,
+        format!("`{key}` is not a service key of the Compose Specification and is ignored"),
+    )
+    .with_path(path)
+    .at(Some(loc));
+    if let Some(k) =
+        crate::diagnostic::closest(key, crate::support::SERVICE_KEYS.iter().map(|k| k.key))
+    {
+        d = d.with_help(format!("did you mean `{k}`?"));
     }
+    sink.push(d);
+}
+
+/// Reports a nested key the model does not read, from the support table
+/// (nested keys that depend on the launch type go to the converter).
+fn report_nested(key: &str, path: &str, loc: &Location, sink: &mut Sink) {
+    let Some(row) = crate::support::nested_key(key) else {
+        return;
+    };
+    let name = key.rsplit(['.', ']']).next().unwrap_or(key);
+    let d = match row.fargate {
+        crate::support::Handling::Noted => Diagnostic::note(
+            Code::IgnoredKey,
+            format!("`{name}` is not converted: {}", row.note),
+        ),
+        _ => Diagnostic::warning(
+            Code::UnsupportedKey,
+            format!("`{name}` is not converted: {}", row.note),
+        ),
+    };
+    sink.push(d.with_path(path).at(Some(loc)));
 }
 
 fn env_files(
@@ -1046,11 +993,24 @@ fn deploy(sink: &mut Sink, node: &Node, path: &str, s: &mut Service) {
         type_error(sink, node, path, "a mapping");
         return;
     };
+    let mut keep = |key: String, e: &crate::yaml::Entry, p: String| {
+        s.others.push(OtherKey {
+            key,
+            node: e.value.clone(),
+            key_loc: e.key_loc.clone(),
+            path: p,
+        });
+    };
+    let mut limits_and_reservations = Vec::new();
     for (key, e) in map {
         let p = child(path, key);
         let v = &e.value;
         match key.as_str() {
-            "replicas" => s.replicas = replicas(sink, v, &p),
+            "replicas" => {
+                if let Some(r) = replicas(sink, v, &p) {
+                    limits_and_reservations.push(("replicas", Some(r), None, None));
+                }
+            }
             "resources" => {
                 let Some(res) = v.as_map() else {
                     if !v.is_null() {
@@ -1060,42 +1020,65 @@ fn deploy(sink: &mut Sink, node: &Node, path: &str, s: &mut Service) {
                 };
                 for (rk, re) in res {
                     let rp = child(&p, rk);
-                    let (cpu_slot, mem_slot) = match rk.as_str() {
-                        "limits" => (&mut s.cpu_limit, &mut s.memory_limit),
-                        "reservations" => (&mut s.cpu_reservation, &mut s.memory_reservation),
+                    let which = match rk.as_str() {
+                        "limits" => "limits",
+                        "reservations" => "reservations",
                         k if k.starts_with("x-") => continue,
                         _ => {
                             unsupported_nested(sink, rk, &rp, &re.key_loc);
                             continue;
                         }
                     };
-                    let Some(limits) = re.value.as_map() else {
+                    let Some(entries) = re.value.as_map() else {
                         if !re.value.is_null() {
                             type_error(sink, &re.value, &rp, "a mapping");
                         }
                         continue;
                     };
-                    for (lk, le) in limits {
+                    for (lk, le) in entries {
                         let lp = child(&rp, lk);
                         match lk.as_str() {
-                            "cpus" => *cpu_slot = cpus(sink, &le.value, &lp),
-                            "memory" => *mem_slot = memory(sink, &le.value, &lp),
+                            "cpus" => limits_and_reservations.push((
+                                which,
+                                None,
+                                cpus(sink, &le.value, &lp),
+                                None,
+                            )),
+                            "memory" => limits_and_reservations.push((
+                                which,
+                                None,
+                                None,
+                                memory(sink, &le.value, &lp),
+                            )),
                             k if k.starts_with("x-") => {}
-                            _ => unsupported_nested(sink, lk, &lp, &le.key_loc),
+                            k => keep(format!("deploy.resources.{which}.{k}"), le, lp),
                         }
                     }
                 }
             }
-            "restart_policy" => sink.push(
-                Diagnostic::note(
-                    Code::IgnoredKey,
-                    "`deploy.restart_policy` is not converted: the ECS service scheduler restarts stopped tasks",
-                )
-                .with_path(p)
-                .at(Some(&e.key_loc)),
-            ),
             k if k.starts_with("x-") => {}
-            _ => unsupported_nested(sink, key, &p, &e.key_loc),
+            k => keep(format!("deploy.{k}"), e, p),
+        }
+    }
+    for (which, replicas, cpu, mem) in limits_and_reservations {
+        match which {
+            "replicas" => s.replicas = replicas,
+            "limits" => {
+                if cpu.is_some() {
+                    s.cpu_limit = cpu;
+                }
+                if mem.is_some() {
+                    s.memory_limit = mem;
+                }
+            }
+            _ => {
+                if cpu.is_some() {
+                    s.cpu_reservation = cpu;
+                }
+                if mem.is_some() {
+                    s.memory_reservation = mem;
+                }
+            }
         }
     }
 }
@@ -1204,6 +1187,8 @@ fn ports(sink: &mut Sink, node: &Node, path: &str, out: &mut Vec<Port>) {
                         published,
                         host_ip,
                         protocol,
+                        name: None,
+                        app_protocol: None,
                         loc: item.loc.clone(),
                         path: p,
                     });
@@ -1216,6 +1201,8 @@ fn ports(sink: &mut Sink, node: &Node, path: &str, out: &mut Vec<Port>) {
                     published: None,
                     host_ip: None,
                     protocol: "tcp".to_owned(),
+                    name: None,
+                    app_protocol: None,
                     loc: item.loc.clone(),
                     path: p.clone(),
                 };
@@ -1262,7 +1249,9 @@ fn ports(sink: &mut Sink, node: &Node, path: &str, out: &mut Vec<Port>) {
                             ok &= check_protocol(sink, &e.value, &kp, &proto);
                             port.protocol = proto;
                         }
-                        "mode" => {}
+                        "name" => port.name = Some(text),
+                        "app_protocol" => port.app_protocol = Some(text.to_ascii_lowercase()),
+                        "mode" => report_nested("ports[].mode", &kp, &e.key_loc, sink),
                         x if x.starts_with("x-") => {}
                         _ => unsupported_nested(sink, k, &kp, &e.key_loc),
                     }
@@ -1305,6 +1294,8 @@ fn expose(sink: &mut Sink, node: &Node, path: &str, out: &mut Vec<Port>) {
                 published: None,
                 host_ip: None,
                 protocol,
+                name: None,
+                app_protocol: None,
                 loc: item.loc.clone(),
                 path: p,
             }),
@@ -1545,10 +1536,16 @@ mod tests {
     }
 
     #[test]
-    fn compose_service_keys_match_the_pinned_schema_count() {
-        assert_eq!(COMPOSE_SERVICE_KEYS.len(), 93);
+    fn the_model_reads_only_keys_the_support_table_converts_everywhere() {
+        use crate::support::{Handling, service_key};
         for k in HANDLED_SERVICE_KEYS {
-            assert!(COMPOSE_SERVICE_KEYS.contains(k), "{k}");
+            let row = service_key(k).unwrap_or_else(|| panic!("`{k}` has no row"));
+            for h in [row.fargate, row.ec2, row.external] {
+                assert!(
+                    matches!(h, Handling::Mapped | Handling::Transformed),
+                    "the model reads `{k}`, which the table says is {h:?} somewhere"
+                );
+            }
         }
     }
 }

@@ -81,6 +81,7 @@ pub(super) fn build(ctx: &Context<'_>, s: &Service, sink: &mut Sink) -> Containe
             .cpu_limit
             .as_ref()
             .or(s.cpu_reservation.as_ref())
+            .or(s.cpu_shares.as_ref())
             .map(|c| c.value),
         memory,
         memory_reservation,
@@ -100,6 +101,7 @@ pub(super) fn build(ctx: &Context<'_>, s: &Service, sink: &mut Sink) -> Containe
         depends_on: Vec::new(),
         docker_labels: s.labels.clone(),
         log_configuration: logs::log_configuration(ctx, s, sink),
+        ..ContainerDefinition::default()
     }
 }
 

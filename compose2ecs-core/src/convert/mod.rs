@@ -3,6 +3,7 @@
 
 mod container;
 mod health;
+mod keys;
 mod logs;
 mod ports;
 mod size;
@@ -147,6 +148,22 @@ fn plan_tasks<'a>(
 
     // member -> owner
     let mut owner_of: BTreeMap<&str, &str> = BTreeMap::new();
+    // `network_mode: service:<owner>` shares the owner's network namespace:
+    // on ECS, a container of the owner's task.
+    for (name, service) in &project.services {
+        let Some(target) = service
+            .other("network_mode")
+            .and_then(|o| o.node.as_str())
+            .and_then(|v| v.strip_prefix("service:"))
+        else {
+            continue;
+        };
+        if let Some((owner, _)) = project.services.get_key_value(target) {
+            if owner != name {
+                owner_of.insert(name.as_str(), owner.as_str());
+            }
+        }
+    }
     for (owner, settings) in &o.services {
         let Some(containers) = &settings.containers else {
             continue;
@@ -281,6 +298,16 @@ fn build_task(
             .is_none_or(|list| list.contains(member.name.as_str()));
         containers.push(c);
     }
+    let names: BTreeMap<&str, String> = plan
+        .members
+        .iter()
+        .zip(&containers)
+        .map(|(m, c)| (m.name.as_str(), c.name.clone()))
+        .collect();
+    let mut extras = keys::TaskExtras::default();
+    for (member, c) in plan.members.iter().zip(containers.iter_mut()) {
+        keys::apply(platform, member, c, &names, &mut extras, sink);
+    }
 
     // depends_on: inside the task → dependsOn; elsewhere → a warning.
     for (i, member) in plan.members.iter().enumerate() {
@@ -405,5 +432,9 @@ fn build_task(
             .and_then(|r| r.task.clone())
             .or_else(|| o.roles.task.clone()),
         container_definitions: containers,
+        pid_mode: extras.pid_mode,
+        ipc_mode: extras.ipc_mode,
+        runtime_platform: extras.runtime_platform,
+        volumes: extras.volumes.into_values().collect(),
     }
 }

@@ -70,11 +70,28 @@ pub(super) fn port_mappings(
         } else {
             (Some(p.target.start), None)
         };
+        let app_protocol = match p.app_protocol.as_deref() {
+            None => None,
+            Some(a @ ("http" | "http2" | "grpc")) => Some(a.to_owned()),
+            Some(other) => {
+                sink.push(
+                    Diagnostic::warning(
+                        Code::UnsupportedKey,
+                        format!("app_protocol `{other}` is not one ECS knows (http, http2, grpc) and is dropped"),
+                    )
+                    .with_path(format!("{}.app_protocol", p.path))
+                    .at(Some(&p.loc)),
+                );
+                None
+            }
+        };
         out.push(PortMapping {
             container_port,
             host_port,
             protocol: p.protocol.clone(),
             container_port_range,
+            name: p.name.clone(),
+            app_protocol,
         });
     }
     out

@@ -131,9 +131,12 @@ pub(super) fn task_size(
             .with_help("raise the task's `memory` in the overlay or lower the containers' memory limits"),
         );
     }
-    // Off Fargate the task size is optional: write only what is known.
-    let known = |v: u64| (v > 0).then(|| v.to_string());
-    (known(cpu), known(mem))
+    // Off Fargate the task size is optional: write only what is known, and
+    // only a task cpu ECS accepts (128 to 196608 units); below that the
+    // containers' own cpu reservations are enough.
+    let cpu = (128..=196_608).contains(&cpu).then(|| cpu.to_string());
+    let mem = (mem > 0).then(|| mem.to_string());
+    (cpu, mem)
 }
 
 #[cfg(test)]

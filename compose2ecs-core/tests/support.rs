@@ -1,0 +1,346 @@
+//! The support table against the code and the docs:
+//!
+//! - `docs/compose-support.md` is generated from the table and must be fresh;
+//! - converting compose-go's `full-example.yml` (nearly every key of the
+//!   spec) on FARGATE and on EC2 accounts for every key it contains: each
+//!   shows up in the task definition at the paths the table names, or in a
+//!   diagnostic with its key path and file:line — none is dropped silently;
+//! - on FARGATE, the keys the table refuses there are errors naming the key,
+//!   the value and FARGATE.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+
+use compose2ecs_core::support::{self, Handling, KeySupport};
+use compose2ecs_core::{Diagnostic, Environment, Input, Options, Severity, Source, convert};
+use serde_json::Value as Json;
+
+#[test]
+fn the_committed_support_doc_is_generated_from_the_table() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/compose-support.md");
+    let fresh = support::markdown();
+    if std::env::var_os("COMPOSE2ECS_BLESS").is_some() {
+        std::fs::write(&path, &fresh).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == fresh,
+        "docs/compose-support.md is stale; regenerate it with COMPOSE2ECS_BLESS=1 cargo test -p compose2ecs-core --test support"
+    );
+    for row in support::SERVICE_KEYS {
+        assert!(
+            committed.contains(&format!("| `{}` |", row.key)),
+            "{}",
+            row.key
+        );
+    }
+}
+
+fn full_example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/conformance/compose-go/loader/full-example.yml")
+}
+
+/// full-example.yml, plus the two services it depends on without defining
+/// them, with an overlay for `launch`.
+fn input(compose_text: &str, overlay: &str) -> Input {
+    let file = full_example();
+    let mut input =
+        Input::from_files(std::slice::from_ref(&file), None, Environment::new(), &[]).unwrap();
+    input.compose[0].text = compose_text.to_owned();
+    input
+        .with_compose(Source::new(
+            file.with_file_name("deps.yaml"),
+            "services:\n  db: {image: postgres:16}\n  redis: {image: redis:7}\n",
+        ))
+        .with_overlay(format!(
+            "region: us-east-1\nimages: {{registry: 123456789012.dkr.ecr.us-east-1.amazonaws.com}}\n{overlay}"
+        ))
+}
+
+/// Whether `path` (`containerDefinitions[].linuxParameters.tmpfs`) holds
+/// something in the task, for the container `container`.
+fn present(task: &Json, container: &str, path: &str) -> bool {
+    let (mut nodes, rest): (Vec<&Json>, &str) = match path.strip_prefix("containerDefinitions[].") {
+        Some(rest) => (
+            task["containerDefinitions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|c| c["name"] == container)
+                .collect(),
+            rest,
+        ),
+        None => (vec![task], path),
+    };
+    for seg in rest.split('.') {
+        let (key, each) = match seg.strip_suffix("[]") {
+            Some(k) => (k, true),
+            None => (seg, false),
+        };
+        nodes = nodes
+            .into_iter()
+            .filter_map(|n| n.get(key))
+            .flat_map(|n| match (each, n.as_array()) {
+                (true, Some(items)) => items.iter().collect(),
+                _ => vec![n],
+            })
+            .collect();
+    }
+    nodes.iter().any(|n| match n {
+        Json::Null => false,
+        Json::Array(a) => !a.is_empty(),
+        Json::Object(o) => !o.is_empty(),
+        _ => true,
+    })
+}
+
+/// A diagnostic about this key path (or below it) that points at a line.
+fn reported<'a>(diagnostics: &'a [Diagnostic], path: &str) -> Option<&'a Diagnostic> {
+    diagnostics.iter().find(|d| {
+        d.location.is_some()
+            && d.path.as_deref().is_some_and(|p| {
+                p == path
+                    || p.starts_with(&format!("{path}."))
+                    || p.starts_with(&format!("{path}["))
+            })
+    })
+}
+
+/// Checks every key of every service of `tree` against the output.
+fn every_key_is_accounted_for(
+    tree: &Json,
+    tasks: &[Json],
+    diagnostics: &[Diagnostic],
+    launch: compose2ecs_core::overlay::LaunchType,
+) -> Vec<String> {
+    let mut missing = Vec::new();
+    let mut check = |row: &KeySupport, path: &str, service: &str, container: &str| {
+        let task = tasks.iter().find(|t| {
+            t["containerDefinitions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["name"] == container)
+        });
+        let shown = task.is_some_and(|t| row.ecs.iter().any(|e| present(t, container, e)));
+        let told = reported(diagnostics, path);
+        let ok = match row.on(launch) {
+            Handling::Mapped | Handling::Transformed => shown || told.is_some(),
+            Handling::Noted | Handling::Dropped => told.is_some(),
+            Handling::Error => told.is_some_and(Diagnostic::is_error),
+            _ => false,
+        };
+        if !ok {
+            missing.push(format!("{path} ({:?}) of {service}", row.on(launch)));
+        }
+    };
+    for (service, body) in tree["services"].as_object().unwrap() {
+        let container = body["container_name"].as_str().unwrap_or(service);
+        for key in body.as_object().unwrap().keys() {
+            if key.starts_with("x-") || key == "deploy" {
+                continue;
+            }
+            let row = support::service_key(key).unwrap_or_else(|| panic!("no row for {key}"));
+            check(
+                row,
+                &format!("services.{service}.{key}"),
+                service,
+                container,
+            );
+        }
+        // deploy, key by key.
+        if let Some(deploy) = body.get("deploy").and_then(Json::as_object) {
+            for (k, v) in deploy {
+                if k == "resources" {
+                    for (which, entries) in v.as_object().unwrap() {
+                        for r in entries.as_object().unwrap().keys() {
+                            let row = support::nested_key(&format!("deploy.resources.{which}.{r}"))
+                                .unwrap_or_else(|| {
+                                    panic!("no row for deploy.resources.{which}.{r}")
+                                });
+                            check(
+                                row,
+                                &format!("services.{service}.deploy.resources.{which}.{r}"),
+                                service,
+                                container,
+                            );
+                        }
+                    }
+                    continue;
+                }
+                let row = support::nested_key(&format!("deploy.{k}"))
+                    .unwrap_or_else(|| panic!("no row for deploy.{k}"));
+                if row.ecs.is_empty() && row.on(launch) == Handling::Transformed && k == "replicas"
+                {
+                    // The desired count: reported as a note on the service.
+                    assert!(
+                        reported(diagnostics, &format!("services.{service}.deploy.replicas"))
+                            .is_some()
+                    );
+                    continue;
+                }
+                check(
+                    row,
+                    &format!("services.{service}.deploy.{k}"),
+                    service,
+                    container,
+                );
+            }
+        }
+    }
+    for key in tree.as_object().unwrap().keys() {
+        if key.starts_with("x-") {
+            continue;
+        }
+        let row =
+            support::top_level_key(key).unwrap_or_else(|| panic!("no row for top-level {key}"));
+        let ok = match row.on(launch) {
+            Handling::Noted | Handling::Dropped => reported(diagnostics, key).is_some(),
+            _ => true, // services, name, volumes: shown by the tasks themselves
+        };
+        if !ok {
+            missing.push(format!("top-level {key}"));
+        }
+    }
+    missing
+}
+
+fn tree_of(input: &Input) -> Json {
+    compose2ecs_core::resolve(input).unwrap().0.to_json()
+}
+
+#[test]
+fn full_example_on_ec2_accounts_for_every_key() {
+    let text = std::fs::read_to_string(full_example()).unwrap();
+    let input = input(&text, "launch_type: EC2\nnetwork_mode: bridge\n");
+    let conversion = convert(&input, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
+    let tasks: Vec<Json> = conversion
+        .task_definitions
+        .values()
+        .map(|t| serde_json::to_value(t).unwrap())
+        .collect();
+    let missing = every_key_is_accounted_for(
+        &tree_of(&input),
+        &tasks,
+        &conversion.diagnostics,
+        compose2ecs_core::overlay::LaunchType::Ec2,
+    );
+    assert!(
+        missing.is_empty(),
+        "dropped without a word on EC2:\n{}",
+        missing.join("\n")
+    );
+    // EC2 specifics: bridge, host ports kept, privileged kept.
+    let foo = &tasks
+        .iter()
+        .find(|t| t["family"] == "full_example_project_name-foo")
+        .unwrap();
+    assert_eq!(foo["requiresCompatibilities"], serde_json::json!(["EC2"]));
+    assert_eq!(foo["networkMode"], "bridge");
+    let c = &foo["containerDefinitions"][0];
+    assert_eq!(c["privileged"], true);
+    assert!(
+        c["portMappings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["hostPort"] == 49100)
+    );
+    assert!(
+        c["portMappings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["hostPort"] == 0)
+    );
+}
+
+#[test]
+fn full_example_on_fargate_refuses_what_fargate_cannot_run_and_accounts_for_the_rest() {
+    let text = std::fs::read_to_string(full_example()).unwrap();
+    let err = convert(&input(&text, ""), &Options::default()).unwrap_err();
+    let refused: Vec<&Diagnostic> = err
+        .errors()
+        .filter(|d| d.code == compose2ecs_core::Code::LaunchTypeUnsupported)
+        .collect();
+    // Every key the table refuses on FARGATE, present in foo, is an error
+    // naming it and FARGATE.
+    let tree = tree_of(&input(&text, "launch_type: EC2\n"));
+    let foo = tree["services"]["foo"].as_object().unwrap();
+    let mut expected: Vec<&str> = support::SERVICE_KEYS
+        .iter()
+        .filter(|r| r.fargate == Handling::Error && foo.contains_key(r.key))
+        .map(|r| r.key)
+        .collect();
+    expected.push("cap_add"); // cap_add: [ALL]: FARGATE adds only SYS_PTRACE
+    for key in &expected {
+        let d = refused
+            .iter()
+            .find(|d| d.path.as_deref() == Some(&format!("services.foo.{key}")))
+            .unwrap_or_else(|| panic!("no FARGATE error for {key}: {err}"));
+        assert!(
+            d.message.contains(key) && d.message.contains("FARGATE"),
+            "{}",
+            d.message
+        );
+        assert!(d.location.is_some());
+    }
+    assert_eq!(refused.len(), expected.len(), "{err}");
+    assert!(
+        err.errors()
+            .all(|d| d.code == compose2ecs_core::Code::LaunchTypeUnsupported),
+        "{err}"
+    );
+
+    // Without those keys it converts, and every other key is accounted for.
+    let mut stripped = String::new();
+    let mut skipping = false;
+    for line in text.lines() {
+        let top = line
+            .strip_prefix("    ")
+            .filter(|l| !l.starts_with(' ') && !l.starts_with('#'));
+        if let Some(l) = top {
+            let key = l.split(':').next().unwrap_or_default();
+            skipping = expected.contains(&key) && !l.is_empty();
+        } else if !line.starts_with("     ") && !line.trim().is_empty() {
+            skipping = false;
+        }
+        if !skipping {
+            stripped.push_str(line);
+            stripped.push('\n');
+        }
+    }
+    let input = input(&stripped, "");
+    let conversion = convert(&input, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
+    let tasks: Vec<Json> = conversion
+        .task_definitions
+        .values()
+        .map(|t| serde_json::to_value(t).unwrap())
+        .collect();
+    let tree = tree_of(&input);
+    for key in &expected {
+        assert!(
+            tree["services"]["foo"].get(*key).is_none(),
+            "{key} was not stripped"
+        );
+    }
+    let missing = every_key_is_accounted_for(
+        &tree,
+        &tasks,
+        &conversion.diagnostics,
+        compose2ecs_core::overlay::LaunchType::Fargate,
+    );
+    assert!(
+        missing.is_empty(),
+        "dropped without a word on FARGATE:\n{}",
+        missing.join("\n")
+    );
+    assert!(
+        conversion
+            .diagnostics
+            .iter()
+            .all(|d| d.severity != Severity::Error)
+    );
+}
