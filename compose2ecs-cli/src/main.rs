@@ -3,12 +3,12 @@
 mod render;
 mod write;
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use compose2ecs_core::{Diagnostic, Environment, Input, Options, Severity};
+use render::Reporter;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -48,6 +48,9 @@ struct ConfigArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ConfigFormat::Yaml)]
     format: ConfigFormat,
+    /// Hide notes; show only warnings and errors.
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -104,6 +107,19 @@ struct ConvertArgs {
     /// Treat warnings as errors: exit 1 and write nothing.
     #[arg(long)]
     strict: bool,
+    /// How diagnostics are printed on stderr: `human` (rustc-style, with the
+    /// source line) or `json` (one JSON object per line, for CI).
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    format: MessageFormat,
+    /// Hide notes; show only warnings and errors.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum MessageFormat {
+    Human,
+    Json,
 }
 
 /// Every way the program ends; the one place exit codes are decided.
@@ -184,14 +200,17 @@ fn discover(files: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(std::iter::once(base).chain(override_file).collect())
 }
 
-fn fail(message: &str) -> Outcome {
-    let mut err = anstream::stderr();
-    let _ = writeln!(err, "{}", render::error_line(message));
+fn fail(reporter: Reporter, message: &str) -> Outcome {
+    reporter.error(message);
     Outcome::Rejected
 }
 
-fn load_input(project: &ProjectArgs, overlay: Option<&Path>) -> Result<Input, Outcome> {
-    let files = discover(&project.files).map_err(|m| fail(&m))?;
+fn load_input(
+    reporter: Reporter,
+    project: &ProjectArgs,
+    overlay: Option<&Path>,
+) -> Result<Input, Outcome> {
+    let files = discover(&project.files).map_err(|m| fail(reporter, &m))?;
     let env: Environment = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
         .collect();
@@ -201,7 +220,7 @@ fn load_input(project: &ProjectArgs, overlay: Option<&Path>) -> Result<Input, Ou
             Ok(input)
         }
         Err(e) => {
-            render::diagnostics(None, e.diagnostics());
+            reporter.diagnostics(None, e.diagnostics());
             Err(Outcome::Rejected)
         }
     }
@@ -217,14 +236,18 @@ fn default_overlay(project: &ProjectArgs) -> Option<PathBuf> {
 }
 
 fn run_config(args: &ConfigArgs) -> Outcome {
-    let input = match load_input(&args.project, None) {
+    let reporter = Reporter {
+        json: false,
+        quiet: args.quiet,
+    };
+    let input = match load_input(reporter, &args.project, None) {
         Ok(i) => i,
         Err(o) => return o,
     };
     let options = Options::default().with_profiles(args.project.profiles.iter().cloned());
     match compose2ecs_core::config(&input, &options) {
         Ok((tree, diagnostics)) => {
-            render::diagnostics(Some(&input), &diagnostics);
+            reporter.diagnostics(Some(&input), &diagnostics);
             let text = match args.format {
                 ConfigFormat::Yaml => serde_norway::to_string(&tree.to_yaml()).unwrap_or_default(),
                 ConfigFormat::Json => {
@@ -236,18 +259,22 @@ fn run_config(args: &ConfigArgs) -> Outcome {
             write::stdout(text.as_bytes())
         }
         Err(e) => {
-            render::diagnostics(Some(&input), e.diagnostics());
+            reporter.diagnostics(Some(&input), e.diagnostics());
             Outcome::Rejected
         }
     }
 }
 
 fn run_convert(args: &ConvertArgs) -> Outcome {
+    let reporter = Reporter {
+        json: args.format == MessageFormat::Json,
+        quiet: args.quiet,
+    };
     let overlay = args
         .overlay
         .clone()
         .or_else(|| default_overlay(&args.project));
-    let input = match load_input(&args.project, overlay.as_deref()) {
+    let input = match load_input(reporter, &args.project, overlay.as_deref()) {
         Ok(i) => i,
         Err(o) => return o,
     };
@@ -255,19 +282,19 @@ fn run_convert(args: &ConvertArgs) -> Outcome {
     let conversion = match compose2ecs_core::convert(&input, &options) {
         Ok(c) => c,
         Err(e) => {
-            render::diagnostics(Some(&input), e.diagnostics());
-            render::summary_rejected(e.errors().count());
+            reporter.diagnostics(Some(&input), e.diagnostics());
+            reporter.rejected(e.errors().count());
             return Outcome::Rejected;
         }
     };
-    render::diagnostics(Some(&input), &conversion.diagnostics);
+    reporter.diagnostics(Some(&input), &conversion.diagnostics);
     let warnings: Vec<&Diagnostic> = conversion
         .diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Warning)
         .collect();
     if args.strict && !warnings.is_empty() {
-        render::summary_strict(warnings.len());
+        reporter.strict(warnings.len());
         return Outcome::Rejected;
     }
 
@@ -296,7 +323,7 @@ fn run_convert(args: &ConvertArgs) -> Outcome {
         };
         return match chosen {
             Ok(td) => write::stdout(compose2ecs_core::to_json(td).as_bytes()),
-            Err(m) => fail(&m),
+            Err(m) => fail(reporter, &m),
         };
     }
 
@@ -312,9 +339,9 @@ fn run_convert(args: &ConvertArgs) -> Outcome {
         .collect();
     match write::files_atomically(&args.output, &files) {
         Ok(paths) => {
-            render::written(&paths);
+            reporter.written(&paths);
             Outcome::Success
         }
-        Err(m) => fail(&m),
+        Err(m) => fail(reporter, &m),
     }
 }

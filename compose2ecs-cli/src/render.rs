@@ -25,7 +25,85 @@ pub(crate) fn error_line(message: &str) -> String {
     format!("{red}error{red:#}{BOLD}: {message}{BOLD:#}")
 }
 
-/// Renders each diagnostic:
+/// How messages are shown: rustc-style for people, or JSON lines for tools;
+/// `quiet` leaves out notes.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Reporter {
+    pub json: bool,
+    pub quiet: bool,
+}
+
+impl Reporter {
+    fn line(&self, value: &serde_json::Value) {
+        let _ = writeln!(std::io::stderr(), "{value}");
+    }
+
+    pub(crate) fn diagnostics(&self, input: Option<&Input>, list: &[Diagnostic]) {
+        let shown: Vec<&Diagnostic> = list
+            .iter()
+            .filter(|d| !(self.quiet && d.severity == Severity::Note))
+            .collect();
+        if !self.json {
+            let mut err = anstream::stderr().lock();
+            for d in shown {
+                let _ = err.write_all(render(input, d).as_bytes());
+            }
+            return;
+        }
+        for d in shown {
+            let loc = d.location.as_ref();
+            self.line(&serde_json::json!({
+                "type": "diagnostic",
+                "severity": d.severity.to_string(),
+                "code": d.code.as_str(),
+                "message": d.message,
+                "path": d.path,
+                "file": loc.map(|l| l.file.display().to_string()),
+                "line": loc.map(|l| l.line),
+                "column": loc.map(|l| l.column),
+                "help": d.help,
+            }));
+        }
+    }
+
+    pub(crate) fn error(&self, message: &str) {
+        if self.json {
+            self.line(&serde_json::json!({"type": "error", "message": message}));
+        } else {
+            let _ = writeln!(anstream::stderr(), "{}", error_line(message));
+        }
+    }
+
+    pub(crate) fn rejected(&self, errors: usize) {
+        if self.json {
+            self.line(&serde_json::json!({"type": "rejected", "errors": errors}));
+        } else {
+            summary_rejected(errors);
+        }
+    }
+
+    pub(crate) fn strict(&self, warnings: usize) {
+        if self.json {
+            self.line(
+                &serde_json::json!({"type": "rejected", "strict": true, "warnings": warnings}),
+            );
+        } else {
+            summary_strict(warnings);
+        }
+    }
+
+    pub(crate) fn written(&self, paths: &[PathBuf]) {
+        if self.json {
+            for p in paths {
+                self.line(&serde_json::json!({"type": "written", "path": p.display().to_string()}));
+            }
+        } else {
+            written(paths);
+        }
+    }
+}
+
+/// Renders one diagnostic:
 ///
 /// ```text
 /// warning[host-port-dropped]: published port 8000 is ignored: …
@@ -35,13 +113,6 @@ pub(crate) fn error_line(message: &str) -> String {
 ///    |         ^ services.rest.ports[0]
 ///    = help: …
 /// ```
-pub(crate) fn diagnostics(input: Option<&Input>, diagnostics: &[Diagnostic]) {
-    let mut err = anstream::stderr().lock();
-    for d in diagnostics {
-        let _ = err.write_all(render(input, d).as_bytes());
-    }
-}
-
 fn render(input: Option<&Input>, d: &Diagnostic) -> String {
     let sev = severity_style(d.severity);
     let mut out = format!(
@@ -92,7 +163,7 @@ fn render(input: Option<&Input>, d: &Diagnostic) -> String {
     out
 }
 
-pub(crate) fn summary_rejected(errors: usize) {
+fn summary_rejected(errors: usize) {
     let plural = if errors == 1 { "" } else { "s" };
     let _ = writeln!(
         anstream::stderr(),
@@ -103,7 +174,7 @@ pub(crate) fn summary_rejected(errors: usize) {
     );
 }
 
-pub(crate) fn summary_strict(warnings: usize) {
+fn summary_strict(warnings: usize) {
     let plural = if warnings == 1 { "" } else { "s" };
     let _ = writeln!(
         anstream::stderr(),
@@ -114,7 +185,7 @@ pub(crate) fn summary_strict(warnings: usize) {
     );
 }
 
-pub(crate) fn written(paths: &[PathBuf]) {
+fn written(paths: &[PathBuf]) {
     let mut err = anstream::stderr().lock();
     for p in paths {
         let _ = writeln!(err, "{GREEN}wrote{GREEN:#} {}", p.display());

@@ -44,6 +44,9 @@ pub(crate) fn stdout(bytes: &[u8]) -> Outcome {
     match out.write_all(bytes).and_then(|()| out.flush()) {
         Ok(()) => Outcome::Success,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Outcome::Success,
-        Err(e) => crate::fail(&format!("cannot write to stdout: {e}")),
+        Err(e) => crate::fail(
+            crate::Reporter::default(),
+            &format!("cannot write to stdout: {e}"),
+        ),
     }
 }

@@ -417,3 +417,92 @@ fn config_json_is_the_normalised_project_with_active_profiles_only() {
     let from_env = json(&[], Some("other,debug"));
     assert!(from_env["services"].get("debug").is_some());
 }
+
+#[test]
+fn fargate_refuses_keys_it_cannot_honour_naming_key_value_and_launch_type() {
+    let (stderr, _w) = rejected(
+        "services:\n  vpn:\n    image: example/vpn:1\n    privileged: true\n    cap_add: [NET_ADMIN]\n",
+        None,
+    );
+    assert!(
+        stderr.contains(
+            "error[launch-type-unsupported]: `privileged: true` is not available on FARGATE"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("`cap_add: NET_ADMIN` is not available on FARGATE"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("compose.yaml:4:17"), "{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+}
+
+#[test]
+fn diagnostics_as_json_lines_and_quiet_hides_notes() {
+    let work = project(&[(
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx\n    restart: always\n    ports: ['8000:80']\n",
+    )]);
+    let run = |extra: &[&str]| {
+        let out = bin()
+            .current_dir(work.path())
+            .args(["convert", "--stdout"])
+            .args(extra)
+            .assert()
+            .success();
+        String::from_utf8(out.get_output().stderr.clone()).unwrap()
+    };
+    let json = run(&["--format", "json"]);
+    let lines: Vec<serde_json::Value> = json
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let port = lines
+        .iter()
+        .find(|l| l["code"] == "host-port-dropped")
+        .unwrap();
+    assert_eq!(port["type"], "diagnostic");
+    assert_eq!(port["severity"], "warning");
+    assert_eq!(port["path"], "services.web.ports[0]");
+    assert_eq!(port["line"], 5);
+    assert!(port["file"].as_str().unwrap().ends_with("compose.yaml"));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["code"] == "ignored-key" && l["severity"] == "note")
+    );
+
+    let quiet = run(&["--format", "json", "-q"]);
+    assert!(!quiet.contains("\"note\""), "{quiet}");
+    assert!(quiet.contains("host-port-dropped"));
+    let human_quiet = run(&["-q"]);
+    assert!(
+        !human_quiet.contains("note[") && human_quiet.contains("warning[host-port-dropped]"),
+        "{human_quiet}"
+    );
+}
+
+#[test]
+fn an_unreadable_compose_file_is_an_io_error_naming_it() {
+    let work = project(&[("bad.yaml", "")]);
+    std::fs::write(
+        work.path().join("bad.yaml"),
+        b"services:\n  web:\n    image: \xff\xfe\n",
+    )
+    .unwrap();
+    for (file, words) in [
+        ("missing.yaml", "cannot read `missing.yaml`"),
+        ("bad.yaml", "is not UTF-8 text"),
+    ] {
+        let out = bin()
+            .current_dir(work.path())
+            .args(["convert", "-f", file])
+            .assert()
+            .code(1);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(stderr.contains("error[io]"), "{stderr}");
+        assert!(stderr.contains(words), "{stderr}");
+        assert!(!work.path().join("ecs").exists());
+    }
+}

@@ -62,13 +62,13 @@ impl fmt::Display for Severity {
 }
 
 macro_rules! codes {
-    ($($(#[$doc:meta])* $variant:ident => $name:literal,)*) => {
+    ($($(#[doc = $doc:literal])* $variant:ident => $name:literal,)*) => {
         /// The stable code of a diagnostic. The string form ([`Code::as_str`]) is
         /// part of the public contract: scripts may match on it.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum Code {
-            $($(#[$doc])* $variant,)*
+            $($(#[doc = $doc])* $variant,)*
         }
 
         impl Code {
@@ -79,6 +79,14 @@ macro_rules! codes {
             pub fn as_str(self) -> &'static str {
                 match self {
                     $(Code::$variant => $name,)*
+                }
+            }
+
+            /// What the code means, with an input that triggers it (its doc
+            /// comment, one line per source line).
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Code::$variant => concat!($($doc, "\n",)*),)*
                 }
             }
         }
@@ -92,7 +100,8 @@ codes! {
     YamlSyntax => "yaml-syntax",
     /// The YAML is valid but outside what compose2ecs accepts: more than one
     /// document, nesting deeper than the limit, an alias that expands too far,
-    /// or a file larger than the size limit.
+    /// or a file larger than the size limit. Example: a "billion laughs" file
+    /// of aliases of aliases.
     YamlLimit => "yaml-limit",
     /// The same key appears twice in one mapping. Example: `image: a` twice.
     DuplicateKey => "duplicate-key",
@@ -101,10 +110,13 @@ codes! {
     /// A value has the right type but cannot be used. Example: `mem_limit: 12zb`.
     InvalidValue => "invalid-value",
     /// `${VAR:?message}` or `${VAR?message}` with the variable unset.
+    /// Example: `image: "app:${TAG:?set TAG}"` with TAG unset.
     RequiredVariable => "required-variable",
     /// `${VAR}` with `VAR` unset and no default; it is replaced by an empty string.
+    /// Example: `image: "app:${TAG}"` with TAG unset.
     UnsetVariable => "unset-variable",
     /// A `${` without its closing `}`, or an invalid variable name.
+    /// Example: `image: "app:${TAG"`.
     InvalidInterpolation => "invalid-interpolation",
     /// The compose file defines no service. Example: `services: {}`.
     NoServices => "no-services",
@@ -148,12 +160,11 @@ codes! {
     /// does the job another way. Example: `restart:` (the ECS service scheduler
     /// restarts tasks).
     IgnoredKey => "ignored-key",
-    /// A key that is not part of the Compose Specification. Example: `imgae:`.
-    UnknownKey => "unknown-key",
     /// A service has neither `image` nor a way to name the built image.
     /// Example: `build: .` without `images.registry` in the overlay.
     BuildWithoutImage => "build-without-image",
     /// A service has no `image` and no `build`.
+    /// Example: `services: {web: {ports: ["80"]}}`.
     MissingImage => "missing-image",
     /// A published port differs from the container port on `awsvpc`, where the
     /// host port always equals the container port. Example: `"8000:8080"`.
@@ -169,16 +180,21 @@ codes! {
     HealthcheckOptionDropped => "healthcheck-option-dropped",
     /// `depends_on` names a service that runs in another task definition; ECS
     /// can only order containers of one task.
+    /// Example: `web` `depends_on: [db]`, each in its own task.
     CrossTaskDependency => "cross-task-dependency",
     /// `depends_on` names a service that does not exist or is not active.
+    /// Example: `depends_on: [db]` where `db` is only in an inactive profile.
     UnknownDependency => "unknown-dependency",
     /// `condition: service_healthy` on a service without a health check.
+    /// Example: `depends_on: {db: {condition: service_healthy}}`, `db` without `healthcheck`.
     DependencyWithoutHealthcheck => "dependency-without-healthcheck",
     /// A `logging.driver` other than awslogs; the overlay's awslogs settings are
     /// used instead.
+    /// Example: `logging: {driver: json-file}`.
     LoggingDriverReplaced => "logging-driver-replaced",
     /// An environment variable written as a bare `KEY` that is not set in the
     /// interpolation environment; it is left out.
+    /// Example: `environment: [API_KEY]` with API_KEY unset.
     UnresolvedEnvironment => "unresolved-environment",
     /// Logs are sent to CloudWatch but no region is known. Example: an overlay
     /// without `region:` or `logs.region`.
@@ -188,23 +204,29 @@ codes! {
     ReservationExceedsLimit => "reservation-exceeds-limit",
     /// The task needs more cpu or memory than any valid Fargate size, or the
     /// overlay's cpu/memory is not a valid Fargate pair.
+    /// Example: `services: {web: {cpu: 300}}` in the overlay on FARGATE.
     InvalidTaskSize => "invalid-task-size",
     /// The containers together ask for more than the task provides.
+    /// Example: two containers of 3 GiB each in a task of 4 GiB.
     TaskSizeExceeded => "task-size-exceeded",
     /// A task-size value was rounded up to the next valid Fargate pair.
+    /// Example: containers summing to 700 MiB on FARGATE (memory 1024).
     TaskSizeRounded => "task-size-rounded",
     /// A name ECS does not accept. Example: a family `my.app`.
     InvalidName => "invalid-name",
     /// A key of the overlay that does not exist. Example: `roles: {exec: …}`.
     OverlayUnknownKey => "overlay-unknown-key",
     /// The overlay names a compose service that does not exist.
+    /// Example: `services: {wbe: {cpu: 512}}` in the overlay.
     OverlayUnknownService => "overlay-unknown-service",
     /// A combination the launch type or network mode cannot run. Example:
     /// `launch_type: FARGATE` with `network_mode: bridge`.
     IncompatibleSetting => "incompatible-setting",
     /// Two compose services produce the same task definition family.
+    /// Example: two services with `family: shared` in the overlay.
     DuplicateFamily => "duplicate-family",
     /// A service is left out because its profiles are not active.
+    /// Example: `profiles: [debug]` without `--profile debug`.
     InactiveProfile => "inactive-profile",
 }
 

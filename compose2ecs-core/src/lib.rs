@@ -192,10 +192,7 @@ pub fn config(input: &Input, options: &Options) -> Result<(yaml::Node, Vec<Diagn
         .into_iter()
         .filter(|d| {
             d.severity != Severity::Note
-                && !matches!(
-                    d.code,
-                    Code::UnsupportedKey | Code::IgnoredKey | Code::UnknownKey
-                )
+                && !matches!(d.code, Code::UnsupportedKey | Code::IgnoredKey)
         })
         .collect();
     Ok((tree, diagnostics))

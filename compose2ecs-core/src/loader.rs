@@ -247,7 +247,7 @@ impl Loader<'_> {
                         _ => {
                             self.sink.push(
                                 Diagnostic::error(
-                                    Code::UnknownKey,
+                                    Code::SchemaViolation,
                                     format!("`{k}` is not a key of `include`"),
                                 )
                                 .with_path(format!("{path}.{k}"))

@@ -400,7 +400,7 @@ pub(crate) fn build_project(
         let Some(row) = crate::support::top_level_key(key) else {
             sink.push(
                 Diagnostic::warning(
-                    Code::UnknownKey,
+                    Code::SchemaViolation,
                     format!(
                         "`{key}` is not a top-level key of the Compose Specification and is ignored"
                     ),
@@ -802,7 +802,7 @@ fn report_unknown(key: &str, path: &str, loc: &Location, sink: &mut Sink) {
     // The schema check refuses unknown keys before the model; this guards
     // a tree that was not checked.
     let mut d = Diagnostic::warning(
-        Code::UnknownKey,
+        Code::SchemaViolation,
         format!("`{key}` is not a service key of the Compose Specification and is ignored"),
     )
     .with_path(path)

@@ -1212,6 +1212,29 @@ pub fn markdown() -> String {
     out
 }
 
+/// `docs/diagnostics.md`: every diagnostic code with what it means and an
+/// input that triggers it, generated from [`crate::Code`].
+pub fn diagnostics_markdown() -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from(
+        "# Diagnostic codes\n\n\
+         <!-- Generated from compose2ecs-core/src/diagnostic.rs; a test fails when this file is stale. Regenerate: COMPOSE2ECS_BLESS=1 cargo test -p compose2ecs-core --test support -->\n\n\
+         Every diagnostic carries one of these codes. The codes are stable: scripts may match on them \
+         (`compose2ecs convert --format json` prints them as JSON lines). Each is triggered by a fixture \
+         under `fixtures/` or a test whose expected output shows it.\n\n| code | meaning, and an input that triggers it |\n|---|---|\n",
+    );
+    for code in crate::Code::ALL {
+        let text: Vec<&str> = code.description().lines().map(str::trim).collect();
+        let _ = writeln!(
+            out,
+            "| `{}` | {} |",
+            code.as_str(),
+            text.join(" ").replace('|', "\\|")
+        );
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

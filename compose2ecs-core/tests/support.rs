@@ -37,6 +37,45 @@ fn the_committed_support_doc_is_generated_from_the_table() {
     }
 }
 
+#[test]
+fn every_diagnostic_code_is_documented_and_triggered_by_an_expected_output() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let path = root.join("docs/diagnostics.md");
+    let fresh = support::diagnostics_markdown();
+    if std::env::var_os("COMPOSE2ECS_BLESS").is_some() {
+        std::fs::write(&path, &fresh).unwrap();
+    }
+    assert!(
+        std::fs::read_to_string(&path).unwrap_or_default() == fresh,
+        "docs/diagnostics.md is stale; regenerate it with COMPOSE2ECS_BLESS=1 cargo test -p compose2ecs-core --test support"
+    );
+    // The expected outputs: fixture snapshots, the conformance snapshot, and
+    // the assertions of the CLI tests.
+    let mut expected = String::new();
+    for entry in std::fs::read_dir(root.join("fixtures")).unwrap() {
+        let snap = entry.unwrap().path().join("convert.snap");
+        expected.push_str(&std::fs::read_to_string(snap).unwrap_or_default());
+    }
+    for f in [
+        "compose2ecs-core/tests/snapshots/conformance__outcomes.snap",
+        "compose2ecs-cli/tests/cli.rs",
+    ] {
+        expected.push_str(&std::fs::read_to_string(root.join(f)).unwrap());
+    }
+    for code in compose2ecs_core::Code::ALL {
+        assert!(
+            code.description().contains("Example"),
+            "the doc of `{}` gives no example input",
+            code.as_str()
+        );
+        assert!(
+            expected.contains(&format!("[{}]", code.as_str())),
+            "no fixture or CLI test shows `{}`",
+            code.as_str()
+        );
+    }
+}
+
 fn full_example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/conformance/compose-go/loader/full-example.yml")

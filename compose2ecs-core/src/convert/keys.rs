@@ -87,7 +87,7 @@ pub(super) fn apply(
             "security_opt" => cx.security_opt(o, c, sink),
             "shm_size" => {
                 if let Some(mib) = cx.mib(o, sink) {
-                    if !cx.refused(o, &format!("shm_size: {}", text(&o.node)), "", sink) {
+                    if !cx.refused(o, &format!("shm_size: {mib} MiB"), "", sink) {
                         c.linux_parameters.shared_memory_size = Some(mib);
                     }
                 }
@@ -838,7 +838,7 @@ impl Cx<'_> {
                     )
                     .with_path(&o.path)
                     .at(Some(&o.node.loc))
-                    .with_help(format!("run both in one task: services.{}.containers in the overlay", self.s.name)),
+                    .with_help(format!("run both in one task: `services.{from}.containers: [{from}, {}]` in the overlay", self.s.name)),
                 ),
             }
         }

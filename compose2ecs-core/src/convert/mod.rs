@@ -243,6 +243,14 @@ fn plan_tasks<'a>(
                 }
             }
         }
+        // Services grouped by `network_mode: service:<name>` join too.
+        for (member, owner) in &owner_of {
+            if *owner == name.as_str() && !members.iter().any(|m| m.name == *member) {
+                if let Some(s) = project.services.get(*member) {
+                    members.push(s);
+                }
+            }
+        }
         plans.push(TaskPlan {
             owner: service,
             settings,
