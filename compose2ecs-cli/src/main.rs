@@ -18,6 +18,7 @@ Examples:
       aws ecs register-task-definition --cli-input-json file:///dev/stdin
   compose2ecs config                           # the merged, interpolated compose file
   compose2ecs config --format json --profile debug
+  compose2ecs schema overlay > overlay.schema.json   # for editors (yaml-language-server)
 
 Exit status: 0 converted, 1 input rejected (nothing written), 2 usage error.";
 
@@ -32,13 +33,28 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Write one `<family>.task-definition.json` per ECS task.
+    /// Write `<family>.task-definition.json` (register-task-definition input)
+    /// and `<family>.service.json` (create-service input) per ECS task.
     #[command(after_help = AFTER_HELP)]
     Convert(ConvertArgs),
     /// Print the compose project as compose2ecs reads it, like `docker
     /// compose config`: files merged, includes and extends resolved,
     /// variables interpolated, anchors expanded, inactive profiles left out.
     Config(ConfigArgs),
+    /// Print a JSON Schema: `overlay` (compose2ecs.yaml, for editors) or
+    /// `compose` (the pinned Compose Specification schema compose files are
+    /// checked against).
+    Schema {
+        /// Which schema.
+        #[arg(value_enum)]
+        which: SchemaKind,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum SchemaKind {
+    Overlay,
+    Compose,
 }
 
 #[derive(Debug, Args)]
@@ -143,6 +159,13 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Convert(args) => run_convert(&args),
         Command::Config(args) => run_config(&args),
+        Command::Schema { which } => write::stdout(
+            match which {
+                SchemaKind::Overlay => compose2ecs_core::overlay::json_schema(),
+                SchemaKind::Compose => compose2ecs_core::schema::COMPOSE_SPEC_SCHEMA.to_owned(),
+            }
+            .as_bytes(),
+        ),
     };
     outcome.into()
 }
@@ -327,16 +350,19 @@ fn run_convert(args: &ConvertArgs) -> Outcome {
         };
     }
 
-    let files: Vec<(String, String)> = conversion
-        .task_definitions
-        .iter()
-        .map(|(family, td)| {
-            (
-                format!("{family}.task-definition.json"),
-                compose2ecs_core::to_json(td),
-            )
-        })
-        .collect();
+    let mut files: Vec<(String, String)> = Vec::new();
+    for (family, td) in &conversion.task_definitions {
+        files.push((
+            format!("{family}.task-definition.json"),
+            compose2ecs_core::to_json(td),
+        ));
+        if let Some(service) = conversion.services.get(family) {
+            files.push((
+                format!("{family}.service.json"),
+                compose2ecs_core::to_json(service),
+            ));
+        }
+    }
     match write::files_atomically(&args.output, &files) {
         Ok(paths) => {
             reporter.written(&paths);

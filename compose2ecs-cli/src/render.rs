@@ -44,9 +44,16 @@ impl Reporter {
             .filter(|d| !(self.quiet && d.severity == Severity::Note))
             .collect();
         if !self.json {
+            // Source lines are quoted: mask what must never be shown.
+            let sensitive = match input {
+                Some(i) if shown.iter().any(|d| d.location.is_some()) => {
+                    compose2ecs_core::redact::sensitive_values(i)
+                }
+                _ => Vec::new(),
+            };
             let mut err = anstream::stderr().lock();
             for d in shown {
-                let _ = err.write_all(render(input, d).as_bytes());
+                let _ = err.write_all(render(input, d, &sensitive).as_bytes());
             }
             return;
         }
@@ -113,7 +120,7 @@ impl Reporter {
 ///    |         ^ services.rest.ports[0]
 ///    = help: …
 /// ```
-fn render(input: Option<&Input>, d: &Diagnostic) -> String {
+fn render(input: Option<&Input>, d: &Diagnostic, sensitive: &[String]) -> String {
     let sev = severity_style(d.severity);
     let mut out = format!(
         "{sev}{}[{}]{sev:#}{BOLD}: {}{BOLD:#}\n",
@@ -126,7 +133,7 @@ fn render(input: Option<&Input>, d: &Diagnostic) -> String {
             .or_else(|| std::fs::read_to_string(&loc.file).ok())?;
         text.lines()
             .nth(loc.line.saturating_sub(1) as usize)
-            .map(str::to_owned)
+            .map(|l| compose2ecs_core::redact::redact_line(l, sensitive))
     });
     let gutter_width = d.location.as_ref().map_or(1, |l| l.line.to_string().len());
     let pad = " ".repeat(gutter_width);

@@ -92,14 +92,47 @@ fn aws(aws: &Path, moto: &Moto, args: &[&str]) -> Result<serde_json::Value, Stri
     Ok(serde_json::from_slice(&out.stdout).unwrap())
 }
 
+/// A VPC with one subnet and one security group in moto: (subnet, group).
+fn moto_network(aws_bin: &Path, moto: &Moto) -> (String, String) {
+    let vpc = aws(aws_bin, moto, &["ec2", "create-vpc", "--cidr-block", "10.0.0.0/16"]).unwrap();
+    let vpc_id = vpc["Vpc"]["VpcId"].as_str().unwrap().to_owned();
+    let subnet = aws(
+        aws_bin,
+        moto,
+        &["ec2", "create-subnet", "--vpc-id", &vpc_id, "--cidr-block", "10.0.1.0/24"],
+    )
+    .unwrap();
+    let group = aws(
+        aws_bin,
+        moto,
+        &[
+            "ec2",
+            "create-security-group",
+            "--group-name",
+            "tasks",
+            "--description",
+            "tasks",
+            "--vpc-id",
+            &vpc_id,
+        ],
+    )
+    .unwrap();
+    (
+        subnet["Subnet"]["SubnetId"].as_str().unwrap().to_owned(),
+        group["GroupId"].as_str().unwrap().to_owned(),
+    )
+}
+
 #[test]
-fn the_aws_cli_registers_every_fixture_output() {
+fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
     let Some((aws_bin, moto_bin)) = tools() else {
         return;
     };
     let moto = start_moto(&moto_bin);
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
     let mut registered = 0;
+    let mut created = 0;
+    let network = moto_network(&aws_bin, &moto);
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&fixtures)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -123,8 +156,16 @@ fn the_aws_cli_registers_every_fixture_output() {
         if !status.success() {
             continue; // an error case: nothing to register
         }
-        for file in std::fs::read_dir(out.path()).unwrap() {
-            let file = file.unwrap().path();
+        let mut files: Vec<PathBuf> = std::fs::read_dir(out.path())
+            .unwrap()
+            .map(|f| f.unwrap().path())
+            .collect();
+        files.sort();
+        let (task_files, service_files): (Vec<PathBuf>, Vec<PathBuf>) = files
+            .into_iter()
+            .partition(|f| f.to_string_lossy().ends_with(".task-definition.json"));
+        assert_eq!(task_files.len(), service_files.len(), "{}", case.display());
+        for file in task_files {
             let emitted: serde_json::Value =
                 serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
             let arg = format!("file://{}", file.display());
@@ -180,11 +221,78 @@ fn the_aws_cli_registers_every_fixture_output() {
             }
             registered += 1;
         }
+        for file in service_files {
+            let emitted: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+            let family = emitted["taskDefinition"].as_str().unwrap();
+            let task: serde_json::Value = serde_json::from_str(
+                &std::fs::read_to_string(out.path().join(format!("{family}.task-definition.json")))
+                    .unwrap(),
+            )
+            .unwrap();
+            if task["networkMode"] == "awsvpc" && emitted.get("networkConfiguration").is_none() {
+                // compose2ecs says so with a `missing-network` note; ECS (and
+                // moto) refuse an awsvpc service without subnets.
+                continue;
+            }
+            let cluster = emitted["cluster"].as_str().unwrap_or("default");
+            // Created once per cluster; an existing one is fine.
+            let _ = aws(
+                &aws_bin,
+                &moto,
+                &["ecs", "create-cluster", "--cluster-name", cluster],
+            );
+            // The fixtures' subnet and security group IDs are made up; moto
+            // checks that they exist, so the request goes with real ones.
+            let mut request = emitted.clone();
+            if let Some(vpc) = request
+                .get_mut("networkConfiguration")
+                .and_then(|n| n.get_mut("awsvpcConfiguration"))
+            {
+                vpc["subnets"] = serde_json::json!([network.0]);
+                if vpc.get("securityGroups").is_some() {
+                    vpc["securityGroups"] = serde_json::json!([network.1]);
+                }
+            }
+            let request_file = out.path().join("request.json");
+            std::fs::write(&request_file, request.to_string()).unwrap();
+            let arg = format!("file://{}", request_file.display());
+            let reply = aws(
+                &aws_bin,
+                &moto,
+                &["ecs", "create-service", "--cli-input-json", &arg],
+            );
+            if emitted["launchType"] == "EXTERNAL" {
+                // moto 5.2.1 creates services for EC2 and FARGATE only. The
+                // AWS CLI's own validation of the input passed: the refusal
+                // is moto's, a ClientException, not "Parameter validation".
+                let err = reply.unwrap_err();
+                assert!(err.contains("ClientException") && err.contains("launch type"), "{err}");
+                continue;
+            }
+            let reply = reply.unwrap_or_else(|e| panic!("{} was refused:\n{e}", file.display()));
+            let stored = &reply["service"];
+            for key in ["serviceName", "desiredCount", "launchType", "loadBalancers"] {
+                if let Some(v) = emitted.get(key) {
+                    assert_eq!(&stored[key], v, "{key} of {}", file.display());
+                }
+            }
+            assert!(
+                stored["taskDefinition"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(&format!("task-definition/{family}:1")),
+                "{}",
+                file.display()
+            );
+            created += 1;
+        }
     }
     assert!(
         registered >= 12,
         "only {registered} task definitions registered"
     );
+    assert!(created >= 2, "only {created} services created");
 }
 
 #[test]

@@ -506,3 +506,17 @@ fn an_unreadable_compose_file_is_an_io_error_naming_it() {
         assert!(!work.path().join("ecs").exists());
     }
 }
+
+#[test]
+fn schema_prints_the_committed_overlay_and_compose_schemas() {
+    for (which, file) in [
+        ("overlay", "schemas/overlay.schema.json"),
+        ("compose", "schemas/compose-spec.json"),
+    ] {
+        let out = bin().args(["schema", which]).assert().success();
+        let printed = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        let committed = std::fs::read_to_string(repo().join(file)).unwrap();
+        assert_eq!(printed, committed, "{which}");
+        let _: serde_json::Value = serde_json::from_str(&printed).unwrap();
+    }
+}

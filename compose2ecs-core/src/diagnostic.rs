@@ -150,6 +150,45 @@ codes! {
     /// A tmpfs mount without a size, which ECS requires. Example:
     /// `tmpfs: [/run]`.
     TmpfsWithoutSize => "tmpfs-without-size",
+    /// A service uses a compose secret that the top-level `secrets` does not
+    /// define. Example: `secrets: [db_pasword]` with `db_password` defined.
+    UnknownSecret => "unknown-secret",
+    /// A compose secret (or a secret the overlay must supply) has no ARN in
+    /// the overlay. Example: `secrets: [db_password]` without
+    /// `secrets: {db_password: arn:…}` in compose2ecs.yaml.
+    SecretWithoutSource => "secret-without-source",
+    /// A secret reference that is neither a Secrets Manager secret ARN nor an
+    /// SSM parameter ARN or name. Example: `DB_PASSWORD: hunter2` in the
+    /// overlay's `secrets`.
+    InvalidSecretReference => "invalid-secret-reference",
+    /// A secret ARN in another region than the overlay's. Example: an
+    /// `arn:aws:secretsmanager:eu-west-1:…` with `region: us-east-1`.
+    SecretRegionMismatch => "secret-region-mismatch",
+    /// A literal value for a variable whose name looks secret, written into
+    /// the task definition. Example: `environment: {DB_PASSWORD: hunter2}`
+    /// without a mapping in the overlay's `secrets`.
+    PlaintextSecret => "plaintext-secret",
+    /// ECS hands secrets to the container as environment variables, where
+    /// compose mounts files under /run/secrets. Example: `secrets:
+    /// [db_password]` becomes `$DB_PASSWORD`.
+    SecretAsEnvironment => "secret-as-environment",
+    /// The local value of a variable mapped to a secret would reach the
+    /// output through another value. Example: `POSTGRES_PASSWORD:
+    /// ${DB_PASSWORD}` with only `DB_PASSWORD` mapped.
+    SecretValueInOutput => "secret-value-in-output",
+    /// A top-level overlay secret that no service uses. Example: `secrets:
+    /// {DB_PASSWORD: arn:…}` with no service using `DB_PASSWORD`.
+    UnusedSecretMapping => "unused-secret-mapping",
+    /// The overlay configures a compose volume that does not exist. Example:
+    /// `volumes: {dta: {efs: …}}` with the volume `data`.
+    OverlayUnknownVolume => "overlay-unknown-volume",
+    /// A task with secrets or awslogs logs but no execution role, which ECS
+    /// refuses to start. Example: an overlay with `region:` but no
+    /// `roles.execution`.
+    MissingExecutionRole => "missing-execution-role",
+    /// A generated awsvpc service without subnets to run in. Example: an
+    /// overlay without `network.subnets`.
+    MissingNetwork => "missing-network",
     /// The merged compose file does not follow the Compose Specification's
     /// JSON Schema. Example: `ports: 80` (a number, not a list).
     SchemaViolation => "schema-violation",

@@ -59,7 +59,10 @@ pub fn parse(text: &str, lookup: &Environment) -> Result<Vec<DotenvEntry>, Doten
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
         {
-            return Err(err(format!("invalid variable name `{name}`")));
+            // The name is not quoted: a malformed line may be a value.
+            return Err(err(
+                "not a `NAME=value` line: names are letters, digits, `_`, `.` and `-`".to_owned(),
+            ));
         }
         let value = match rest {
             None => lookup.get(name).cloned(),

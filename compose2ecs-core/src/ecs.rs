@@ -67,10 +67,146 @@ pub struct RuntimePlatform {
 pub struct Volume {
     /// The name mount points refer to.
     pub name: String,
-    /// A path on the container instance (EC2, EXTERNAL); without it the
-    /// volume lives as long as the task.
+    /// A path on the container instance (EC2, EXTERNAL); without it (and
+    /// without EFS) the volume lives as long as the task.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host: Option<HostVolume>,
+    /// An Amazon EFS file system.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub efs_volume_configuration: Option<EfsVolumeConfiguration>,
+}
+
+/// `efsVolumeConfiguration`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct EfsVolumeConfiguration {
+    /// `fs-…`.
+    pub file_system_id: String,
+    /// The directory mounted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root_directory: Option<String>,
+    /// `ENABLED` or `DISABLED`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transit_encryption: Option<String>,
+    /// Access point and IAM authorisation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization_config: Option<EfsAuthorizationConfig>,
+}
+
+/// `authorizationConfig` of an EFS volume.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct EfsAuthorizationConfig {
+    /// `fsap-…`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_point_id: Option<String>,
+    /// `ENABLED` to use the task role.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iam: Option<String>,
+}
+
+/// `{name, valueFrom}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Secret {
+    /// The environment variable.
+    pub name: String,
+    /// The Secrets Manager or SSM Parameter Store ARN (or parameter name).
+    pub value_from: String,
+}
+
+/// A `CreateService` request: exactly the `aws ecs create-service
+/// --cli-input-json` input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ServiceDefinition {
+    /// The cluster; default the account's `default` cluster.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    /// The service's name: the task definition's family.
+    pub service_name: String,
+    /// The family (its latest revision).
+    pub task_definition: String,
+    /// Tasks kept running.
+    pub desired_count: u32,
+    /// `FARGATE`, `EC2` or `EXTERNAL`.
+    pub launch_type: String,
+    /// Target groups.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub load_balancers: Vec<ServiceLoadBalancer>,
+    /// Seconds to ignore failing load balancer health checks after a start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health_check_grace_period_seconds: Option<u32>,
+    /// The awsvpc network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_configuration: Option<NetworkConfiguration>,
+    /// Rolling update settings and the circuit breaker.
+    pub deployment_configuration: DeploymentConfiguration,
+}
+
+/// A target group of a service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ServiceLoadBalancer {
+    /// The target group.
+    pub target_group_arn: String,
+    /// The container receiving traffic.
+    pub container_name: String,
+    /// Its port.
+    pub container_port: u16,
+}
+
+/// `networkConfiguration`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NetworkConfiguration {
+    /// `awsvpcConfiguration`.
+    pub awsvpc_configuration: AwsVpcConfiguration,
+}
+
+/// Subnets, security groups and the public IP of awsvpc tasks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AwsVpcConfiguration {
+    /// Subnet IDs.
+    pub subnets: Vec<String>,
+    /// Security group IDs.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub security_groups: Vec<String>,
+    /// `ENABLED` or `DISABLED`.
+    pub assign_public_ip: String,
+}
+
+/// `deploymentConfiguration`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeploymentConfiguration {
+    /// Roll back a deployment whose tasks keep failing.
+    pub deployment_circuit_breaker: DeploymentCircuitBreaker,
+    /// Upper limit of running tasks during a deployment, percent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maximum_percent: Option<u32>,
+    /// Lower limit of healthy tasks during a deployment, percent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minimum_healthy_percent: Option<u32>,
+}
+
+/// `deploymentCircuitBreaker`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[non_exhaustive]
+pub struct DeploymentCircuitBreaker {
+    /// On.
+    pub enable: bool,
+    /// Roll back when it trips.
+    pub rollback: bool,
 }
 
 /// `host` of a volume.
@@ -264,6 +400,10 @@ pub struct ContainerDefinition {
     /// Environment variables, sorted by name.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub environment: Vec<KeyValuePair>,
+    /// Secrets, sorted by name: environment variables ECS fills from Secrets
+    /// Manager or SSM Parameter Store when the container starts.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub secrets: Vec<Secret>,
     /// Ports.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub port_mappings: Vec<PortMapping>,

@@ -58,16 +58,17 @@ pub fn interpolate_str(
             rest = tail;
         } else if let Some(body_and_tail) = after.strip_prefix('{') {
             let end = matching_brace(body_and_tail).ok_or_else(|| {
-                InterpolationError::Syntax(format!("`${{` without a closing `}}` in \"{input}\""))
+                InterpolationError::Syntax("`${` without a closing `}`".to_owned())
             })?;
             out.push_str(&braced(&body_and_tail[..end], env, unset)?);
             rest = &body_and_tail[end + 1..];
         } else {
             let len = name_len(after);
             if len == 0 {
-                return Err(InterpolationError::Syntax(format!(
-                    "a `$` not followed by a variable name in \"{input}\"; write `$$` for a literal `$`"
-                )));
+                return Err(InterpolationError::Syntax(
+                    "a `$` not followed by a variable name; write `$$` for a literal `$`"
+                        .to_owned(),
+                ));
             }
             let name = &after[..len];
             match env.get(name) {
@@ -122,9 +123,9 @@ fn braced(
     let len = name_len(body);
     let name = &body[..len];
     if len == 0 {
-        return Err(InterpolationError::Syntax(format!(
-            "invalid variable name in \"${{{body}}}\""
-        )));
+        return Err(InterpolationError::Syntax(
+            "a `${` not followed by a variable name".to_owned(),
+        ));
     }
     let op = &body[len..];
     let value = env.get(name);
@@ -137,7 +138,7 @@ fn braced(
         (*op1, &op[1..])
     } else {
         return Err(InterpolationError::Syntax(format!(
-            "invalid interpolation \"${{{body}}}\"; expected `${{{name}}}`, `${{{name}:-default}}`, `${{{name}:?error}}` or `${{{name}:+alternative}}`"
+            "invalid interpolation of `{name}`; expected `${{{name}}}`, `${{{name}:-default}}`, `${{{name}:?error}}` or `${{{name}:+alternative}}`"
         )));
     };
     match operator {

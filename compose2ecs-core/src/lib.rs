@@ -66,6 +66,7 @@ pub mod merge;
 pub mod model;
 pub mod overlay;
 mod paths;
+pub mod redact;
 pub mod schema;
 pub mod support;
 pub mod units;
@@ -76,7 +77,7 @@ use indexmap::IndexMap;
 
 pub use convert::{FARGATE_SIZES, fargate_size};
 pub use diagnostic::{Code, Diagnostic, Error, Location, Severity};
-pub use ecs::TaskDefinition;
+pub use ecs::{ServiceDefinition, TaskDefinition};
 pub use emit::to_json;
 pub use input::{Input, Source};
 pub use interpolate::Environment;
@@ -115,6 +116,9 @@ impl Options {
 pub struct Conversion {
     /// The task definitions by family, in compose file order.
     pub task_definitions: IndexMap<String, TaskDefinition>,
+    /// The ECS service of each task definition, by family: the `aws ecs
+    /// create-service --cli-input-json` input.
+    pub services: IndexMap<String, ServiceDefinition>,
     /// Warnings and notes, in the order they were found.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -246,6 +250,58 @@ fn load_into(input: &Input, options: &Options, sink: &mut Sink) -> Option<Projec
     model::build_project(&root, &model_context(input, options, &profiles), sink)
 }
 
+/// The last line of defence for "secrets never leak": the local values of
+/// every variable the overlay maps to a secret (from the compose files,
+/// env files, `.env` or the environment) must not appear anywhere in the
+/// output — not even through `${VAR}` inside another value or a command.
+/// Values shorter than 4 characters are not searched for.
+fn guard_secret_values(
+    input: &Input,
+    project: &Project,
+    loaded: &overlay::LoadedOverlay,
+    task_definitions: &IndexMap<String, TaskDefinition>,
+    sink: &mut Sink,
+) {
+    let overlay = &loaded.overlay;
+    let mapped: std::collections::BTreeSet<&str> = overlay
+        .secrets
+        .keys()
+        .chain(overlay.services.values().flat_map(|s| s.secrets.keys()))
+        .map(String::as_str)
+        .collect();
+    let mut values: Vec<(&str, &str)> = Vec::new();
+    for name in &mapped {
+        if let Some(v) = input.environment.get(*name) {
+            values.push((name, v));
+        }
+        for service in project.services.values() {
+            if let Some(v) = service.environment.get(*name) {
+                values.push((name, &v.value));
+            }
+        }
+    }
+    values.retain(|(_, v)| v.chars().count() >= 4);
+    if values.is_empty() {
+        return;
+    }
+    for (family, td) in task_definitions {
+        let text = emit::to_json(td);
+        for (name, value) in &values {
+            if text.contains(value) {
+                sink.push(
+                    Diagnostic::error(
+                        Code::SecretValueInOutput,
+                        format!("the local value of `{name}`, which the overlay maps to a secret, would be written into `{family}`"),
+                    )
+                    .with_path(format!("secrets.{name}"))
+                    .at(loaded.key_loc(&["secrets", name]).or(loaded.root_loc.as_ref()))
+                    .with_help(format!("another variable or a command uses ${{{name}}}: map that variable to the same secret too, or read {name} from the environment at run time")),
+                );
+            }
+        }
+    }
+}
+
 /// Converts compose files and an overlay into ECS task definitions.
 ///
 /// On success the result holds the task definitions and every warning and
@@ -272,7 +328,11 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
             "nothing to convert",
         )));
     };
-    let task_definitions = convert::convert(&project, &overlay, &mut sink);
+    let convert::Converted {
+        task_definitions,
+        services,
+    } = convert::convert(&project, &overlay, &mut sink);
+    guard_secret_values(input, &project, &overlay, &task_definitions, &mut sink);
     sink.check()?;
     for td in task_definitions.values() {
         validate::task_definition(td, &mut sink);
@@ -280,6 +340,7 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
     sink.check()?;
     Ok(Conversion {
         task_definitions,
+        services,
         diagnostics: sink.into_vec(),
     })
 }

@@ -37,6 +37,25 @@ pub struct Project {
     pub services: IndexMap<String, Service>,
     /// Services left out because their profiles are not active.
     pub inactive_services: Vec<String>,
+    /// Top-level `volumes`, by name, with where each is defined.
+    pub volumes: IndexMap<String, Location>,
+    /// Top-level `secrets`, by name, with where each is defined. Only the
+    /// names: a secret's file or value is never read.
+    pub secrets: IndexMap<String, Location>,
+}
+
+/// A service's use of a compose secret.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SecretRef {
+    /// The compose secret.
+    pub source: String,
+    /// The long syntax's `target`, when given.
+    pub target: Option<String>,
+    /// Where.
+    pub loc: Location,
+    /// The key path.
+    pub path: String,
 }
 
 /// A port or a range of ports.
@@ -191,6 +210,8 @@ pub struct Service {
     pub profiles: Vec<String>,
     /// `cpu_shares`, in CPU units (when `cpus` is not set).
     pub cpu_shares: Option<Spanned<u32>>,
+    /// `secrets`: the compose secrets the service uses.
+    pub secrets: Vec<SecretRef>,
     /// The keys the converter reads itself, because what they become (or
     /// whether they are allowed) depends on the launch type: `privileged`,
     /// `volumes`, `deploy.placement`, … (see [`crate::support`]). Nested keys
@@ -483,10 +504,45 @@ pub(crate) fn build_project(
         );
     }
     check_dependency_cycles(&services, sink);
+    let names = |key: &str| -> IndexMap<String, Location> {
+        top.get(key)
+            .and_then(|e| e.value.as_map())
+            .map(|m| {
+                m.iter()
+                    .map(|(k, e)| (k.clone(), e.key_loc.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let volumes = names("volumes");
+    let secrets = names("secrets");
+    for service in services.values() {
+        for r in &service.secrets {
+            if !secrets.contains_key(&r.source) {
+                let mut d = Diagnostic::error(
+                    Code::UnknownSecret,
+                    format!(
+                        "`{}` uses secret `{}`, which the top-level `secrets` does not define",
+                        service.name, r.source
+                    ),
+                )
+                .with_path(&r.path)
+                .at(Some(&r.loc));
+                if let Some(best) =
+                    crate::diagnostic::closest(&r.source, secrets.keys().map(String::as_str))
+                {
+                    d = d.with_help(format!("did you mean `{best}`?"));
+                }
+                sink.push(d);
+            }
+        }
+    }
     Some(Project {
         name,
         services,
         inactive_services,
+        volumes,
+        secrets,
     })
 }
 
@@ -631,6 +687,7 @@ const HANDLED_SERVICE_KEYS: &[&str] = &[
     "profiles",
     "cpu_shares",
     "label_file",
+    "secrets",
 ];
 
 fn build_service(
@@ -672,6 +729,7 @@ fn build_service(
         logging: None,
         profiles: Vec::new(),
         cpu_shares: None,
+        secrets: Vec::new(),
         others: Vec::new(),
     };
 
@@ -741,6 +799,7 @@ fn build_service(
                 s.cpu_shares =
                     uint(sink, v, &p).map(|n| spanned(u32::try_from(n).unwrap_or(u32::MAX), v, &p));
             }
+            "secrets" => s.secrets = secret_refs(sink, v, &p),
             "environment" | "env_file" | "label_file" => {} // below, in order
             _ => unreachable!("every handled key has an arm"),
         }
@@ -796,6 +855,58 @@ fn build_service(
         }
     }
     Some(s)
+}
+
+/// `secrets: [name]` or `[{source, target, uid, gid, mode}]`.
+fn secret_refs(sink: &mut Sink, node: &Node, path: &str) -> Vec<SecretRef> {
+    let Some(items) = node.as_seq() else {
+        type_error(sink, node, path, "a list");
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let p = format!("{path}[{i}]");
+        match &item.value {
+            Value::Scalar(s) => out.push(SecretRef {
+                source: s.text.clone(),
+                target: None,
+                loc: item.loc.clone(),
+                path: p,
+            }),
+            Value::Map(m) => {
+                let get = |k: &str| m.get(k).and_then(|e| e.value.as_str()).map(str::to_owned);
+                let Some(source) = get("source") else {
+                    value_error(
+                        sink,
+                        item,
+                        &p,
+                        "a secret in the long syntax needs `source`".to_owned(),
+                    );
+                    continue;
+                };
+                for (k, e) in m {
+                    if matches!(k.as_str(), "uid" | "gid" | "mode") {
+                        sink.push(
+                            Diagnostic::note(
+                                Code::IgnoredKey,
+                                format!("`{k}` is not converted: ECS hands secrets to the container as environment variables, not files"),
+                            )
+                            .with_path(format!("{p}.{k}"))
+                            .at(Some(&e.key_loc)),
+                        );
+                    }
+                }
+                out.push(SecretRef {
+                    source,
+                    target: get("target"),
+                    loc: item.loc.clone(),
+                    path: p,
+                });
+            }
+            _ => type_error(sink, item, &p, "a secret name or a mapping"),
+        }
+    }
+    out
 }
 
 fn report_unknown(key: &str, path: &str, loc: &Location, sink: &mut Sink) {

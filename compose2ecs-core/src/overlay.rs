@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::de::from_node;
@@ -14,7 +15,7 @@ use crate::interpolate::{Environment, interpolate_values};
 use crate::yaml::{Node, Value};
 
 /// Where tasks run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]
 pub enum LaunchType {
     /// AWS Fargate (the default).
@@ -41,7 +42,7 @@ impl LaunchType {
 }
 
 /// The task's network mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum NetworkMode {
@@ -69,7 +70,7 @@ impl NetworkMode {
 }
 
 /// Existing IAM roles, by ARN. compose2ecs never creates roles.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Roles {
@@ -80,7 +81,7 @@ pub struct Roles {
 }
 
 /// The awslogs settings of every container.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Logs {
@@ -96,7 +97,7 @@ pub struct Logs {
 }
 
 /// Where images of build-only services are pushed.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Images {
@@ -107,7 +108,7 @@ pub struct Images {
 }
 
 /// Settings of one task, keyed by the compose service it is named after.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ServiceOverlay {
@@ -124,13 +125,80 @@ pub struct ServiceOverlay {
     pub essential: Option<Vec<String>>,
     /// Roles of this task, over the top-level ones.
     pub roles: Option<Roles>,
+    /// Secrets of this service: an environment variable (or compose secret)
+    /// name → a Secrets Manager ARN or an SSM parameter ARN or name. Over the
+    /// top-level `secrets`; a name not used by the service is added.
+    #[serde(default)]
+    pub secrets: IndexMap<String, String>,
     /// Environment variables added to (or overriding) the service's own.
     #[serde(default)]
     pub environment: BTreeMap<String, String>,
+    /// Tasks the ECS service keeps running; default `deploy.replicas`
+    /// (or `scale`), else 1.
+    pub desired_count: Option<u32>,
+    /// The load balancer target group the ECS service registers with.
+    pub load_balancer: Option<LoadBalancer>,
 }
 
-/// The whole overlay.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// A target group of an Application or Network Load Balancer.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct LoadBalancer {
+    /// The target group's ARN.
+    pub target_group_arn: String,
+    /// The container that receives traffic; default the task's own service.
+    pub container: Option<String>,
+    /// Its port; default its first port.
+    pub port: Option<u16>,
+}
+
+/// The awsvpc network of generated ECS services.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Network {
+    /// Subnet IDs (`subnet-…`).
+    #[serde(default)]
+    pub subnets: Vec<String>,
+    /// Security group IDs (`sg-…`).
+    #[serde(default)]
+    pub security_groups: Vec<String>,
+    /// Whether tasks get a public IP (needed in public subnets without a NAT
+    /// gateway to pull images); default false.
+    pub assign_public_ip: Option<bool>,
+}
+
+/// How a compose named volume is backed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct VolumeOverlay {
+    /// An Amazon EFS file system.
+    pub efs: Option<Efs>,
+}
+
+/// `efsVolumeConfiguration`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Efs {
+    /// `fs-…`.
+    pub file_system_id: String,
+    /// The directory of the file system to mount; default `/`.
+    pub root_directory: Option<String>,
+    /// An access point (`fsap-…`); it implies transit encryption.
+    pub access_point: Option<String>,
+    /// Encrypt in transit (TLS); default true.
+    pub transit_encryption: Option<bool>,
+    /// Authorise with the task role (IAM); default false.
+    pub iam: Option<bool>,
+}
+
+/// `compose2ecs.yaml`, the AWS overlay: what only AWS knows about the compose
+/// project — roles, network, logs, secrets, images, volumes and per-service
+/// settings. Strict: an unknown key is an error.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Overlay {
@@ -149,9 +217,31 @@ pub struct Overlay {
     /// The registry of build-only services.
     #[serde(default)]
     pub images: Images,
+    /// The awsvpc network of generated ECS services.
+    #[serde(default)]
+    pub network: Network,
+    /// Secrets of every service that uses them: an environment variable or
+    /// compose secret name → a Secrets Manager ARN (optionally with
+    /// `:json-key:version-stage:version-id`) or an SSM parameter ARN or name.
+    #[serde(default)]
+    pub secrets: IndexMap<String, String>,
+    /// Compose named volumes backed by EFS.
+    #[serde(default)]
+    pub volumes: IndexMap<String, VolumeOverlay>,
+    /// The ECS cluster of generated service definitions.
+    pub cluster: Option<String>,
     /// Per-task settings.
     #[serde(default)]
     pub services: IndexMap<String, ServiceOverlay>,
+}
+
+/// The overlay's JSON Schema (`schemas/overlay.schema.json`), generated from
+/// these types.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Overlay);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// The overlay with the locations of its service entries, for diagnostics.
@@ -160,6 +250,29 @@ pub(crate) struct LoadedOverlay {
     pub overlay: Overlay,
     pub service_locs: BTreeMap<String, Location>,
     pub root_loc: Option<Location>,
+    /// The interpolated tree, to point at any entry.
+    pub tree: Option<Node>,
+}
+
+impl LoadedOverlay {
+    /// Where the key at this path (`["secrets", "DB_PASSWORD"]`) is written.
+    pub(crate) fn key_loc(&self, path: &[&str]) -> Option<&Location> {
+        let (last, parents) = path.split_last()?;
+        let mut node = self.tree.as_ref()?;
+        for p in parents {
+            node = node.get(p)?;
+        }
+        node.as_map()?.get(*last).map(|e| &e.key_loc)
+    }
+
+    /// Where the value at this path is written.
+    pub(crate) fn value_loc(&self, path: &[&str]) -> Option<&Location> {
+        let mut node = self.tree.as_ref()?;
+        for p in path {
+            node = node.get(p)?;
+        }
+        Some(&node.loc)
+    }
 }
 
 /// Interpolates and reads an overlay tree.
@@ -193,6 +306,7 @@ pub(crate) fn load(mut root: Node, env: &Environment, sink: &mut Sink) -> Option
                 overlay,
                 service_locs,
                 root_loc: Some(root.loc.clone()),
+                tree: Some(root),
             })
         }
         Err(e) => {

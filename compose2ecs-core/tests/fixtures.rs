@@ -42,6 +42,9 @@ fn render_case(dir: &Path) -> String {
         Ok(conversion) => {
             for (family, td) in &conversion.task_definitions {
                 let _ = write!(out, "--- {family}.task-definition.json\n{}", to_json(td));
+                if let Some(service) = conversion.services.get(family) {
+                    let _ = write!(out, "--- {family}.service.json\n{}", to_json(service));
+                }
             }
             out.push_str("--- diagnostics\n");
             for d in &conversion.diagnostics {

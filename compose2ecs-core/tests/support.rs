@@ -94,13 +94,19 @@ fn input(compose_text: &str, overlay: &str) -> Input {
             "services:\n  db: {image: postgres:16}\n  redis: {image: redis:7}\n",
         ))
         .with_overlay(format!(
-            "region: us-east-1\nimages: {{registry: 123456789012.dkr.ecr.us-east-1.amazonaws.com}}\n{overlay}"
+            "region: us-east-1\nimages: {{registry: 123456789012.dkr.ecr.us-east-1.amazonaws.com}}\n\
+             secrets:\n  secret1: arn:aws:secretsmanager:us-east-1:123456789012:secret:s1-AbCdEf\n  \
+             secret2: arn:aws:ssm:us-east-1:123456789012:parameter/s2\n{overlay}"
         ))
 }
 
-/// Whether `path` (`containerDefinitions[].linuxParameters.tmpfs`) holds
-/// something in the task, for the container `container`.
-fn present(task: &Json, container: &str, path: &str) -> bool {
+/// Whether `path` (`containerDefinitions[].linuxParameters.tmpfs`, or
+/// `service.desiredCount` in the service definition) holds something in the
+/// task, for the container `container`.
+fn present(task: &Json, service: &Json, container: &str, path: &str) -> bool {
+    if let Some(rest) = path.strip_prefix("service.") {
+        return present(service, &Json::Null, container, rest);
+    }
     let (mut nodes, rest): (Vec<&Json>, &str) = match path.strip_prefix("containerDefinitions[].") {
         Some(rest) => (
             task["containerDefinitions"]
@@ -150,20 +156,21 @@ fn reported<'a>(diagnostics: &'a [Diagnostic], path: &str) -> Option<&'a Diagnos
 /// Checks every key of every service of `tree` against the output.
 fn every_key_is_accounted_for(
     tree: &Json,
-    tasks: &[Json],
+    tasks: &[(Json, Json)],
     diagnostics: &[Diagnostic],
     launch: compose2ecs_core::overlay::LaunchType,
 ) -> Vec<String> {
     let mut missing = Vec::new();
     let mut check = |row: &KeySupport, path: &str, service: &str, container: &str| {
-        let task = tasks.iter().find(|t| {
+        let task = tasks.iter().find(|(t, _)| {
             t["containerDefinitions"]
                 .as_array()
                 .unwrap()
                 .iter()
                 .any(|c| c["name"] == container)
         });
-        let shown = task.is_some_and(|t| row.ecs.iter().any(|e| present(t, container, e)));
+        let shown =
+            task.is_some_and(|(t, svc)| row.ecs.iter().any(|e| present(t, svc, container, e)));
         let told = reported(diagnostics, path);
         let ok = match row.on(launch) {
             Handling::Mapped | Handling::Transformed => shown || told.is_some(),
@@ -211,15 +218,6 @@ fn every_key_is_accounted_for(
                 }
                 let row = support::nested_key(&format!("deploy.{k}"))
                     .unwrap_or_else(|| panic!("no row for deploy.{k}"));
-                if row.ecs.is_empty() && row.on(launch) == Handling::Transformed && k == "replicas"
-                {
-                    // The desired count: reported as a note on the service.
-                    assert!(
-                        reported(diagnostics, &format!("services.{service}.deploy.replicas"))
-                            .is_some()
-                    );
-                    continue;
-                }
                 check(
                     row,
                     &format!("services.{service}.deploy.{k}"),
@@ -255,10 +253,15 @@ fn full_example_on_ec2_accounts_for_every_key() {
     let text = std::fs::read_to_string(full_example()).unwrap();
     let input = input(&text, "launch_type: EC2\nnetwork_mode: bridge\n");
     let conversion = convert(&input, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
-    let tasks: Vec<Json> = conversion
+    let tasks: Vec<(Json, Json)> = conversion
         .task_definitions
-        .values()
-        .map(|t| serde_json::to_value(t).unwrap())
+        .iter()
+        .map(|(family, t)| {
+            (
+                serde_json::to_value(t).unwrap(),
+                serde_json::to_value(&conversion.services[family]).unwrap(),
+            )
+        })
         .collect();
     let missing = every_key_is_accounted_for(
         &tree_of(&input),
@@ -272,10 +275,12 @@ fn full_example_on_ec2_accounts_for_every_key() {
         missing.join("\n")
     );
     // EC2 specifics: bridge, host ports kept, privileged kept.
-    let foo = &tasks
+    let (foo, foo_service) = &tasks
         .iter()
-        .find(|t| t["family"] == "full_example_project_name-foo")
+        .find(|(t, _)| t["family"] == "full_example_project_name-foo")
         .unwrap();
+    assert_eq!(foo_service["desiredCount"], 6);
+    assert_eq!(foo_service["launchType"], "EC2");
     assert_eq!(foo["requiresCompatibilities"], serde_json::json!(["EC2"]));
     assert_eq!(foo["networkMode"], "bridge");
     let c = &foo["containerDefinitions"][0];
@@ -353,10 +358,15 @@ fn full_example_on_fargate_refuses_what_fargate_cannot_run_and_accounts_for_the_
     }
     let input = input(&stripped, "");
     let conversion = convert(&input, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
-    let tasks: Vec<Json> = conversion
+    let tasks: Vec<(Json, Json)> = conversion
         .task_definitions
-        .values()
-        .map(|t| serde_json::to_value(t).unwrap())
+        .iter()
+        .map(|(family, t)| {
+            (
+                serde_json::to_value(t).unwrap(),
+                serde_json::to_value(&conversion.services[family]).unwrap(),
+            )
+        })
         .collect();
     let tree = tree_of(&input);
     for key in &expected {
@@ -382,4 +392,50 @@ fn full_example_on_fargate_refuses_what_fargate_cannot_run_and_accounts_for_the_
             .iter()
             .all(|d| d.severity != Severity::Error)
     );
+}
+
+#[test]
+fn the_committed_overlay_schema_is_generated_from_the_types() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas/overlay.schema.json");
+    let fresh = compose2ecs_core::overlay::json_schema();
+    if std::env::var_os("COMPOSE2ECS_BLESS").is_some() {
+        std::fs::write(&path, &fresh).unwrap();
+    }
+    assert!(
+        std::fs::read_to_string(&path).unwrap_or_default() == fresh,
+        "schemas/overlay.schema.json is stale; regenerate it with COMPOSE2ECS_BLESS=1 cargo test -p compose2ecs-core --test support"
+    );
+    // It describes the overlay: strict, with every top-level key.
+    let schema: Json = serde_json::from_str(&fresh).unwrap();
+    assert_eq!(schema["additionalProperties"], false);
+    for key in [
+        "region", "roles", "network", "logs", "secrets", "images", "volumes", "cluster", "services",
+    ] {
+        assert!(schema["properties"].get(key).is_some(), "{key}");
+    }
+}
+
+#[test]
+fn every_overlay_fixture_validates_against_the_overlay_schema() {
+    let schema: Json = serde_json::from_str(&compose2ecs_core::overlay::json_schema()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(fixtures).unwrap() {
+        let dir = entry.unwrap().path();
+        let file = dir.join("compose2ecs.yaml");
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let value: serde_norway::Value = serde_norway::from_str(&text).unwrap();
+        let json = serde_json::to_value(value).unwrap_or(Json::Null);
+        let valid = validator.is_valid(&json);
+        // The overlay-error fixtures are invalid on purpose; the rest are not.
+        let should_fail = name.starts_with("error-overlay-unknown-key")
+            || name.starts_with("error-overlay-wrong-type");
+        assert_eq!(valid, !should_fail, "{name}");
+        checked += 1;
+    }
+    assert!(checked >= 20, "{checked}");
 }

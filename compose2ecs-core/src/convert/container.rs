@@ -7,7 +7,7 @@ use crate::ecs::{ContainerDefinition, KeyValuePair};
 use crate::model::{Project, Service};
 use crate::overlay::Overlay;
 
-use super::{Platform, health, logs, ports};
+use super::{Platform, health, logs, ports, secrets};
 
 /// What every container of a task shares.
 #[derive(Debug)]
@@ -42,9 +42,12 @@ pub(super) fn build(ctx: &Context<'_>, s: &Service, sink: &mut Sink) -> Containe
         None => s.name.clone(),
     };
 
+    // Secrets first: a variable mapped to a secret never reaches `environment`.
+    let (secrets, replaced) = secrets::container_secrets(ctx.overlay, s, sink);
     let mut env: BTreeMap<String, String> = s
         .environment
         .iter()
+        .filter(|(k, _)| !replaced.contains(*k))
         .map(|(k, v)| (k.clone(), v.value.clone()))
         .collect();
     if let Some(extra) = ctx.task_env.filter(|_| ctx.task_owner == s.name) {
@@ -93,6 +96,7 @@ pub(super) fn build(ctx: &Context<'_>, s: &Service, sink: &mut Sink) -> Containe
             .into_iter()
             .map(|(k, v)| KeyValuePair::new(k, v))
             .collect(),
+        secrets,
         port_mappings: ports::port_mappings(ctx.platform, &s.ports, sink),
         health_check: s
             .healthcheck

@@ -7,11 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Code, Diagnostic, Sink};
 use crate::ecs::{
-    Capabilities, ContainerDefinition, Device, HostEntry, HostVolume, MountPoint,
-    ResourceRequirement, RuntimePlatform, SystemControl, Tmpfs, Ulimit, Volume, VolumeFrom,
+    Capabilities, ContainerDefinition, Device, EfsAuthorizationConfig, EfsVolumeConfiguration,
+    HostEntry, HostVolume, MountPoint, ResourceRequirement, RuntimePlatform, SystemControl, Tmpfs,
+    Ulimit, Volume, VolumeFrom,
 };
 use crate::model::{OtherKey, Service};
-use crate::overlay::{LaunchType, NetworkMode};
+use crate::overlay::{Efs, LaunchType, NetworkMode, Overlay};
 use crate::support::{self, Handling};
 use crate::yaml::{Node, Resolved, Value};
 
@@ -52,15 +53,22 @@ const ULIMITS: &[&str] = &[
 
 /// Converts the launch-type-dependent keys of `s` into `c` and `task`.
 /// `containers` maps the task's compose services to their container names.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn apply(
     platform: Platform,
+    overlay: &Overlay,
+    is_owner: bool,
     s: &Service,
     c: &mut ContainerDefinition,
     containers: &BTreeMap<&str, String>,
     task: &mut TaskExtras,
     sink: &mut Sink,
 ) {
-    let cx = Cx { platform, s };
+    let cx = Cx {
+        platform,
+        overlay,
+        s,
+    };
     for o in &s.others {
         match o.key.as_str() {
             "cap_add" => cx.cap_add(o, c, sink),
@@ -154,7 +162,9 @@ pub(super) fn apply(
             }
             "memswap_limit" => cx.memswap(o, c, sink),
             "network_mode" => cx.network_mode(o, containers, sink),
-            "deploy.update_config" => cx.update_config(o, sink),
+            // The owner's becomes its ECS service's deploymentConfiguration.
+            "deploy.update_config" if is_owner => {}
+            "deploy.update_config" => cx.member_service_setting(o, sink),
             _ => cx.report(o, sink),
         }
     }
@@ -162,7 +172,32 @@ pub(super) fn apply(
 
 struct Cx<'a> {
     platform: Platform,
+    overlay: &'a Overlay,
     s: &'a Service,
+}
+
+/// An overlay `efs` block as ECS wants it: transit encryption on unless
+/// turned off, the access point and IAM authorisation when given.
+fn efs_configuration(efs: &Efs) -> EfsVolumeConfiguration {
+    let auth = (efs.access_point.is_some() || efs.iam.is_some()).then(|| EfsAuthorizationConfig {
+        access_point_id: efs.access_point.clone(),
+        iam: efs
+            .iam
+            .map(|on| if on { "ENABLED" } else { "DISABLED" }.to_owned()),
+    });
+    EfsVolumeConfiguration {
+        file_system_id: efs.file_system_id.clone(),
+        root_directory: efs.root_directory.clone(),
+        transit_encryption: Some(
+            if efs.transit_encryption.unwrap_or(true) {
+                "ENABLED"
+            } else {
+                "DISABLED"
+            }
+            .to_owned(),
+        ),
+        authorization_config: auth,
+    }
 }
 
 fn text(node: &Node) -> String {
@@ -739,7 +774,12 @@ impl Cx<'_> {
                     });
                 }
                 "volume" => {
+                    let efs = source
+                        .as_ref()
+                        .and_then(|src| self.overlay.volumes.get(src))
+                        .and_then(|v| v.efs.as_ref());
                     let name = match &source {
+                        Some(src) if efs.is_some() => volume_name(src),
                         Some(src) => {
                             let name = volume_name(src);
                             if task.warned_volumes.insert(name.clone()) {
@@ -760,6 +800,7 @@ impl Cx<'_> {
                     task.volumes.entry(name.clone()).or_insert(Volume {
                         name: name.clone(),
                         host: None,
+                        efs_volume_configuration: efs.map(efs_configuration),
                     });
                     c.mount_points.push(MountPoint {
                         source_volume: name,
@@ -791,6 +832,7 @@ impl Cx<'_> {
                     task.volumes.entry(name.clone()).or_insert(Volume {
                         name: name.clone(),
                         host: Some(HostVolume { source_path: src }),
+                        efs_volume_configuration: None,
                     });
                     c.mount_points.push(MountPoint {
                         source_volume: name,
@@ -1097,35 +1139,19 @@ impl Cx<'_> {
         );
     }
 
-    fn update_config(&self, o: &OtherKey, sink: &mut Sink) {
-        let num = |k: &str| {
-            o.node.get(k).and_then(|n| match n.resolve() {
-                Some(Resolved::Int(i)) => u64::try_from(i).ok(),
-                _ => None,
-            })
-        };
-        let parallelism = num("parallelism").unwrap_or(1);
-        let replicas = self
-            .s
-            .replicas
-            .as_ref()
-            .map_or(1, |r| u64::from(r.value))
-            .max(1);
-        let step = (parallelism * 100).div_ceil(replicas).min(100);
-        let start_first = o.node.get("order").and_then(Node::as_str) == Some("start-first");
-        let (min, max) = if start_first {
-            (100, 100 + step)
-        } else {
-            (100 - step, 100)
-        };
+    /// A service-level setting of a container folded into another task:
+    /// the task's ECS service follows its owner.
+    fn member_service_setting(&self, o: &OtherKey, sink: &mut Sink) {
         sink.push(
             Diagnostic::note(
                 Code::IgnoredKey,
-                format!("`deploy.update_config` belongs to the ECS service: {parallelism} of {replicas} at a time is minimumHealthyPercent={min}, maximumPercent={max}"),
+                format!(
+                    "`{}` of `{}` is not converted: it runs inside another service's task, whose ECS service settings come from that service",
+                    o.key, self.s.name
+                ),
             )
             .with_path(&o.path)
-            .at(Some(&o.key_loc))
-            .with_help(format!("pass `--deployment-configuration minimumHealthyPercent={min},maximumPercent={max}` to `aws ecs create-service`")),
+            .at(Some(&o.key_loc)),
         );
     }
 }

@@ -6,6 +6,8 @@ mod health;
 mod keys;
 mod logs;
 mod ports;
+mod secrets;
+mod service;
 mod size;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -13,10 +15,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use indexmap::IndexMap;
 
 use crate::diagnostic::{Code, Diagnostic, Sink, closest};
-use crate::ecs::{ContainerDependency, TaskDefinition};
+use crate::ecs::{ContainerDependency, ServiceDefinition, TaskDefinition};
 use crate::model::{Project, Service};
 use crate::overlay::{LaunchType, LoadedOverlay, NetworkMode, ServiceOverlay};
 
+pub(crate) use secrets::looks_secret;
 pub use size::{FARGATE_SIZES, fargate_size};
 
 /// The resolved platform settings every task shares.
@@ -35,11 +38,7 @@ struct TaskPlan<'a> {
 }
 
 /// Converts a project; problems go to `sink`.
-pub(crate) fn convert(
-    project: &Project,
-    overlay: &LoadedOverlay,
-    sink: &mut Sink,
-) -> IndexMap<String, TaskDefinition> {
+pub(crate) fn convert(project: &Project, overlay: &LoadedOverlay, sink: &mut Sink) -> Converted {
     let o = &overlay.overlay;
     let platform = Platform {
         launch_type: o.launch_type.unwrap_or_default(),
@@ -58,7 +57,7 @@ pub(crate) fn convert(
             .at(overlay.root_loc.as_ref())
             .with_help("remove `network_mode` from the overlay, or set `launch_type: EC2`"),
         );
-        return IndexMap::new();
+        return Converted::default();
     }
 
     if o.logs.region.is_none() && o.region.is_none() {
@@ -73,8 +72,10 @@ pub(crate) fn convert(
         );
     }
 
+    check_overlay_entries(overlay, project, platform, sink);
     let plans = plan_tasks(project, overlay, sink);
     let mut out = IndexMap::new();
+    let mut services = IndexMap::new();
     let mut families: BTreeMap<String, String> = BTreeMap::new();
     for plan in plans {
         let family = plan
@@ -112,10 +113,109 @@ pub(crate) fn convert(
             );
             continue;
         }
-        let td = build_task(project, overlay, platform, &plan, family.clone(), sink);
+        let (td, owner_container) =
+            build_task(project, overlay, platform, &plan, family.clone(), sink);
+        let svc = service::service_definition(
+            overlay,
+            platform,
+            plan.owner,
+            &owner_container,
+            plan.settings,
+            &td,
+            sink,
+        );
+        services.insert(family.clone(), svc);
         out.insert(family, td);
     }
-    out
+    if platform.network_mode == NetworkMode::Awsvpc
+        && o.network.subnets.is_empty()
+        && !out.is_empty()
+    {
+        sink.push(
+            Diagnostic::note(
+                Code::MissingNetwork,
+                "the service definitions have no networkConfiguration: awsvpc services need subnets to run in",
+            )
+            .with_path("network")
+            .at(overlay.root_loc.as_ref())
+            .with_help("set `network: {subnets: [subnet-…], security_groups: [sg-…]}` in compose2ecs.yaml before `aws ecs create-service`"),
+        );
+    }
+    Converted {
+        task_definitions: out,
+        services,
+    }
+}
+
+/// What [`convert`] produces: a task definition and a service per task.
+#[derive(Debug, Default)]
+pub(crate) struct Converted {
+    pub task_definitions: IndexMap<String, TaskDefinition>,
+    pub services: IndexMap<String, ServiceDefinition>,
+}
+
+/// Overlay entries that must name something of the project, and settings
+/// that contradict each other.
+fn check_overlay_entries(
+    overlay: &LoadedOverlay,
+    project: &Project,
+    platform: Platform,
+    sink: &mut Sink,
+) {
+    let o = &overlay.overlay;
+    secrets::check_overlay(overlay, project, sink);
+    for (name, v) in &o.volumes {
+        let path = format!("volumes.{name}");
+        if !project.volumes.contains_key(name) {
+            let mut d = Diagnostic::error(
+                Code::OverlayUnknownVolume,
+                format!("the overlay configures volume `{name}`, which the compose file's top-level `volumes` does not define"),
+            )
+            .with_path(&path)
+            .at(overlay.key_loc(&["volumes", name]));
+            if let Some(best) = closest(name, project.volumes.keys().map(String::as_str)) {
+                d = d.with_help(format!("did you mean `{best}`?"));
+            }
+            sink.push(d);
+        }
+        if let Some(efs) = &v.efs {
+            let needs_tls = efs.access_point.is_some() || efs.iam == Some(true);
+            if needs_tls && efs.transit_encryption == Some(false) {
+                sink.push(
+                    Diagnostic::error(
+                        Code::IncompatibleSetting,
+                        "an EFS access point or IAM authorisation needs transit encryption",
+                    )
+                    .with_path(format!("{path}.efs.transit_encryption"))
+                    .at(overlay.value_loc(&["volumes", name, "efs", "transit_encryption"]))
+                    .with_help("remove `transit_encryption: false`"),
+                );
+            }
+            if efs.access_point.is_some() && efs.root_directory.as_deref().is_some_and(|r| r != "/")
+            {
+                sink.push(
+                    Diagnostic::error(
+                        Code::IncompatibleSetting,
+                        "with an EFS access point, the root directory is the access point's; `root_directory` must be `/` or left out",
+                    )
+                    .with_path(format!("{path}.efs.root_directory"))
+                    .at(overlay.value_loc(&["volumes", name, "efs", "root_directory"])),
+                );
+            }
+        }
+    }
+    if platform.network_mode != NetworkMode::Awsvpc
+        && (!o.network.subnets.is_empty() || !o.network.security_groups.is_empty())
+    {
+        sink.push(
+            Diagnostic::warning(
+                Code::IncompatibleSetting,
+                format!("`network` applies to awsvpc services only; with `network_mode: {}` it is not used", platform.network_mode.as_str()),
+            )
+            .with_path("network")
+            .at(overlay.key_loc(&["network"])),
+        );
+    }
 }
 
 /// Decides which compose services share a task: `services.<name>.containers`
@@ -267,7 +367,7 @@ fn build_task(
     plan: &TaskPlan<'_>,
     family: String,
     sink: &mut Sink,
-) -> TaskDefinition {
+) -> (TaskDefinition, String) {
     let o = &overlay.overlay;
     let essential: Option<BTreeSet<&str>> = plan
         .settings
@@ -314,7 +414,8 @@ fn build_task(
         .collect();
     let mut extras = keys::TaskExtras::default();
     for (member, c) in plan.members.iter().zip(containers.iter_mut()) {
-        keys::apply(platform, member, c, &names, &mut extras, sink);
+        let is_owner = member.name == plan.owner.name;
+        keys::apply(platform, o, is_owner, member, c, &names, &mut extras, sink);
     }
 
     // depends_on: inside the task → dependsOn; elsewhere → a warning.
@@ -400,19 +501,20 @@ fn build_task(
         containers[i].depends_on = deps;
     }
 
-    for member in &plan.members {
+    // The owner's replicas are its ECS service's desiredCount; a member's
+    // have nothing to apply to.
+    for member in plan.members.iter().filter(|m| m.name != plan.owner.name) {
         if let Some(replicas) = &member.replicas {
             sink.push(
                 Diagnostic::note(
                     Code::IgnoredKey,
                     format!(
-                        "{} replica(s) of `{}` is the desired count of an ECS service, not part of the task definition",
-                        replicas.value, member.name
+                        "{} replica(s) of `{}` are not converted: it runs inside `{}`'s task, whose ECS service runs `{}`'s count",
+                        replicas.value, member.name, plan.owner.name, plan.owner.name
                     ),
                 )
                 .with_path(&replicas.path)
-                .at(Some(&replicas.loc))
-                .with_help(format!("pass `--desired-count {}` to `aws ecs create-service`", replicas.value)),
+                .at(Some(&replicas.loc)),
             );
         }
     }
@@ -427,15 +529,45 @@ fn build_task(
     );
 
     let roles = plan.settings.and_then(|s| s.roles.as_ref());
-    TaskDefinition {
+    let execution_role_arn = roles
+        .and_then(|r| r.execution.clone())
+        .or_else(|| o.roles.execution.clone());
+    let uses_secrets = containers.iter().any(|c| !c.secrets.is_empty());
+    let uses_awslogs = containers.iter().any(|c| {
+        c.log_configuration
+            .as_ref()
+            .is_some_and(|l| l.log_driver == "awslogs")
+    });
+    if execution_role_arn.is_none() && (uses_secrets || uses_awslogs) {
+        let what = match (uses_secrets, uses_awslogs) {
+            (true, true) => "reads secrets and sends logs to CloudWatch",
+            (true, false) => "reads secrets",
+            _ => "sends logs to CloudWatch (awslogs)",
+        };
+        sink.push(
+            Diagnostic::warning(
+                Code::MissingExecutionRole,
+                format!("task `{family}` {what} but has no execution role; ECS will not start it"),
+            )
+            .with_path("roles.execution")
+            .at(overlay.root_loc.as_ref())
+            .with_help("set `roles: {execution: arn:aws:iam::<account>:role/ecsTaskExecutionRole}` in compose2ecs.yaml"),
+        );
+    }
+    let owner_container = plan
+        .members
+        .iter()
+        .zip(&containers)
+        .find(|(m, _)| m.name == plan.owner.name)
+        .map(|(_, c)| c.name.clone())
+        .unwrap_or_default();
+    let td = TaskDefinition {
         family,
         network_mode: platform.network_mode.as_str().to_owned(),
         requires_compatibilities: vec![platform.launch_type.as_str().to_owned()],
         cpu,
         memory,
-        execution_role_arn: roles
-            .and_then(|r| r.execution.clone())
-            .or_else(|| o.roles.execution.clone()),
+        execution_role_arn,
         task_role_arn: roles
             .and_then(|r| r.task.clone())
             .or_else(|| o.roles.task.clone()),
@@ -444,5 +576,6 @@ fn build_task(
         ipc_mode: extras.ipc_mode,
         runtime_platform: extras.runtime_platform,
         volumes: extras.volumes.into_values().collect(),
-    }
+    };
+    (td, owner_container)
 }

@@ -1,0 +1,151 @@
+//! One task → one `CreateService` request (`<family>.service.json`).
+
+use crate::diagnostic::{Code, Diagnostic, Sink};
+use crate::ecs::{
+    AwsVpcConfiguration, DeploymentCircuitBreaker, DeploymentConfiguration, NetworkConfiguration,
+    ServiceDefinition, ServiceLoadBalancer, TaskDefinition,
+};
+use crate::model::Service;
+use crate::overlay::{LoadedOverlay, NetworkMode, ServiceOverlay};
+use crate::yaml::{Node, Resolved};
+
+use super::Platform;
+
+/// Seconds of load balancer health-check grace when the container's own
+/// health check gives no start period.
+const DEFAULT_GRACE_SECONDS: u32 = 60;
+
+/// `deploy.update_config` as ECS deployment percentages: `parallelism` of
+/// `replicas` tasks replaced at a time; `order: start-first` starts the new
+/// ones before stopping the old.
+pub(super) fn update_percentages(update_config: &Node, replicas: u32) -> (u32, u32) {
+    let parallelism = update_config
+        .get("parallelism")
+        .and_then(|n| match n.resolve() {
+            Some(Resolved::Int(i)) => u32::try_from(i).ok(),
+            _ => None,
+        })
+        .unwrap_or(1);
+    let replicas = replicas.max(1);
+    let step = (parallelism.saturating_mul(100))
+        .div_ceil(replicas)
+        .min(100);
+    if update_config.get("order").and_then(Node::as_str) == Some("start-first") {
+        (100, 100 + step)
+    } else {
+        (100 - step, 100)
+    }
+}
+
+pub(super) fn service_definition(
+    overlay: &LoadedOverlay,
+    platform: Platform,
+    owner: &Service,
+    owner_container: &str,
+    settings: Option<&ServiceOverlay>,
+    td: &TaskDefinition,
+    sink: &mut Sink,
+) -> ServiceDefinition {
+    let o = &overlay.overlay;
+    let desired_count = settings
+        .and_then(|s| s.desired_count)
+        .or(owner.replicas.as_ref().map(|r| r.value))
+        .unwrap_or(1);
+
+    let mut load_balancers = Vec::new();
+    let mut grace = None;
+    if let Some(lb) = settings.and_then(|s| s.load_balancer.as_ref()) {
+        let wanted = lb.container.as_deref().unwrap_or(owner_container);
+        let path = format!("services.{}.load_balancer", owner.name);
+        let at = overlay.value_loc(&["services", &owner.name, "load_balancer"]);
+        match td.container_definitions.iter().find(|c| c.name == wanted) {
+            None => sink.push(
+                Diagnostic::error(
+                    Code::IncompatibleSetting,
+                    format!("the load balancer sends traffic to `{wanted}`, which is not a container of this task"),
+                )
+                .with_path(&path)
+                .at(at),
+            ),
+            Some(c) => {
+                let port = lb.port.or_else(|| c.port_mappings.iter().find_map(|p| p.container_port));
+                match port {
+                    Some(port) if lb.port.is_none() || c.port_mappings.iter().any(|p| p.container_port == Some(port)) => {
+                        load_balancers.push(ServiceLoadBalancer {
+                            target_group_arn: lb.target_group_arn.clone(),
+                            container_name: c.name.clone(),
+                            container_port: port,
+                        });
+                        grace = Some(
+                            c.health_check
+                                .as_ref()
+                                .and_then(|h| h.start_period)
+                                .filter(|p| *p > 0)
+                                .unwrap_or(DEFAULT_GRACE_SECONDS),
+                        );
+                    }
+                    Some(port) => sink.push(
+                        Diagnostic::error(
+                            Code::IncompatibleSetting,
+                            format!("the load balancer sends traffic to port {port} of `{wanted}`, which does not expose it"),
+                        )
+                        .with_path(&path)
+                        .at(at)
+                        .with_help("add the port to the service's `ports` or `expose`"),
+                    ),
+                    None => sink.push(
+                        Diagnostic::error(
+                            Code::IncompatibleSetting,
+                            format!("the load balancer needs a port, and `{wanted}` has none"),
+                        )
+                        .with_path(&path)
+                        .at(at)
+                        .with_help("set `port:` in the overlay's load_balancer, or add `ports` to the service"),
+                    ),
+                }
+            }
+        }
+    }
+
+    let network_configuration = (platform.network_mode == NetworkMode::Awsvpc
+        && !o.network.subnets.is_empty())
+    .then(|| NetworkConfiguration {
+        awsvpc_configuration: AwsVpcConfiguration {
+            subnets: o.network.subnets.clone(),
+            security_groups: o.network.security_groups.clone(),
+            assign_public_ip: if o.network.assign_public_ip.unwrap_or(false) {
+                "ENABLED"
+            } else {
+                "DISABLED"
+            }
+            .to_owned(),
+        },
+    });
+
+    let (minimum_healthy_percent, maximum_percent) = match owner.other("deploy.update_config") {
+        Some(u) => {
+            let (min, max) = update_percentages(&u.node, desired_count);
+            (Some(min), Some(max))
+        }
+        None => (None, None),
+    };
+
+    ServiceDefinition {
+        cluster: o.cluster.clone(),
+        service_name: td.family.clone(),
+        task_definition: td.family.clone(),
+        desired_count,
+        launch_type: platform.launch_type.as_str().to_owned(),
+        load_balancers,
+        health_check_grace_period_seconds: grace,
+        network_configuration,
+        deployment_configuration: DeploymentConfiguration {
+            deployment_circuit_breaker: DeploymentCircuitBreaker {
+                enable: true,
+                rollback: true,
+            },
+            maximum_percent,
+            minimum_healthy_percent,
+        },
+    }
+}
