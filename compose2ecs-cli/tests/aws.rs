@@ -94,12 +94,24 @@ fn aws(aws: &Path, moto: &Moto, args: &[&str]) -> Result<serde_json::Value, Stri
 
 /// A VPC with one subnet and one security group in moto: (subnet, group).
 fn moto_network(aws_bin: &Path, moto: &Moto) -> (String, String) {
-    let vpc = aws(aws_bin, moto, &["ec2", "create-vpc", "--cidr-block", "10.0.0.0/16"]).unwrap();
+    let vpc = aws(
+        aws_bin,
+        moto,
+        &["ec2", "create-vpc", "--cidr-block", "10.0.0.0/16"],
+    )
+    .unwrap();
     let vpc_id = vpc["Vpc"]["VpcId"].as_str().unwrap().to_owned();
     let subnet = aws(
         aws_bin,
         moto,
-        &["ec2", "create-subnet", "--vpc-id", &vpc_id, "--cidr-block", "10.0.1.0/24"],
+        &[
+            "ec2",
+            "create-subnet",
+            "--vpc-id",
+            &vpc_id,
+            "--cidr-block",
+            "10.0.1.0/24",
+        ],
     )
     .unwrap();
     let group = aws(
@@ -267,7 +279,10 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
                 // AWS CLI's own validation of the input passed: the refusal
                 // is moto's, a ClientException, not "Parameter validation".
                 let err = reply.unwrap_err();
-                assert!(err.contains("ClientException") && err.contains("launch type"), "{err}");
+                assert!(
+                    err.contains("ClientException") && err.contains("launch type"),
+                    "{err}"
+                );
                 continue;
             }
             let reply = reply.unwrap_or_else(|e| panic!("{} was refused:\n{e}", file.display()));

@@ -110,7 +110,25 @@ fn the_seed_example_converts_to_exactly_the_documented_json() {
         "key order differs:\n{written}"
     );
     assert!(written.ends_with("}\n"), "no trailing newline");
-    assert_eq!(listing(out.path()), ["student-rest.task-definition.json"]);
+    assert_eq!(
+        listing(out.path()),
+        [
+            "student-rest.service.json",
+            "student-rest.task-definition.json"
+        ]
+    );
+    let service: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("student-rest.service.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        service,
+        serde_json::json!({
+            "serviceName": "student-rest", "taskDefinition": "student-rest",
+            "desiredCount": 1, "launchType": "FARGATE",
+            "deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": true, "rollback": true}}
+        })
+    );
 }
 
 #[test]
