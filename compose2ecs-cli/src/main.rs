@@ -1,5 +1,6 @@
 //! `compose2ecs`: Docker Compose files in, Amazon ECS task definitions out.
 
+mod register;
 mod render;
 mod write;
 
@@ -7,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use compose2ecs_core::{Diagnostic, Environment, Input, Options, Severity};
+use compose2ecs_core::{Conversion, Environment, Input, Options, Severity};
 use render::Reporter;
 
 const AFTER_HELP: &str = "\
@@ -21,6 +22,14 @@ Examples:
   compose2ecs schema overlay > overlay.schema.json   # for editors (yaml-language-server)
 
 Exit status: 0 converted, 1 input rejected (nothing written), 2 usage error.";
+
+const REGISTER_HELP: &str = "\
+Examples:
+  compose2ecs register                               # every family, with `aws` in your AWS environment
+  AWS_PROFILE=prod compose2ecs register --family shop-web
+  compose2ecs register --dry-run                     # the aws commands, nothing run
+
+Exit status: 0 all registered, 1 input rejected or a registration failed (the others are still reported).";
 
 /// Convert Docker Compose files into Amazon ECS task definitions that
 /// `aws ecs register-task-definition --cli-input-json` accepts.
@@ -37,13 +46,18 @@ enum Command {
     /// and `<family>.service.json` (create-service input) per ECS task.
     #[command(after_help = AFTER_HELP)]
     Convert(ConvertArgs),
+    /// Convert, then register each task definition with `aws ecs
+    /// register-task-definition`; prints each registered task definition's
+    /// ARN (`…:task-definition/<family>:<revision>`).
+    #[command(after_help = REGISTER_HELP)]
+    Register(RegisterArgs),
     /// Print the compose project as compose2ecs reads it, like `docker
     /// compose config`: files merged, includes and extends resolved,
     /// variables interpolated, anchors expanded, inactive profiles left out.
     Config(ConfigArgs),
-    /// Print a JSON Schema: `overlay` (compose2ecs.yaml, for editors) or
-    /// `compose` (the pinned Compose Specification schema compose files are
-    /// checked against).
+    /// Print a JSON Schema: `task-definition` and `service` (the ECS inputs
+    /// every output is checked against), `overlay` (compose2ecs.yaml, for
+    /// editors) or `compose` (the pinned Compose Specification schema).
     Schema {
         /// Which schema.
         #[arg(value_enum)]
@@ -53,6 +67,8 @@ enum Command {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum SchemaKind {
+    TaskDefinition,
+    Service,
     Overlay,
     Compose,
 }
@@ -98,14 +114,31 @@ struct ProjectArgs {
     profiles: Vec<String>,
 }
 
+/// What `convert` and `register` share: the inputs and how to report.
+#[derive(Debug, Args)]
+struct ConversionArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// The AWS overlay (roles, network, secrets, sizes). Default:
+    /// compose2ecs.yaml beside the first compose file, when it exists.
+    #[arg(long, value_name = "FILE")]
+    overlay: Option<PathBuf>,
+    /// Treat warnings as errors: exit 1 and write (or register) nothing.
+    #[arg(long)]
+    strict: bool,
+    /// How diagnostics are printed on stderr: `human` (rustc-style, with the
+    /// source line) or `json` (one JSON object per line, for CI).
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    format: MessageFormat,
+    /// Hide notes; show only warnings and errors.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
 #[derive(Debug, Args)]
 struct ConvertArgs {
     #[command(flatten)]
-    project: ProjectArgs,
-    /// The AWS overlay (roles, logs, sizes). Default: compose2ecs.yaml beside
-    /// the first compose file, when it exists.
-    #[arg(long, value_name = "FILE")]
-    overlay: Option<PathBuf>,
+    conversion: ConversionArgs,
     /// Directory for the output files.
     #[arg(
         short = 'o',
@@ -120,16 +153,23 @@ struct ConvertArgs {
     /// With --stdout: the family to print (needed when there are several).
     #[arg(long, value_name = "NAME", requires = "stdout")]
     family: Option<String>,
-    /// Treat warnings as errors: exit 1 and write nothing.
+}
+
+#[derive(Debug, Args)]
+struct RegisterArgs {
+    #[command(flatten)]
+    conversion: ConversionArgs,
+    /// Register only this family; repeatable. Default: every family.
+    #[arg(long = "family", value_name = "NAME")]
+    families: Vec<String>,
+    /// The AWS CLI to run. It runs in your environment as it is
+    /// (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, …).
+    #[arg(long, value_name = "PATH", default_value = "aws")]
+    aws_cli: PathBuf,
+    /// Print the commands (with the task definitions inline) instead of
+    /// running them.
     #[arg(long)]
-    strict: bool,
-    /// How diagnostics are printed on stderr: `human` (rustc-style, with the
-    /// source line) or `json` (one JSON object per line, for CI).
-    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
-    format: MessageFormat,
-    /// Hide notes; show only warnings and errors.
-    #[arg(short, long)]
-    quiet: bool,
+    dry_run: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -158,9 +198,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Convert(args) => run_convert(&args),
+        Command::Register(args) => register::run(&args),
         Command::Config(args) => run_config(&args),
         Command::Schema { which } => write::stdout(
             match which {
+                SchemaKind::TaskDefinition => {
+                    compose2ecs_core::validate::TASK_DEFINITION_SCHEMA.to_owned()
+                }
+                SchemaKind::Service => compose2ecs_core::validate::SERVICE_SCHEMA.to_owned(),
                 SchemaKind::Overlay => compose2ecs_core::overlay::json_schema(),
                 SchemaKind::Compose => compose2ecs_core::schema::COMPOSE_SPEC_SCHEMA.to_owned(),
             }
@@ -288,7 +333,8 @@ fn run_config(args: &ConfigArgs) -> Outcome {
     }
 }
 
-fn run_convert(args: &ConvertArgs) -> Outcome {
+/// Loads, converts and reports: the part `convert` and `register` share.
+fn converted(args: &ConversionArgs) -> Result<(Reporter, Input, Conversion), Outcome> {
     let reporter = Reporter {
         json: args.format == MessageFormat::Json,
         quiet: args.quiet,
@@ -297,29 +343,34 @@ fn run_convert(args: &ConvertArgs) -> Outcome {
         .overlay
         .clone()
         .or_else(|| default_overlay(&args.project));
-    let input = match load_input(reporter, &args.project, overlay.as_deref()) {
-        Ok(i) => i,
-        Err(o) => return o,
-    };
+    let input = load_input(reporter, &args.project, overlay.as_deref())?;
     let options = Options::default().with_profiles(args.project.profiles.iter().cloned());
     let conversion = match compose2ecs_core::convert(&input, &options) {
         Ok(c) => c,
         Err(e) => {
             reporter.diagnostics(Some(&input), e.diagnostics());
             reporter.rejected(e.errors().count());
-            return Outcome::Rejected;
+            return Err(Outcome::Rejected);
         }
     };
     reporter.diagnostics(Some(&input), &conversion.diagnostics);
-    let warnings: Vec<&Diagnostic> = conversion
+    let warnings = conversion
         .diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Warning)
-        .collect();
-    if args.strict && !warnings.is_empty() {
-        reporter.strict(warnings.len());
-        return Outcome::Rejected;
+        .count();
+    if args.strict && warnings > 0 {
+        reporter.strict(warnings);
+        return Err(Outcome::Rejected);
     }
+    Ok((reporter, input, conversion))
+}
+
+fn run_convert(args: &ConvertArgs) -> Outcome {
+    let (reporter, _input, conversion) = match converted(&args.conversion) {
+        Ok(c) => c,
+        Err(o) => return o,
+    };
 
     if args.stdout {
         let families: Vec<&String> = conversion.task_definitions.keys().collect();

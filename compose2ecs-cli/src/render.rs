@@ -99,6 +99,14 @@ impl Reporter {
         }
     }
 
+    pub(crate) fn registered(&self, revision: &str, arn: &str) {
+        if self.json {
+            self.line(&serde_json::json!({"type": "registered", "revision": revision, "arn": arn}));
+        } else {
+            let _ = writeln!(anstream::stderr(), "{GREEN}registered{GREEN:#} {revision}");
+        }
+    }
+
     pub(crate) fn written(&self, paths: &[PathBuf]) {
         if self.json {
             for p in paths {

@@ -189,6 +189,10 @@ codes! {
     /// A generated awsvpc service without subnets to run in. Example: an
     /// overlay without `network.subnets`.
     MissingNetwork => "missing-network",
+    /// An output that does not follow the ECS API model: a bug of
+    /// compose2ecs. Example: a task definition with `"cpu": "300"` on
+    /// FARGATE, fed to `validate::task_definition_json`.
+    OutputSchemaViolation => "output-schema-violation",
     /// The merged compose file does not follow the Compose Specification's
     /// JSON Schema. Example: `ports: 80` (a number, not a list).
     SchemaViolation => "schema-violation",

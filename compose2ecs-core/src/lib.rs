@@ -337,6 +337,9 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
     for td in task_definitions.values() {
         validate::task_definition(td, &mut sink);
     }
+    for svc in services.values() {
+        validate::service_definition(svc, &mut sink);
+    }
     sink.check()?;
     Ok(Conversion {
         task_definitions,

@@ -41,6 +41,17 @@ fn render_case(dir: &Path) -> String {
     match result {
         Ok(conversion) => {
             for (family, td) in &conversion.task_definitions {
+                // Valid ECS input, by the committed schemas.
+                let errors = compose2ecs_core::validate::task_definition_json(
+                    &serde_json::to_value(td).unwrap(),
+                );
+                assert!(errors.is_empty(), "{}: {errors:?}", dir.display());
+                if let Some(service) = conversion.services.get(family) {
+                    let errors = compose2ecs_core::validate::service_json(
+                        &serde_json::to_value(service).unwrap(),
+                    );
+                    assert!(errors.is_empty(), "{}: {errors:?}", dir.display());
+                }
                 let _ = write!(out, "--- {family}.task-definition.json\n{}", to_json(td));
                 if let Some(service) = conversion.services.get(family) {
                     let _ = write!(out, "--- {family}.service.json\n{}", to_json(service));

@@ -59,6 +59,7 @@ fn every_diagnostic_code_is_documented_and_triggered_by_an_expected_output() {
     for f in [
         "compose2ecs-core/tests/snapshots/conformance__outcomes.snap",
         "compose2ecs-cli/tests/cli.rs",
+        "compose2ecs-core/tests/output.rs",
     ] {
         expected.push_str(&std::fs::read_to_string(root.join(f)).unwrap());
     }
