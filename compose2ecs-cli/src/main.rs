@@ -289,6 +289,7 @@ fn load_input(
         }
         Err(e) => {
             reporter.diagnostics(None, e.diagnostics());
+            reporter.rejected(e.errors().count());
             Err(Outcome::Rejected)
         }
     }

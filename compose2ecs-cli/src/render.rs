@@ -135,10 +135,21 @@ fn render(input: Option<&Input>, d: &Diagnostic, sensitive: &[String]) -> String
         d.severity, d.code, d.message
     );
     let line_text = d.location.as_ref().and_then(|loc| {
+        // Compose and overlay files are quoted (included and extended ones
+        // read again from disk); env files never: a line of an env file is
+        // a value, and may be a secret.
+        let is_yaml = loc
+            .file
+            .extension()
+            .is_some_and(|e| e == "yaml" || e == "yml");
         let text = input
             .and_then(|i| i.source_text(&loc.file))
             .map(str::to_owned)
-            .or_else(|| std::fs::read_to_string(&loc.file).ok())?;
+            .or_else(|| {
+                is_yaml
+                    .then(|| std::fs::read_to_string(&loc.file).ok())
+                    .flatten()
+            })?;
         text.lines()
             .nth(loc.line.saturating_sub(1) as usize)
             .map(|l| compose2ecs_core::redact::redact_line(l, sensitive))

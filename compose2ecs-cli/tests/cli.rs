@@ -624,3 +624,45 @@ echo "{\"taskDefinition\": {\"taskDefinitionArn\": \"arn:aws:ecs:us-east-1:12345
     assert!(stderr.contains("registering `demo-bad` failed"), "{stderr}");
     assert!(stderr.contains("ClientException"), "{stderr}");
 }
+
+#[cfg(unix)]
+#[test]
+fn convert_writes_only_its_own_files_and_never_through_a_symlink() {
+    let work = project(&[(
+        "compose.yaml",
+        "name: own\nservices:\n  web:\n    image: nginx\n",
+    )]);
+    let out = work.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    std::fs::write(work.path().join("outside.txt"), "untouched").unwrap();
+    std::os::unix::fs::symlink(
+        work.path().join("outside.txt"),
+        out.join("own-web.task-definition.json"),
+    )
+    .unwrap();
+    bin()
+        .current_dir(work.path())
+        .args(["convert", "-o", "out"])
+        .assert()
+        .success();
+    assert_eq!(
+        listing(&out),
+        [
+            "notes.txt",
+            "own-web.service.json",
+            "own-web.task-definition.json"
+        ]
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    // The link was replaced by the file, not written through.
+    assert_eq!(
+        std::fs::read_to_string(work.path().join("outside.txt")).unwrap(),
+        "untouched"
+    );
+    let meta = std::fs::symlink_metadata(out.join("own-web.task-definition.json")).unwrap();
+    assert!(meta.file_type().is_file());
+}

@@ -51,9 +51,10 @@ pub(crate) fn validate_compose(tree: &Node, sink: &mut Sink) {
             continue;
         }
         for (path, loc, message, help) in describe(&error, tree) {
-            let mut d = Diagnostic::error(Code::SchemaViolation, message)
-                .with_path(path)
-                .at(loc.as_ref());
+            let mut d = Diagnostic::error(Code::SchemaViolation, message).at(loc.as_ref());
+            if !path.is_empty() {
+                d = d.with_path(path);
+            }
             if let Some(help) = help {
                 d = d.with_help(help);
             }

@@ -381,7 +381,15 @@ impl Builder {
                     line: u32::try_from(m.line()).unwrap_or(u32::MAX),
                     column: u32::try_from(m.col() + 1).unwrap_or(u32::MAX),
                 };
-                self.error(Code::YamlSyntax, e.info().to_owned(), loc)
+                if e.info().contains("recursion limit") {
+                    self.error(
+                        Code::YamlLimit,
+                        format!("nesting deeper than the YAML parser allows (compose2ecs accepts {MAX_DEPTH} levels)"),
+                        loc,
+                    )
+                } else {
+                    self.error(Code::YamlSyntax, e.info().to_owned(), loc)
+                }
             })?;
             self.event(event, &span)?;
         }

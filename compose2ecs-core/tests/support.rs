@@ -52,9 +52,13 @@ fn every_diagnostic_code_is_documented_and_triggered_by_an_expected_output() {
     // The expected outputs: fixture snapshots, the conformance snapshot, and
     // the assertions of the CLI tests.
     let mut expected = String::new();
-    for entry in std::fs::read_dir(root.join("fixtures")).unwrap() {
-        let snap = entry.unwrap().path().join("convert.snap");
-        expected.push_str(&std::fs::read_to_string(snap).unwrap_or_default());
+    for dir in [root.join("fixtures"), root.join("fixtures/errors")] {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let case = entry.unwrap().path();
+            for snap in ["convert.snap", "stderr.snap"] {
+                expected.push_str(&std::fs::read_to_string(case.join(snap)).unwrap_or_default());
+            }
+        }
     }
     for f in [
         "compose2ecs-core/tests/snapshots/conformance__outcomes.snap",
