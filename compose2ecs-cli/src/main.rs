@@ -1,5 +1,6 @@
 //! `compose2ecs`: Docker Compose files in, Amazon ECS task definitions out.
 
+mod check;
 mod register;
 mod render;
 mod write;
@@ -148,8 +149,12 @@ struct ConvertArgs {
     )]
     output: PathBuf,
     /// Print one task definition to stdout instead of writing files.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "check")]
     stdout: bool,
+    /// Write nothing; compare with the files already in the output
+    /// directory and exit 1 with a diff when they differ (for CI).
+    #[arg(long)]
+    check: bool,
     /// With --stdout: the family to print (needed when there are several).
     #[arg(long, value_name = "NAME", requires = "stdout")]
     family: Option<String>,
@@ -351,6 +356,14 @@ fn converted(args: &ConversionArgs) -> Result<(Reporter, Input, Conversion), Out
         Err(e) => {
             reporter.diagnostics(Some(&input), e.diagnostics());
             reporter.rejected(e.errors().count());
+            if reporter.json {
+                let doc = serde_json::json!({
+                    "status": "rejected",
+                    "families": [],
+                    "diagnostics": e.diagnostics().iter().map(render::diagnostic_json).collect::<Vec<_>>(),
+                });
+                let _ = write::stdout(format!("{doc:#}\n").as_bytes());
+            }
             return Err(Outcome::Rejected);
         }
     };
@@ -403,21 +416,53 @@ fn run_convert(args: &ConvertArgs) -> Outcome {
     }
 
     let mut files: Vec<(String, String)> = Vec::new();
+    let mut families = Vec::new();
     for (family, td) in &conversion.task_definitions {
-        files.push((
-            format!("{family}.task-definition.json"),
-            compose2ecs_core::to_json(td),
-        ));
+        let td_name = format!("{family}.task-definition.json");
+        files.push((td_name.clone(), compose2ecs_core::to_json(td)));
+        let mut entry = serde_json::json!({
+            "family": family,
+            "taskDefinition": args.output.join(&td_name).display().to_string(),
+        });
         if let Some(service) = conversion.services.get(family) {
-            files.push((
-                format!("{family}.service.json"),
-                compose2ecs_core::to_json(service),
-            ));
+            let name = format!("{family}.service.json");
+            entry["service"] = args.output.join(&name).display().to_string().into();
+            files.push((name, compose2ecs_core::to_json(service)));
         }
+        families.push(entry);
+    }
+    let diagnostics: Vec<serde_json::Value> = conversion
+        .diagnostics
+        .iter()
+        .map(render::diagnostic_json)
+        .collect();
+    if args.check {
+        let drift = check::compare(&args.output, &files);
+        if reporter.json {
+            let mut doc = drift.to_json();
+            doc["status"] = if drift.is_clean() {
+                "up-to-date"
+            } else {
+                "drift"
+            }
+            .into();
+            doc["families"] = families.into();
+            doc["diagnostics"] = diagnostics.into();
+            let _ = write::stdout(format!("{doc:#}\n").as_bytes());
+        }
+        return check::report(&drift, &args.output, reporter);
     }
     match write::files_atomically(&args.output, &files) {
         Ok(paths) => {
             reporter.written(&paths);
+            if reporter.json {
+                let doc = serde_json::json!({
+                    "status": "written",
+                    "families": families,
+                    "diagnostics": diagnostics,
+                });
+                return write::stdout(format!("{doc:#}\n").as_bytes());
+            }
             Outcome::Success
         }
         Err(m) => fail(reporter, &m),

@@ -16,7 +16,7 @@ fn severity_style(s: Severity) -> Style {
     match s {
         Severity::Error => AnsiColor::Red.on_default().bold(),
         Severity::Warning => AnsiColor::Yellow.on_default().bold(),
-        Severity::Note => AnsiColor::Cyan.on_default().bold(),
+        _ => AnsiColor::Cyan.on_default().bold(),
     }
 }
 
@@ -58,18 +58,7 @@ impl Reporter {
             return;
         }
         for d in shown {
-            let loc = d.location.as_ref();
-            self.line(&serde_json::json!({
-                "type": "diagnostic",
-                "severity": d.severity.to_string(),
-                "code": d.code.as_str(),
-                "message": d.message,
-                "path": d.path,
-                "file": loc.map(|l| l.file.display().to_string()),
-                "line": loc.map(|l| l.line),
-                "column": loc.map(|l| l.column),
-                "help": d.help,
-            }));
+            self.line(&diagnostic_json(d));
         }
     }
 
@@ -116,6 +105,23 @@ impl Reporter {
             written(paths);
         }
     }
+}
+
+/// A diagnostic as JSON: `{"type": "diagnostic", "severity", "code",
+/// "message", "path", "file", "line", "column", "help"}`.
+pub(crate) fn diagnostic_json(d: &Diagnostic) -> serde_json::Value {
+    let loc = d.location.as_ref();
+    serde_json::json!({
+        "type": "diagnostic",
+        "severity": d.severity.to_string(),
+        "code": d.code.as_str(),
+        "message": d.message,
+        "path": d.path,
+        "file": loc.map(|l| l.file.display().to_string()),
+        "line": loc.map(|l| l.line),
+        "column": loc.map(|l| l.column),
+        "help": d.help,
+    })
 }
 
 /// Renders one diagnostic:

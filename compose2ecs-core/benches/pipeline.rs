@@ -3,12 +3,17 @@
 //! keys real projects use: images with interpolated tags, environment,
 //! ports, health checks, depends_on, labels, resources, anchors.
 //!
-//! Stages, each including the ones before it:
+//! Stages:
 //! - `bare_yaml`: `serde_norway` parsing the same two texts — the floor;
-//! - `parse`: [`yaml::parse`] of both files (located tree);
-//! - `resolve`: parse + interpolate + extends/include + merge + schema check;
-//! - `load`: resolve + the typed project;
-//! - `convert`: load + overlay + conversion + output checks.
+//! - `load`: [`yaml::parse`] of both files (the located tree);
+//! - `interpolate_merge`: load + interpolation + extends/include + merge;
+//! - `validate_input`: the Compose Specification schema check of the merged
+//!   tree, alone;
+//! - `model`: everything up to the typed project ([`load`]), cumulative;
+//! - `convert`: the whole [`convert`], cumulative (it includes the output
+//!   checks but not `emit`);
+//! - `validate_output`: the ECS schema checks of every output, alone;
+//! - `emit`: every output to JSON text, alone.
 //!
 //! Run: `cargo bench -p compose2ecs-core --bench pipeline`; results and the
 //! machine are recorded in BENCHMARKS.md.
@@ -19,7 +24,9 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 use std::path::Path;
 
-use compose2ecs_core::{Environment, Input, Options, Source, convert, load, resolve, yaml};
+use compose2ecs_core::{
+    Environment, Input, Options, Source, convert, load, schema, to_json, validate, yaml,
+};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 /// The base and override texts of a project with `n` services.
@@ -116,21 +123,47 @@ fn stages(c: &mut Criterion) {
                 (a, o)
             });
         });
-        group.bench_function(BenchmarkId::new("parse", n), |b| {
+        group.bench_function(BenchmarkId::new("load", n), |b| {
             b.iter(|| {
                 let a = yaml::parse(Path::new("compose.yaml"), black_box(&base)).unwrap();
                 let o = yaml::parse(Path::new("compose.override.yaml"), black_box(&over)).unwrap();
                 (a, o)
             });
         });
-        group.bench_function(BenchmarkId::new("resolve", n), |b| {
-            b.iter(|| resolve(black_box(&inp)).unwrap());
+        group.bench_function(BenchmarkId::new("interpolate_merge", n), |b| {
+            b.iter(|| compose2ecs_core::resolve_unchecked(black_box(&inp)).unwrap());
         });
-        group.bench_function(BenchmarkId::new("load", n), |b| {
+        let tree = compose2ecs_core::resolve_unchecked(&inp).unwrap();
+        group.bench_function(BenchmarkId::new("validate_input", n), |b| {
+            b.iter(|| assert!(schema::check(black_box(&tree)).is_empty()));
+        });
+        group.bench_function(BenchmarkId::new("model", n), |b| {
             b.iter(|| load(black_box(&inp), &Options::default()).unwrap());
         });
         group.bench_function(BenchmarkId::new("convert", n), |b| {
             b.iter(|| convert(black_box(&inp), &Options::default()).unwrap());
+        });
+        let out = convert(&inp, &Options::default()).unwrap();
+        let values: Vec<serde_json::Value> = out
+            .task_definitions
+            .values()
+            .map(|t| serde_json::to_value(t).unwrap())
+            .collect();
+        group.bench_function(BenchmarkId::new("validate_output", n), |b| {
+            b.iter(|| {
+                for v in black_box(&values) {
+                    assert!(validate::task_definition_json(v).is_empty());
+                }
+            });
+        });
+        group.bench_function(BenchmarkId::new("emit", n), |b| {
+            b.iter(|| {
+                let mut bytes = 0;
+                for (family, td) in &black_box(&out).task_definitions {
+                    bytes += to_json(td).len() + to_json(&out.services[family]).len();
+                }
+                bytes
+            });
         });
         group.finish();
     }

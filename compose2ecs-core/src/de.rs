@@ -11,6 +11,7 @@ use crate::yaml::{Entry, Node, Resolved, Value};
 
 /// A deserialisation error with the location of the innermost node involved.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DeError {
     /// What is wrong.
     pub message: String,

@@ -41,6 +41,7 @@ impl Serialize for Location {
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Severity {
     /// Worth knowing; nothing was lost (for example, `restart:` is handled by the
     /// ECS service scheduler).

@@ -16,6 +16,7 @@ use crate::interpolate::{Environment, InterpolationError, interpolate_str};
 /// One parsed line: the name, its value (None for a bare `KEY` that the
 /// lookup environment does not define), and its 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DotenvEntry {
     /// The variable name.
     pub name: String,
@@ -27,6 +28,7 @@ pub struct DotenvEntry {
 
 /// A syntax error in a `.env` file, with its 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DotenvError {
     /// The line.
     pub line: u32,

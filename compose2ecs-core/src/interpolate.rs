@@ -26,6 +26,7 @@ pub type Environment = BTreeMap<String, String>;
 
 /// Why a string could not be interpolated.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum InterpolationError {
     /// `${VAR:?message}` / `${VAR?message}` with `VAR` unset.
     Required {

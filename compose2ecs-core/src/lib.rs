@@ -150,6 +150,13 @@ pub fn resolve(input: &Input) -> Result<(yaml::Node, Vec<Diagnostic>), Error> {
     Ok((tree, sink.into_vec()))
 }
 
+/// Parse, interpolate and merge, without the schema check: a stage of the
+/// benchmarks, not an API (use [`resolve`]).
+#[doc(hidden)]
+pub fn resolve_unchecked(input: &Input) -> Option<yaml::Node> {
+    loader::resolve(input, &mut Sink::default())
+}
+
 /// The project as `compose2ecs config` prints it, like `docker compose
 /// config`: [`resolve`]d, with `name:` set to the project name and only the
 /// services of active profiles.

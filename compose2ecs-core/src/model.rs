@@ -18,6 +18,7 @@ use crate::yaml::{Node, Resolved, Value};
 
 /// A value and where it was written.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Spanned<T> {
     /// The value.
     pub value: T,
@@ -155,6 +156,7 @@ pub struct Logging {
 
 /// An environment variable with its value and where it was defined.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct EnvVar {
     /// The value.
     pub value: String,

@@ -33,6 +33,13 @@ fn validator() -> Option<&'static Validator> {
         .as_ref()
 }
 
+/// The violations of the Compose Specification's schema in a merged tree.
+pub fn check(tree: &Node) -> Vec<Diagnostic> {
+    let mut sink = Sink::default();
+    validate_compose(tree, &mut sink);
+    sink.into_vec()
+}
+
 /// Checks the merged tree; every violation goes to `sink` as an error.
 pub(crate) fn validate_compose(tree: &Node, sink: &mut Sink) {
     let Some(validator) = validator() else {

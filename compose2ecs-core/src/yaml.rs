@@ -26,6 +26,7 @@ pub const MAX_ALIAS_NODES: usize = 250_000;
 
 /// A YAML node with its location.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Node {
     /// The value.
     pub value: Value,
@@ -37,6 +38,7 @@ pub struct Node {
 
 /// The value of a [`Node`].
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Value {
     /// `~`, `null` or nothing.
     Null,
@@ -51,6 +53,7 @@ pub enum Value {
 
 /// A scalar's text and whether it was quoted.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Scalar {
     /// The text, after YAML escapes.
     pub text: String,
@@ -61,6 +64,7 @@ pub struct Scalar {
 
 /// One entry of a [`Map`].
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Entry {
     /// Where the key is.
     pub key_loc: Location,
@@ -73,6 +77,7 @@ pub type Map = IndexMap<String, Entry>;
 
 /// What a plain scalar means under the YAML 1.2 core schema.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum Resolved<'a> {
     /// `true` or `false`.
     Bool(bool),

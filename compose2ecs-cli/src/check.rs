@@ -1,0 +1,117 @@
+//! `convert --check`: compare what would be written with what is in the
+//! output directory, writing nothing — like `cargo fmt --check`.
+
+use std::collections::BTreeSet;
+use std::io::Write as _;
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::Outcome;
+use crate::render::Reporter;
+
+/// Whether a file in the output directory is one compose2ecs writes.
+pub(crate) fn is_ours(name: &str) -> bool {
+    name.ends_with(".task-definition.json") || name.ends_with(".service.json")
+}
+
+/// What the check found, for `--format json`.
+pub(crate) struct Drift {
+    pub changed: Vec<String>,
+    pub missing: Vec<String>,
+    pub extra: Vec<String>,
+    pub diffs: Vec<(String, String)>,
+}
+
+pub(crate) fn compare(dir: &Path, files: &[(String, String)]) -> Drift {
+    let mut drift = Drift {
+        changed: Vec::new(),
+        missing: Vec::new(),
+        extra: Vec::new(),
+        diffs: Vec::new(),
+    };
+    for (name, text) in files {
+        let path = dir.join(name);
+        match std::fs::read_to_string(&path) {
+            Ok(old) if old == *text => {}
+            Ok(old) => {
+                let shown = path.display().to_string();
+                let diff = similar::TextDiff::from_lines(&old, text)
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(
+                        &format!("{shown} (committed)"),
+                        &format!("{shown} (generated)"),
+                    )
+                    .to_string();
+                drift.changed.push(shown.clone());
+                drift.diffs.push((shown, diff));
+            }
+            Err(_) => drift.missing.push(path.display().to_string()),
+        }
+    }
+    let ours: BTreeSet<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        let mut extra: Vec<String> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| is_ours(n) && !ours.contains(n.as_str()))
+            .map(|n| dir.join(n).display().to_string())
+            .collect();
+        extra.sort();
+        drift.extra = extra;
+    }
+    drift
+}
+
+impl Drift {
+    pub(crate) fn is_clean(&self) -> bool {
+        self.changed.is_empty() && self.missing.is_empty() && self.extra.is_empty()
+    }
+
+    pub(crate) fn to_json(&self) -> serde_json::Value {
+        json!({
+            "changed": self.changed,
+            "missing": self.missing,
+            "extra": self.extra,
+            "diffs": self.diffs.iter().map(|(f, d)| json!({"file": f, "diff": d})).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// Prints the diffs (stdout) and the verdict (stderr), for people.
+pub(crate) fn report(drift: &Drift, dir: &Path, reporter: Reporter) -> Outcome {
+    if reporter.json {
+        return if drift.is_clean() {
+            Outcome::Success
+        } else {
+            Outcome::Rejected
+        };
+    }
+    let mut out = std::io::stdout().lock();
+    for (_, diff) in &drift.diffs {
+        let _ = out.write_all(diff.as_bytes());
+    }
+    let _ = out.flush();
+    if drift.is_clean() {
+        let _ = writeln!(std::io::stderr(), "{} is up to date", dir.display());
+        return Outcome::Success;
+    }
+    let mut lines = Vec::new();
+    for (what, list) in [
+        ("changed", &drift.changed),
+        ("missing", &drift.missing),
+        ("extra", &drift.extra),
+    ] {
+        for f in list {
+            lines.push(format!("  {what}: {f}"));
+        }
+    }
+    reporter.error(&format!(
+        "{} is out of date with the compose files:\n{}\nregenerate it with `compose2ecs convert -o {}`",
+        dir.display(),
+        lines.join("\n"),
+        dir.display()
+    ));
+    Outcome::Rejected
+}
