@@ -1,6 +1,8 @@
 //! `compose2ecs`: Docker Compose files in, Amazon ECS task definitions out.
 
+mod aws;
 mod check;
+mod deploy;
 mod register;
 mod render;
 mod write;
@@ -32,6 +34,16 @@ Examples:
 
 Exit status: 0 all registered, 1 input rejected or a registration failed (the others are still reported).";
 
+const DEPLOY_HELP: &str = "\
+Examples:
+  compose2ecs deploy                       # register, create or update every service, watch the rollout
+  compose2ecs deploy --family shop-web --timeout 900
+  compose2ecs deploy --no-wait             # return once the services are updated
+  compose2ecs deploy --dry-run             # the aws commands, nothing run
+
+Exit status: 0 every deployment completed (or, with --no-wait, was started), 1 input rejected,
+a call failed, a deployment FAILED, or the timeout passed.";
+
 /// Convert Docker Compose files into Amazon ECS task definitions that
 /// `aws ecs register-task-definition --cli-input-json` accepts.
 #[derive(Debug, Parser)]
@@ -52,6 +64,13 @@ enum Command {
     /// ARN (`…:task-definition/<family>:<revision>`).
     #[command(after_help = REGISTER_HELP)]
     Register(RegisterArgs),
+    /// Register each task definition, create its ECS service or update it to
+    /// the new revision, and watch the rollout until it completes.
+    #[command(after_help = DEPLOY_HELP)]
+    Deploy(DeployArgs),
+    /// Print the IAM policy the task execution role needs for exactly this
+    /// project: image pulls, log writes, secret reads.
+    Policy(PolicyArgs),
     /// Print the compose project as compose2ecs reads it, like `docker
     /// compose config`: files merged, includes and extends resolved,
     /// variables interpolated, anchors expanded, inactive profiles left out.
@@ -161,6 +180,36 @@ struct ConvertArgs {
 }
 
 #[derive(Debug, Args)]
+struct DeployArgs {
+    #[command(flatten)]
+    conversion: ConversionArgs,
+    /// Deploy only this family; repeatable. Default: every family.
+    #[arg(long = "family", value_name = "NAME")]
+    families: Vec<String>,
+    /// The AWS CLI to run, in your AWS environment as it is.
+    #[arg(long, value_name = "PATH", default_value = "aws")]
+    aws_cli: PathBuf,
+    /// Return once the services are created or updated; do not watch.
+    #[arg(long)]
+    no_wait: bool,
+    /// Seconds to watch the rollout before giving up (exit 1).
+    #[arg(long, value_name = "SECONDS", default_value_t = 600.0)]
+    timeout: f64,
+    /// Seconds between two looks at the rollout.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    interval: f64,
+    /// Print the commands instead of running them.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+struct PolicyArgs {
+    #[command(flatten)]
+    conversion: ConversionArgs,
+}
+
+#[derive(Debug, Args)]
 struct RegisterArgs {
     #[command(flatten)]
     conversion: ConversionArgs,
@@ -204,6 +253,17 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Convert(args) => run_convert(&args),
         Command::Register(args) => register::run(&args),
+        Command::Deploy(args) => deploy::run(&args),
+        Command::Policy(args) => match converted(&args.conversion) {
+            Ok((_, _, conversion)) => {
+                let policy = compose2ecs_core::policy::execution_role_policy(
+                    conversion.task_definitions.values(),
+                    conversion.overlay.kms_key.as_deref(),
+                );
+                write::stdout(format!("{policy:#}\n").as_bytes())
+            }
+            Err(o) => o,
+        },
         Command::Config(args) => run_config(&args),
         Command::Schema { which } => write::stdout(
             match which {

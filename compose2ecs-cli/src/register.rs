@@ -3,18 +3,10 @@
 //! it is. Every family is attempted; failures are reported with the AWS
 //! CLI's own message and make the exit status 1.
 
-use std::io::{ErrorKind, IsTerminal as _, Write as _};
-use std::process::Command;
+use std::io::{IsTerminal as _, Write as _};
 
+use crate::aws::{self, AwsError};
 use crate::{Outcome, RegisterArgs, converted};
-
-/// What one registration came to.
-enum Registered {
-    /// The task definition's ARN.
-    Arn(String),
-    /// Why not.
-    Failed(String),
-}
 
 pub(crate) fn run(args: &RegisterArgs) -> Outcome {
     let (reporter, _input, conversion) = match converted(&args.conversion) {
@@ -71,19 +63,22 @@ pub(crate) fn run(args: &RegisterArgs) -> Outcome {
         }
         let file = dir.path().join(format!("{family}.task-definition.json"));
         let result = match std::fs::write(&file, json) {
-            Err(e) => Registered::Failed(format!("cannot write {}: {e}", file.display())),
-            Ok(()) => register_one(&args.aws_cli, &file),
+            Err(e) => Err(AwsError::Failed(format!(
+                "cannot write {}: {e}",
+                file.display()
+            ))),
+            Ok(()) => aws::register(&args.aws_cli, &file),
         };
         match result {
-            Registered::Arn(arn) => {
+            Ok(arn) => {
                 let revision = arn.rsplit('/').next().unwrap_or(&arn).to_owned();
                 reporter.registered(&revision, &arn);
                 let _ = writeln!(stdout, "{arn}");
             }
-            Registered::Failed(why) => {
+            Err(e) => {
                 failures += 1;
-                reporter.error(&format!("registering `{family}` failed: {why}"));
-                if why.starts_with("the AWS CLI") {
+                reporter.error(&format!("registering `{family}` failed: {e}"));
+                if matches!(e, AwsError::Missing(_)) {
                     // Not there at all: the rest would fail the same way.
                     break;
                 }
@@ -94,42 +89,5 @@ pub(crate) fn run(args: &RegisterArgs) -> Outcome {
         Outcome::Rejected
     } else {
         Outcome::Success
-    }
-}
-
-fn register_one(aws: &std::path::Path, file: &std::path::Path) -> Registered {
-    let output = Command::new(aws)
-        .args(["ecs", "register-task-definition", "--cli-input-json"])
-        .arg(format!("file://{}", file.display()))
-        .args(["--output", "json"])
-        .output();
-    let output = match output {
-        Ok(o) => o,
-        Err(e) if e.kind() == ErrorKind::NotFound => {
-            return Registered::Failed(format!(
-                "the AWS CLI (`{}`) was not found; install it (https://aws.amazon.com/cli/) or pass --aws-cli PATH",
-                aws.display()
-            ));
-        }
-        Err(e) => {
-            return Registered::Failed(format!(
-                "the AWS CLI (`{}`) could not be run: {e}",
-                aws.display()
-            ));
-        }
-    };
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr).trim().to_owned();
-        return Registered::Failed(format!("`aws` exited with {}:\n{stderr}", output.status));
-    }
-    let reply: serde_json::Value = match serde_json::from_slice(&output.stdout) {
-        Ok(v) => v,
-        Err(e) => {
-            return Registered::Failed(format!("`aws` printed something that is not JSON: {e}"));
-        }
-    };
-    match reply["taskDefinition"]["taskDefinitionArn"].as_str() {
-        Some(arn) => Registered::Arn(arn.to_owned()),
-        None => Registered::Failed("`aws` answered without a taskDefinitionArn".to_owned()),
     }
 }

@@ -96,6 +96,14 @@ impl Reporter {
         }
     }
 
+    pub(crate) fn progress(&self, line: &str) {
+        if self.json {
+            self.line(&serde_json::json!({"type": "progress", "message": line}));
+        } else {
+            let _ = writeln!(anstream::stderr(), "{GREEN}{line}{GREEN:#}");
+        }
+    }
+
     pub(crate) fn written(&self, paths: &[PathBuf]) {
         if self.json {
             for p in paths {

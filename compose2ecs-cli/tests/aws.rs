@@ -361,3 +361,117 @@ fn the_aws_cli_refuses_a_broken_task_definition() {
     .unwrap_err();
     assert!(err.contains("cpuu"), "{err}");
 }
+
+#[test]
+fn deploy_creates_then_updates_the_services_and_times_out_on_moto() {
+    let Some((aws_bin, moto_bin)) = tools() else {
+        return;
+    };
+    let moto = start_moto(&moto_bin);
+    let (subnet, group) = moto_network(&aws_bin, &moto);
+    aws(
+        &aws_bin,
+        &moto,
+        &["ecs", "create-cluster", "--cluster-name", "shop"],
+    )
+    .unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let compose = |tag: &str| {
+        format!(
+            "name: rt\nservices:\n  web:\n    image: nginx:{tag}\n    ports: [{{name: http, target: 80}}]\n"
+        )
+    };
+    std::fs::write(work.path().join("compose.yaml"), compose("1")).unwrap();
+    std::fs::write(
+        work.path().join("compose2ecs.yaml"),
+        format!(
+            "region: us-east-1\nroles: {{execution: \"arn:aws:iam::123456789012:role/exec\"}}\ncluster: shop\n\
+             network: {{subnets: [{subnet}], security_groups: [{group}]}}\n"
+        ),
+    )
+    .unwrap();
+    let deploy = |extra: &[&str]| {
+        let out = Command::new(assert_cmd::cargo::cargo_bin("compose2ecs"))
+            .current_dir(work.path())
+            .args(["deploy", "--aws-cli"])
+            .arg(&aws_bin)
+            .args(extra)
+            .env_clear()
+            .envs(moto_env(&moto))
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let service_revision = || {
+        let d = aws(
+            &aws_bin,
+            &moto,
+            &[
+                "ecs",
+                "describe-services",
+                "--cluster",
+                "shop",
+                "--services",
+                "rt-web",
+            ],
+        )
+        .unwrap();
+        d["services"][0]["taskDefinition"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+
+    let (code, stderr) = deploy(&["--no-wait"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("created service rt-web with rt-web:1"),
+        "{stderr}"
+    );
+    assert!(service_revision().ends_with("task-definition/rt-web:1"));
+
+    // A new image: revision 2, and the service updated to exactly it.
+    std::fs::write(work.path().join("compose.yaml"), compose("2")).unwrap();
+    let (code, stderr) = deploy(&["--no-wait"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("updated service rt-web to rt-web:2"),
+        "{stderr}"
+    );
+    // (moto, like ECS, keeps the `--task-definition` value as given.)
+    assert!(
+        service_revision().ends_with("rt-web:2"),
+        "{}",
+        service_revision()
+    );
+    let td = aws(
+        &aws_bin,
+        &moto,
+        &[
+            "ecs",
+            "describe-task-definition",
+            "--task-definition",
+            "rt-web:2",
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        td["taskDefinition"]["containerDefinitions"][0]["image"],
+        "nginx:2"
+    );
+
+    // moto never runs tasks: the rollout never completes, and deploy stops
+    // at its timeout with exit 1.
+    let (code, stderr) = deploy(&["--timeout", "1", "--interval", "0.2"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("timed out after 1s"), "{stderr}");
+    assert!(
+        service_revision().ends_with("rt-web:3"),
+        "{}",
+        service_revision()
+    );
+}

@@ -194,6 +194,9 @@ codes! {
     /// compose2ecs. Example: a task definition with `"cpu": "300"` on
     /// FARGATE, fed to `validate::task_definition_json`.
     OutputSchemaViolation => "output-schema-violation",
+    /// How compose service names resolve on ECS. Example: several services
+    /// without `service_connect` in the overlay.
+    ServiceDiscovery => "service-discovery",
     /// The merged compose file does not follow the Compose Specification's
     /// JSON Schema. Example: `ports: 80` (a number, not a list).
     SchemaViolation => "schema-violation",

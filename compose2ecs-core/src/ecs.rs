@@ -144,6 +144,9 @@ pub struct ServiceDefinition {
     /// The awsvpc network.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network_configuration: Option<NetworkConfiguration>,
+    /// Service Connect: compose service names that resolve on ECS.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_connect_configuration: Option<ServiceConnectConfiguration>,
     /// Rolling update settings and the circuit breaker.
     pub deployment_configuration: DeploymentConfiguration,
 }
@@ -182,6 +185,44 @@ pub struct AwsVpcConfiguration {
     pub security_groups: Vec<String>,
     /// `ENABLED` or `DISABLED`.
     pub assign_public_ip: String,
+}
+
+/// `serviceConnectConfiguration`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ServiceConnectConfiguration {
+    /// On.
+    pub enabled: bool,
+    /// The Cloud Map namespace.
+    pub namespace: String,
+    /// The ports other services reach, by name.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub services: Vec<ServiceConnectService>,
+}
+
+/// One port published through Service Connect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ServiceConnectService {
+    /// The `name` of a port mapping of the task.
+    pub port_name: String,
+    /// The name registered in the namespace.
+    pub discovery_name: String,
+    /// The names (and ports) clients use.
+    pub client_aliases: Vec<ServiceConnectClientAlias>,
+}
+
+/// `{port, dnsName}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ServiceConnectClientAlias {
+    /// The port clients connect to.
+    pub port: u16,
+    /// The name clients connect to.
+    pub dns_name: String,
 }
 
 /// `deploymentConfiguration`.

@@ -66,6 +66,7 @@ pub mod merge;
 pub mod model;
 pub mod overlay;
 mod paths;
+pub mod policy;
 pub mod redact;
 pub mod schema;
 pub mod support;
@@ -121,6 +122,8 @@ pub struct Conversion {
     pub services: IndexMap<String, ServiceDefinition>,
     /// Warnings and notes, in the order they were found.
     pub diagnostics: Vec<Diagnostic>,
+    /// The overlay the conversion used (all defaults when there was none).
+    pub overlay: Overlay,
 }
 
 /// Stages 1–4: parses, interpolates and merges the compose files, and reads
@@ -352,5 +355,6 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
         task_definitions,
         services,
         diagnostics: sink.into_vec(),
+        overlay: overlay.overlay,
     })
 }

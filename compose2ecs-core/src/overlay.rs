@@ -169,6 +169,15 @@ pub struct Network {
     pub assign_public_ip: Option<bool>,
 }
 
+/// Service Connect settings.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ServiceConnect {
+    /// The AWS Cloud Map namespace (name or ARN) the services join.
+    pub namespace: String,
+}
+
 /// How a compose named volume is backed.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -230,6 +239,12 @@ pub struct Overlay {
     pub volumes: IndexMap<String, VolumeOverlay>,
     /// The ECS cluster of generated service definitions.
     pub cluster: Option<String>,
+    /// Service Connect, so that compose service names (`db:5432`) resolve
+    /// on ECS as they do in compose.
+    pub service_connect: Option<ServiceConnect>,
+    /// The KMS key that encrypts the secrets, when it is a customer managed
+    /// key: `compose2ecs policy` then grants `kms:Decrypt` on it.
+    pub kms_key: Option<String>,
     /// Per-task settings.
     #[serde(default)]
     pub services: IndexMap<String, ServiceOverlay>,

@@ -141,6 +141,37 @@ pub(crate) fn convert(project: &Project, overlay: &LoadedOverlay, sink: &mut Sin
             .with_help("set `network: {subnets: [subnet-…], security_groups: [sg-…]}` in compose2ecs.yaml before `aws ecs create-service`"),
         );
     }
+    if o.service_connect.is_none() && out.len() > 1 {
+        sink.push(
+            Diagnostic::note(
+                Code::ServiceDiscovery,
+                format!(
+                    "{} tasks, and no `service_connect`: on ECS, compose service names such as `{}` do not resolve between tasks",
+                    out.len(),
+                    project.services.keys().next().map_or("db", String::as_str)
+                ),
+            )
+            .with_path("service_connect")
+            .at(overlay.root_loc.as_ref())
+            .with_help("set `service_connect: {namespace: <Cloud Map namespace>}` in compose2ecs.yaml and give the ports a `name`: each service is then reachable by its compose name and port"),
+        );
+    } else if o.service_connect.is_some()
+        && !services.values().any(|s: &ServiceDefinition| {
+            s.service_connect_configuration
+                .as_ref()
+                .is_some_and(|c| !c.services.is_empty())
+        })
+    {
+        sink.push(
+            Diagnostic::note(
+                Code::ServiceDiscovery,
+                "`service_connect` is set, but no port has a `name`, so no service is published in the namespace (clients still join it)",
+            )
+            .with_path("service_connect")
+            .at(overlay.key_loc(&["service_connect"]))
+            .with_help("use the long port syntax with a name: ports: [{name: http, target: 8080}]"),
+        );
+    }
     Converted {
         task_definitions: out,
         services,

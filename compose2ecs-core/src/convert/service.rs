@@ -3,6 +3,7 @@
 use crate::diagnostic::{Code, Diagnostic, Sink};
 use crate::ecs::{
     AwsVpcConfiguration, DeploymentCircuitBreaker, DeploymentConfiguration, NetworkConfiguration,
+    ServiceConnectClientAlias, ServiceConnectConfiguration, ServiceConnectService,
     ServiceDefinition, ServiceLoadBalancer, TaskDefinition,
 };
 use crate::model::Service;
@@ -34,6 +35,16 @@ pub(super) fn update_percentages(update_config: &Node, replicas: u32) -> (u32, u
         (100, 100 + step)
     } else {
         (100 - step, 100)
+    }
+}
+
+/// The compose name clients use for a container: the task owner's name for
+/// its own container, else the container's (the compose service's) name.
+fn service_name_of(owner: &Service, owner_container: &str, container: &str) -> String {
+    if container == owner_container {
+        owner.name.clone()
+    } else {
+        container.to_owned()
     }
 }
 
@@ -130,7 +141,45 @@ pub(super) fn service_definition(
         None => (None, None),
     };
 
+    // Service Connect: each named port of the task is reachable by the
+    // compose name of the service that declares it, on the same port.
+    let service_connect_configuration = o.service_connect.as_ref().map(|sc| {
+        let mut services = Vec::new();
+        for c in &td.container_definitions {
+            let named: Vec<_> = c
+                .port_mappings
+                .iter()
+                .filter(|p| p.name.is_some())
+                .collect();
+            for p in &named {
+                let (Some(name), Some(port)) = (&p.name, p.container_port) else {
+                    continue;
+                };
+                let dns = service_name_of(owner, owner_container, &c.name);
+                let discovery = if named.len() == 1 {
+                    dns.clone()
+                } else {
+                    format!("{dns}-{name}")
+                };
+                services.push(ServiceConnectService {
+                    port_name: name.clone(),
+                    discovery_name: discovery,
+                    client_aliases: vec![ServiceConnectClientAlias {
+                        port,
+                        dns_name: dns,
+                    }],
+                });
+            }
+        }
+        ServiceConnectConfiguration {
+            enabled: true,
+            namespace: sc.namespace.clone(),
+            services,
+        }
+    });
+
     ServiceDefinition {
+        service_connect_configuration,
         cluster: o.cluster.clone(),
         service_name: td.family.clone(),
         task_definition: td.family.clone(),

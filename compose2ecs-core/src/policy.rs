@@ -1,0 +1,196 @@
+//! The least-privilege IAM policy of the task execution role: exactly what
+//! ECS needs to start this project's tasks — pull their images, write their
+//! logs, read their secrets — and nothing more.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Value as Json, json};
+
+use crate::ecs::TaskDefinition;
+
+/// The region and account of the tasks, as far as the output says: from
+/// the execution role's ARN and the awslogs region. `*` when unknown.
+fn region_and_account<'t>(tasks: &[&'t TaskDefinition]) -> (&'t str, &'t str) {
+    let account = tasks
+        .iter()
+        .filter_map(|t| t.execution_role_arn.as_deref())
+        .filter_map(|arn| arn.split(':').nth(4))
+        .find(|a| !a.is_empty())
+        .unwrap_or("*");
+    let region = tasks
+        .iter()
+        .flat_map(|t| &t.container_definitions)
+        .filter_map(|c| c.log_configuration.as_ref())
+        .filter_map(|l| l.options.get("awslogs-region"))
+        .map(String::as_str)
+        .next()
+        .unwrap_or("*");
+    (region, account)
+}
+
+/// `123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/web:1.2` → its
+/// repository ARN; `None` for images outside ECR.
+fn ecr_repository(image: &str) -> Option<String> {
+    let (host, path) = image.split_once('/')?;
+    let mut parts = host.split('.');
+    let account = parts.next()?;
+    if parts.next()? != "dkr" || parts.next()? != "ecr" {
+        return None;
+    }
+    let region = parts.next()?;
+    let repo = path.split(['@', ':']).next()?;
+    Some(format!("arn:aws:ecr:{region}:{account}:repository/{repo}"))
+}
+
+/// The IAM resource of a secret reference: a Secrets Manager ARN without its
+/// JSON-key/version suffix, or the SSM parameter's ARN.
+fn secret_resource(value_from: &str, region: &str, account: &str) -> (bool, String) {
+    let parts: Vec<&str> = value_from.split(':').collect();
+    if parts.len() >= 7 && parts[2] == "secretsmanager" {
+        return (true, parts[..7].join(":"));
+    }
+    if value_from.starts_with("arn:") {
+        return (false, value_from.to_owned());
+    }
+    let name = value_from.trim_start_matches('/');
+    (
+        false,
+        format!("arn:aws:ssm:{region}:{account}:parameter/{name}"),
+    )
+}
+
+/// The execution role's policy document for these task definitions, as IAM
+/// policy JSON (`Version` 2012-10-17), statements in a fixed order and
+/// resources sorted. `kms_key`: the customer managed key of the secrets.
+pub fn execution_role_policy<'a>(
+    task_definitions: impl IntoIterator<Item = &'a TaskDefinition>,
+    kms_key: Option<&str>,
+) -> Json {
+    let tasks: Vec<&TaskDefinition> = task_definitions.into_iter().collect();
+    let (region, account) = region_and_account(&tasks);
+    let mut repos = BTreeSet::new();
+    let mut groups = BTreeSet::new();
+    let mut create_group = false;
+    let mut secrets_manager = BTreeSet::new();
+    let mut parameters = BTreeSet::new();
+    for c in tasks.iter().flat_map(|t| &t.container_definitions) {
+        if let Some(r) = ecr_repository(&c.image) {
+            repos.insert(r);
+        }
+        if let Some(l) = c
+            .log_configuration
+            .as_ref()
+            .filter(|l| l.log_driver == "awslogs")
+        {
+            if let Some(group) = l.options.get("awslogs-group") {
+                let r = l
+                    .options
+                    .get("awslogs-region")
+                    .map_or(region, String::as_str);
+                groups.insert(format!("arn:aws:logs:{r}:{account}:log-group:{group}:*"));
+            }
+            create_group |= l
+                .options
+                .get("awslogs-create-group")
+                .is_some_and(|v| v == "true");
+        }
+        for s in &c.secrets {
+            match secret_resource(&s.value_from, region, account) {
+                (true, r) => secrets_manager.insert(r),
+                (false, r) => parameters.insert(r),
+            };
+        }
+    }
+
+    let mut statements = Vec::new();
+    if !repos.is_empty() {
+        statements.push(json!({
+            "Sid": "PullImages",
+            "Effect": "Allow",
+            "Action": ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+            "Resource": repos,
+        }));
+        statements.push(json!({
+            "Sid": "EcrLogin",
+            "Effect": "Allow",
+            "Action": "ecr:GetAuthorizationToken",
+            "Resource": "*",
+        }));
+    }
+    if !groups.is_empty() {
+        let mut actions = vec!["logs:CreateLogStream", "logs:PutLogEvents"];
+        if create_group {
+            actions.insert(0, "logs:CreateLogGroup");
+        }
+        statements.push(json!({
+            "Sid": "WriteLogs",
+            "Effect": "Allow",
+            "Action": actions,
+            "Resource": groups,
+        }));
+    }
+    if !secrets_manager.is_empty() {
+        statements.push(json!({
+            "Sid": "ReadSecrets",
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": secrets_manager,
+        }));
+    }
+    if !parameters.is_empty() {
+        statements.push(json!({
+            "Sid": "ReadParameters",
+            "Effect": "Allow",
+            "Action": "ssm:GetParameters",
+            "Resource": parameters,
+        }));
+    }
+    if let Some(key) = kms_key {
+        if !secrets_manager.is_empty() || !parameters.is_empty() {
+            statements.push(json!({
+                "Sid": "DecryptSecrets",
+                "Effect": "Allow",
+                "Action": "kms:Decrypt",
+                "Resource": key,
+            }));
+        }
+    }
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ecr_repositories_and_secret_resources() {
+        assert_eq!(
+            ecr_repository("123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/web:1.2").as_deref(),
+            Some("arn:aws:ecr:us-east-1:123456789012:repository/shop/web")
+        );
+        assert_eq!(
+            ecr_repository("123456789012.dkr.ecr.eu-west-1.amazonaws.com/api@sha256:ab").as_deref(),
+            Some("arn:aws:ecr:eu-west-1:123456789012:repository/api")
+        );
+        assert_eq!(ecr_repository("nginx:1.27"), None);
+        assert_eq!(ecr_repository("ghcr.io/org/app:1"), None);
+        assert_eq!(
+            secret_resource(
+                "arn:aws:secretsmanager:us-east-1:1:secret:db-AbC:password::",
+                "r",
+                "a"
+            ),
+            (
+                true,
+                "arn:aws:secretsmanager:us-east-1:1:secret:db-AbC".to_owned()
+            )
+        );
+        assert_eq!(
+            secret_resource("/prod/session", "us-east-1", "123456789012"),
+            (
+                false,
+                "arn:aws:ssm:us-east-1:123456789012:parameter/prod/session".to_owned()
+            )
+        );
+    }
+}
