@@ -915,7 +915,12 @@ fn deploy_with(states: &[(&str, u64, u64, u64, Option<&str>)], extra: &[&str]) -
     let out = bin()
         .current_dir(work.path())
         .env("FAKE_AWS_DIR", work.path())
-        .args(["deploy", "--aws-cli", "./aws", "--interval", "0.05"])
+        // The stand-in comes first on PATH: deploy runs `aws` as users have it.
+        .env(
+            "PATH",
+            format!("{}:{}", work.path().display(), std::env::var("PATH").unwrap_or_default()),
+        )
+        .args(["deploy", "--interval", "0.05"])
         .args(extra)
         .timeout(std::time::Duration::from_secs(30))
         .output()
