@@ -918,7 +918,11 @@ fn deploy_with(states: &[(&str, u64, u64, u64, Option<&str>)], extra: &[&str]) -
         // The stand-in comes first on PATH: deploy runs `aws` as users have it.
         .env(
             "PATH",
-            format!("{}:{}", work.path().display(), std::env::var("PATH").unwrap_or_default()),
+            format!(
+                "{}:{}",
+                work.path().display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
         )
         .args(["deploy", "--interval", "0.05"])
         .args(extra)
