@@ -29,6 +29,10 @@ pub(super) struct TaskExtras {
     warned_volumes: BTreeSet<String>,
 }
 
+/// More GPUs than this per container is a mistake (the largest instances
+/// have 16).
+const MAX_GPUS: u64 = 64;
+
 /// tmpfs size when compose gives none (ECS requires one).
 const DEFAULT_TMPFS_MIB: u64 = 64;
 
@@ -983,20 +987,32 @@ impl Cx<'_> {
         }
     }
 
-    fn add_gpus(&self, o: &OtherKey, count: u64, c: &mut ContainerDefinition) {
-        let total = c
+    fn add_gpus(&self, o: &OtherKey, count: u64, c: &mut ContainerDefinition, sink: &mut Sink) {
+        let before = c
             .resource_requirements
             .iter()
             .find(|r| r.kind == "GPU")
             .and_then(|r| r.value.parse::<u64>().ok())
-            .unwrap_or(0)
-            + count;
+            .unwrap_or(0);
+        // More GPUs than any instance has is a mistake, not a request (and
+        // the sum must not overflow: found by fuzzing).
+        let total = match before.checked_add(count).filter(|t| *t <= MAX_GPUS) {
+            Some(t) => t,
+            None => {
+                self.value_error(
+                    &o.node,
+                    &o.path,
+                    format!("a GPU count above {MAX_GPUS} is not one ECS can place"),
+                    sink,
+                );
+                return;
+            }
+        };
         c.resource_requirements.retain(|r| r.kind != "GPU");
         c.resource_requirements.push(ResourceRequirement {
             kind: "GPU".to_owned(),
             value: total.to_string(),
         });
-        let _ = o;
     }
 
     /// One device request (`gpus` entries, `deploy…devices` entries): its count.
@@ -1048,7 +1064,7 @@ impl Cx<'_> {
             Value::Seq(items) => {
                 for (i, item) in items.iter().enumerate() {
                     if let Some(n) = self.gpu_count(item, &format!("{}[{i}]", o.path), sink) {
-                        self.add_gpus(o, n, c);
+                        self.add_gpus(o, n, c, sink);
                     }
                 }
             }
@@ -1089,7 +1105,7 @@ impl Cx<'_> {
                 return;
             }
             if let Some(n) = self.gpu_count(item, &p, sink) {
-                self.add_gpus(o, n, c);
+                self.add_gpus(o, n, c, sink);
             }
         }
     }
