@@ -16,30 +16,33 @@ use render::Reporter;
 
 const AFTER_HELP: &str = "\
 Examples:
-  compose2ecs convert                          # compose.yaml (+ compose2ecs.yaml) -> ecs/*.task-definition.json
-  compose2ecs convert -f compose.yaml -f compose.prod.yaml --overlay aws.yaml -o deploy/
-  compose2ecs convert --stdout --family student-rest | \\
-      aws ecs register-task-definition --cli-input-json file:///dev/stdin
-  compose2ecs config                           # the merged, interpolated compose file
-  compose2ecs config --format json --profile debug
-  compose2ecs schema overlay > overlay.schema.json   # for editors (yaml-language-server)
+  compose2ecs convert                  # compose.yaml + compose2ecs.yaml -> ecs/
+  compose2ecs convert -f compose.yaml -f compose.prod.yaml -o deploy/
+  compose2ecs convert --check -o ecs   # CI: fail when ecs/ is stale
+  compose2ecs convert --stdout --family shop-web \\
+      | aws ecs register-task-definition --cli-input-json file:///dev/stdin
+  compose2ecs deploy                   # register, create or update, watch
+  compose2ecs policy                   # the execution role's IAM policy
+  compose2ecs config --format json     # the merged, interpolated project
+  compose2ecs schema overlay           # for editors (yaml-language-server)
 
-Exit status: 0 converted, 1 input rejected (nothing written), 2 usage error.";
+Exit status: 0 success, 1 input rejected (nothing written) or an AWS call
+failed, 2 usage error.";
 
 const REGISTER_HELP: &str = "\
 Examples:
-  compose2ecs register                               # every family, with `aws` in your AWS environment
+  compose2ecs register               # every family, with your `aws`
   AWS_PROFILE=prod compose2ecs register --family shop-web
-  compose2ecs register --dry-run                     # the aws commands, nothing run
+  compose2ecs register --dry-run     # the aws commands, nothing run
 
 Exit status: 0 all registered, 1 input rejected or a registration failed (the others are still reported).";
 
 const DEPLOY_HELP: &str = "\
 Examples:
-  compose2ecs deploy                       # register, create or update every service, watch the rollout
+  compose2ecs deploy                 # register, create or update, watch
   compose2ecs deploy --family shop-web --timeout 900
-  compose2ecs deploy --no-wait             # return once the services are updated
-  compose2ecs deploy --dry-run             # the aws commands, nothing run
+  compose2ecs deploy --no-wait       # return once the services are updated
+  compose2ecs deploy --dry-run       # the aws commands, nothing run
 
 Exit status: 0 every deployment completed (or, with --no-wait, was started), 1 input rejected,
 a call failed, a deployment FAILED, or the timeout passed.";
