@@ -2,8 +2,9 @@
 //! Colour only when stderr is a terminal (anstream strips it otherwise, and
 //! honours `NO_COLOR`).
 
+use std::collections::HashMap;
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anstyle::{AnsiColor, Style};
 use compose2ecs_core::{Diagnostic, Input, Severity};
@@ -51,9 +52,10 @@ impl Reporter {
                 }
                 _ => Vec::new(),
             };
+            let mut lines = Lines::new(input);
             let mut err = anstream::stderr().lock();
             for d in shown {
-                let _ = err.write_all(render(input, d, &sensitive).as_bytes());
+                let _ = err.write_all(render(&mut lines, d, &sensitive).as_bytes());
             }
             return;
         }
@@ -142,32 +144,55 @@ pub(crate) fn diagnostic_json(d: &Diagnostic) -> serde_json::Value {
 ///    |         ^ services.rest.ports[0]
 ///    = help: …
 /// ```
-fn render(input: Option<&Input>, d: &Diagnostic, sensitive: &[String]) -> String {
+/// The lines of the files diagnostics point at, split once per file.
+struct Lines<'a> {
+    input: Option<&'a Input>,
+    files: HashMap<PathBuf, Option<Vec<String>>>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(input: Option<&'a Input>) -> Self {
+        Lines {
+            input,
+            files: HashMap::new(),
+        }
+    }
+
+    /// Line `n` (1-based) of `file`. Compose and overlay files are quoted
+    /// (included and extended ones read again from disk); env files never:
+    /// a line of an env file is a value, and may be a secret.
+    fn line(&mut self, file: &Path, n: u32) -> Option<&str> {
+        let input = self.input;
+        let lines = self.files.entry(file.to_path_buf()).or_insert_with(|| {
+            let is_yaml = file.extension().is_some_and(|e| e == "yaml" || e == "yml");
+            let text = input
+                .and_then(|i| i.source_text(file))
+                .map(str::to_owned)
+                .or_else(|| {
+                    is_yaml
+                        .then(|| std::fs::read_to_string(file).ok())
+                        .flatten()
+                })?;
+            Some(text.lines().map(str::to_owned).collect())
+        });
+        lines
+            .as_ref()?
+            .get(n.saturating_sub(1) as usize)
+            .map(String::as_str)
+    }
+}
+
+fn render(lines: &mut Lines<'_>, d: &Diagnostic, sensitive: &[String]) -> String {
     let sev = severity_style(d.severity);
     let mut out = format!(
         "{sev}{}[{}]{sev:#}{BOLD}: {}{BOLD:#}\n",
         d.severity, d.code, d.message
     );
-    let line_text = d.location.as_ref().and_then(|loc| {
-        // Compose and overlay files are quoted (included and extended ones
-        // read again from disk); env files never: a line of an env file is
-        // a value, and may be a secret.
-        let is_yaml = loc
-            .file
-            .extension()
-            .is_some_and(|e| e == "yaml" || e == "yml");
-        let text = input
-            .and_then(|i| i.source_text(&loc.file))
-            .map(str::to_owned)
-            .or_else(|| {
-                is_yaml
-                    .then(|| std::fs::read_to_string(&loc.file).ok())
-                    .flatten()
-            })?;
-        text.lines()
-            .nth(loc.line.saturating_sub(1) as usize)
-            .map(|l| compose2ecs_core::redact::redact_line(l, sensitive))
-    });
+    let line_text = d
+        .location
+        .as_ref()
+        .and_then(|loc| lines.line(&loc.file, loc.line))
+        .map(|l| compose2ecs_core::redact::redact_line(l, sensitive));
     let gutter_width = d.location.as_ref().map_or(1, |l| l.line.to_string().len());
     let pad = " ".repeat(gutter_width);
     if let Some(loc) = &d.location {

@@ -1029,3 +1029,44 @@ fn policy_prints_the_execution_role_policy() {
         ]
     );
 }
+
+#[test]
+fn an_unchanged_output_file_is_not_rewritten() {
+    let work = project(&[(
+        "compose.yaml",
+        "name: same\nservices:\n  web:\n    image: nginx\n",
+    )]);
+    let run = || {
+        bin()
+            .current_dir(work.path())
+            .args(["convert", "-o", "out"])
+            .assert()
+            .success()
+    };
+    run();
+    let file = work.path().join("out/same-web.task-definition.json");
+    let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    run();
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().modified().unwrap(),
+        old,
+        "rewritten although unchanged"
+    );
+    std::fs::write(
+        work.path().join("compose.yaml"),
+        "name: same\nservices:\n  web:\n    image: nginx:2\n",
+    )
+    .unwrap();
+    run();
+    assert_ne!(
+        std::fs::metadata(&file).unwrap().modified().unwrap(),
+        old,
+        "a changed file was not written"
+    );
+}

@@ -50,6 +50,11 @@ pub(crate) fn validate_compose(tree: &Node, sink: &mut Sink) {
         return;
     };
     let json = tree.to_json();
+    // The common case, valid, takes the fast path; errors are collected only
+    // when there are some.
+    if validator.is_valid(&json) {
+        return;
+    }
     let mut count = 0;
     let mut found = Vec::new();
     for error in validator.iter_errors(&json) {

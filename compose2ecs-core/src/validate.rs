@@ -33,21 +33,23 @@ fn compiled(
     .as_ref()
 }
 
+static TASK_DEFINITION: OnceLock<Option<Validator>> = OnceLock::new();
+static SERVICE: OnceLock<Option<Validator>> = OnceLock::new();
+
 /// Violations of the `RegisterTaskDefinition` schema, each with its JSON
 /// path (`containerDefinitions[0].cpu`).
 pub fn task_definition_json(value: &Json) -> Vec<Diagnostic> {
-    static V: OnceLock<Option<Validator>> = OnceLock::new();
-    violations(
-        compiled(TASK_DEFINITION_SCHEMA, &V),
-        value,
-        "task definition",
-    )
+    let validator = compiled(TASK_DEFINITION_SCHEMA, &TASK_DEFINITION);
+    violations(validator, value, "task definition")
 }
 
 /// Violations of the `CreateService` schema.
 pub fn service_json(value: &Json) -> Vec<Diagnostic> {
-    static V: OnceLock<Option<Validator>> = OnceLock::new();
-    violations(compiled(SERVICE_SCHEMA, &V), value, "service definition")
+    violations(
+        compiled(SERVICE_SCHEMA, &SERVICE),
+        value,
+        "service definition",
+    )
 }
 
 fn violations(validator: Option<&Validator>, value: &Json, what: &str) -> Vec<Diagnostic> {
