@@ -1070,3 +1070,49 @@ fn an_unchanged_output_file_is_not_rewritten() {
         "a changed file was not written"
     );
 }
+
+#[test]
+fn check_on_the_seed_fixture_catches_an_unregenerated_edit() {
+    let compose = std::fs::read_to_string(seed().join("compose.yaml")).unwrap();
+    let overlay = std::fs::read_to_string(seed().join("compose2ecs.yaml")).unwrap();
+    let work = project(&[("compose.yaml", &compose), ("compose2ecs.yaml", &overlay)]);
+    let check = || {
+        bin()
+            .current_dir(work.path())
+            .args(["convert", "--check", "-o", "ecs"])
+            .output()
+            .unwrap()
+    };
+    bin()
+        .current_dir(work.path())
+        .args(["convert", "-o", "ecs"])
+        .assert()
+        .success();
+    assert!(check().status.success());
+
+    let bumped = compose.replace("student-rest:<tag>", "student-rest:2.0");
+    assert_ne!(bumped, compose, "the seed's image tag moved");
+    std::fs::write(work.path().join("compose.yaml"), bumped).unwrap();
+    let out = check();
+    assert_eq!(out.status.code(), Some(1));
+    let diff = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        diff.contains(
+            "-      \"image\": \"<account-id>.dkr.ecr.us-east-1.amazonaws.com/student-rest:<tag>\","
+        ),
+        "{diff}"
+    );
+    assert!(
+        diff.contains(
+            "+      \"image\": \"<account-id>.dkr.ecr.us-east-1.amazonaws.com/student-rest:2.0\","
+        ),
+        "{diff}"
+    );
+
+    bin()
+        .current_dir(work.path())
+        .args(["convert", "-o", "ecs"])
+        .assert()
+        .success();
+    assert!(check().status.success());
+}
