@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::aws::{self, AwsError};
-use crate::{DeployArgs, Outcome, converted};
+use crate::{AwsArgs, DeployArgs, Outcome, converted};
 
 /// One service being deployed.
 struct Rollout {
@@ -36,20 +36,13 @@ pub(crate) fn run(args: &DeployArgs) -> Outcome {
         Ok(c) => c,
         Err(o) => return o,
     };
-    for f in &args.families {
-        if !conversion.task_definitions.contains_key(f) {
-            reporter.error(&format!("no family `{f}` in this project"));
-            return Outcome::Rejected;
-        }
-    }
-    let chosen: Vec<&String> = conversion
-        .task_definitions
-        .keys()
-        .filter(|f| args.families.is_empty() || args.families.contains(f))
-        .collect();
-    let aws_bin = args.aws_cli.as_path();
+    let chosen = match args.aws.chosen(reporter, &conversion) {
+        Ok(c) => c,
+        Err(o) => return o,
+    };
+    let aws_bin = args.aws.aws_cli.as_path();
 
-    if args.dry_run {
+    if args.aws.dry_run {
         let mut out = String::new();
         let aws = shell_words::quote(&aws_bin.display().to_string()).into_owned();
         for family in &chosen {
@@ -72,12 +65,9 @@ pub(crate) fn run(args: &DeployArgs) -> Outcome {
         return crate::write::stdout(out.as_bytes());
     }
 
-    let dir = match tempfile::tempdir() {
+    let dir = match AwsArgs::scratch(reporter) {
         Ok(d) => d,
-        Err(e) => {
-            reporter.error(&format!("cannot create a temporary directory: {e}"));
-            return Outcome::Rejected;
-        }
+        Err(o) => return o,
     };
     let mut rollouts = Vec::new();
     let mut failed = false;

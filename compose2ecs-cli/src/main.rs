@@ -186,12 +186,8 @@ struct ConvertArgs {
 struct DeployArgs {
     #[command(flatten)]
     conversion: ConversionArgs,
-    /// Deploy only this family; repeatable. Default: every family.
-    #[arg(long = "family", value_name = "NAME")]
-    families: Vec<String>,
-    /// The AWS CLI to run, in your AWS environment as it is.
-    #[arg(long, value_name = "PATH", default_value = "aws")]
-    aws_cli: PathBuf,
+    #[command(flatten)]
+    aws: AwsArgs,
     /// Return once the services are created or updated; do not watch.
     #[arg(long)]
     no_wait: bool,
@@ -201,9 +197,6 @@ struct DeployArgs {
     /// Seconds between two looks at the rollout.
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
     interval: f64,
-    /// Print the commands instead of running them.
-    #[arg(long)]
-    dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -216,17 +209,61 @@ struct PolicyArgs {
 struct RegisterArgs {
     #[command(flatten)]
     conversion: ConversionArgs,
-    /// Register only this family; repeatable. Default: every family.
+    #[command(flatten)]
+    aws: AwsArgs,
+}
+
+/// What `register` and `deploy` share: which families, which `aws`, or
+/// only print the commands.
+#[derive(Debug, Args)]
+struct AwsArgs {
+    /// Only this family; repeatable. Default: every family.
     #[arg(long = "family", value_name = "NAME")]
     families: Vec<String>,
-    /// The AWS CLI to run. It runs in your environment as it is
+    /// The AWS CLI to run. It runs in your AWS environment as it is
     /// (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, …).
     #[arg(long, value_name = "PATH", default_value = "aws")]
     aws_cli: PathBuf,
-    /// Print the commands (with the task definitions inline) instead of
-    /// running them.
+    /// Print the `aws` commands (with the JSON inline) instead of running
+    /// them.
     #[arg(long)]
     dry_run: bool,
+}
+
+impl AwsArgs {
+    /// The families to work on, in project order; an unknown `--family` is
+    /// reported with the families there are.
+    fn chosen<'c>(
+        &self,
+        reporter: Reporter,
+        conversion: &'c Conversion,
+    ) -> Result<Vec<&'c String>, Outcome> {
+        let all: Vec<&String> = conversion.task_definitions.keys().collect();
+        if let Some(f) = self
+            .families
+            .iter()
+            .find(|f| !conversion.task_definitions.contains_key(*f))
+        {
+            let names: Vec<&str> = all.iter().map(|s| s.as_str()).collect();
+            reporter.error(&format!(
+                "no family `{f}`; this project has: {}",
+                names.join(", ")
+            ));
+            return Err(Outcome::Rejected);
+        }
+        Ok(all
+            .into_iter()
+            .filter(|f| self.families.is_empty() || self.families.contains(f))
+            .collect())
+    }
+
+    /// A directory for the JSON handed to `aws`, removed when dropped.
+    fn scratch(reporter: Reporter) -> Result<tempfile::TempDir, Outcome> {
+        tempfile::tempdir().map_err(|e| {
+            reporter.error(&format!("cannot create a temporary directory: {e}"));
+            Outcome::Rejected
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

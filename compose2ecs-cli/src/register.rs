@@ -6,33 +6,28 @@
 use std::io::{IsTerminal as _, Write as _};
 
 use crate::aws::{self, AwsError};
-use crate::{Outcome, RegisterArgs, converted};
+use crate::{AwsArgs, Outcome, RegisterArgs, converted};
 
 pub(crate) fn run(args: &RegisterArgs) -> Outcome {
     let (reporter, _input, conversion) = match converted(&args.conversion) {
         Ok(c) => c,
         Err(o) => return o,
     };
-    let all: Vec<&String> = conversion.task_definitions.keys().collect();
-    for f in &args.families {
-        if !conversion.task_definitions.contains_key(f) {
-            let names: Vec<&str> = all.iter().map(|s| s.as_str()).collect();
-            reporter.error(&format!(
-                "no family `{f}`; this project has: {}",
-                names.join(", ")
-            ));
-            return Outcome::Rejected;
-        }
-    }
-    let chosen: Vec<(&String, String)> = conversion
-        .task_definitions
-        .iter()
-        .filter(|(f, _)| args.families.is_empty() || args.families.contains(f))
-        .map(|(f, td)| (f, compose2ecs_core::to_json(td)))
-        .collect();
+    let chosen: Vec<(&String, String)> = match args.aws.chosen(reporter, &conversion) {
+        Ok(families) => families
+            .into_iter()
+            .map(|f| {
+                (
+                    f,
+                    compose2ecs_core::to_json(&conversion.task_definitions[f]),
+                )
+            })
+            .collect(),
+        Err(o) => return o,
+    };
 
-    let aws = args.aws_cli.display().to_string();
-    if args.dry_run {
+    let aws = args.aws.aws_cli.display().to_string();
+    if args.aws.dry_run {
         let mut out = String::new();
         for (_, json) in &chosen {
             let compact = serde_json::from_str::<serde_json::Value>(json)
@@ -47,12 +42,9 @@ pub(crate) fn run(args: &RegisterArgs) -> Outcome {
         return crate::write::stdout(out.as_bytes());
     }
 
-    let dir = match tempfile::tempdir() {
+    let dir = match AwsArgs::scratch(reporter) {
         Ok(d) => d,
-        Err(e) => {
-            reporter.error(&format!("cannot create a temporary directory: {e}"));
-            return Outcome::Rejected;
-        }
+        Err(o) => return o,
     };
     let progress = std::io::stderr().is_terminal() && !reporter.json;
     let mut failures = 0;
@@ -67,7 +59,7 @@ pub(crate) fn run(args: &RegisterArgs) -> Outcome {
                 "cannot write {}: {e}",
                 file.display()
             ))),
-            Ok(()) => aws::register(&args.aws_cli, &file),
+            Ok(()) => aws::register(&args.aws.aws_cli, &file),
         };
         match result {
             Ok(arn) => {

@@ -36,6 +36,30 @@ pub struct DotenvError {
     pub message: String,
 }
 
+/// The variables an env file sets (bare `KEY`s without a value left out),
+/// or an `invalid-value` error located in `file`.
+pub(crate) fn variables(
+    text: &str,
+    lookup: &Environment,
+    file: &std::path::Path,
+) -> Result<Vec<(String, String)>, crate::Diagnostic> {
+    match parse(text, lookup) {
+        Ok(entries) => Ok(entries
+            .into_iter()
+            .filter_map(|e| Some((e.name, e.value?)))
+            .collect()),
+        Err(e) => Err(crate::Diagnostic::error(
+            crate::Code::InvalidValue,
+            format!("invalid env file: {}", e.message),
+        )
+        .at(Some(&crate::Location {
+            file: file.into(),
+            line: e.line,
+            column: 1,
+        }))),
+    }
+}
+
 /// Parses `.env` text. `lookup` resolves `${VAR}` and bare `KEY`s.
 pub fn parse(text: &str, lookup: &Environment) -> Result<Vec<DotenvEntry>, DotenvError> {
     let mut entries: Vec<DotenvEntry> = Vec::new();

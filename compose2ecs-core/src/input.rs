@@ -244,25 +244,9 @@ impl Input {
                     continue;
                 }
             };
-            match dotenv::parse(&text, &process_env) {
-                Ok(entries) => {
-                    for e in entries {
-                        if let Some(v) = e.value {
-                            environment.insert(e.name, v);
-                        }
-                    }
-                }
-                Err(e) => diagnostics.push(
-                    Diagnostic::error(
-                        Code::InvalidValue,
-                        format!("invalid env file: {}", e.message),
-                    )
-                    .at(Some(&Location {
-                        file: file.as_path().into(),
-                        line: e.line,
-                        column: 1,
-                    })),
-                ),
+            match dotenv::variables(&text, &process_env, &file) {
+                Ok(vars) => environment.extend(vars),
+                Err(d) => diagnostics.push(d),
             }
         }
         if !diagnostics.is_empty() {

@@ -356,25 +356,14 @@ impl Loader<'_> {
                     continue;
                 }
             };
-            match crate::dotenv::parse(&text, &ctx.env) {
+            // The including environment wins over the env file.
+            match crate::dotenv::variables(&text, &ctx.env, file) {
                 Ok(vars) => {
-                    for v in vars {
-                        if let Some(value) = v.value {
-                            env.entry(v.name).or_insert(value);
-                        }
+                    for (name, value) in vars {
+                        env.entry(name).or_insert(value);
                     }
                 }
-                Err(e) => self.sink.push(
-                    Diagnostic::error(
-                        Code::InvalidValue,
-                        format!("invalid env file: {}", e.message),
-                    )
-                    .at(Some(&Location {
-                        file: file.as_path().into(),
-                        line: e.line,
-                        column: 1,
-                    })),
-                ),
+                Err(d) => self.sink.push(d),
             }
         }
         let env = Rc::new(env);
@@ -556,31 +545,20 @@ impl Loader<'_> {
             return;
         };
         self.extending.push(key);
-        let base = match &file {
+        // A base in another file, or (no `file:`, or this file named) here.
+        let elsewhere = file
+            .as_ref()
+            .map(|(f, loc)| (paths::normalize(&ctx.dir.join(f)), loc))
+            .filter(|(f, _)| *f != ctx.path);
+        let base = match elsewhere {
+            Some((file, loc)) => self.resolve_in(&file, &base_name, ctx, &path, loc, &ext),
             None => {
                 self.resolve_local(tree, &base_name, ctx, done);
-                match service(tree, &base_name) {
-                    Some(b) => Some(b.clone()),
-                    None => {
-                        self.unknown_base(&base_name, &ctx.path, &path, &ext);
-                        None
-                    }
+                let found = service(tree, &base_name).cloned();
+                if found.is_none() {
+                    self.unknown_base(&base_name, &ctx.path, &path, &ext);
                 }
-            }
-            Some((f, loc)) => {
-                let file = paths::normalize(&ctx.dir.join(f));
-                if file == ctx.path {
-                    self.resolve_local(tree, &base_name, ctx, done);
-                    match service(tree, &base_name) {
-                        Some(b) => Some(b.clone()),
-                        None => {
-                            self.unknown_base(&base_name, &ctx.path, &path, &ext);
-                            None
-                        }
-                    }
-                } else {
-                    self.resolve_in(&file, &base_name, ctx, &path, loc, &ext)
-                }
+                found
             }
         };
         self.extending.pop();

@@ -249,6 +249,20 @@ fn every_key_is_accounted_for(
     missing
 }
 
+/// Each task definition with its service definition, as JSON.
+fn outputs(conversion: &compose2ecs_core::Conversion) -> Vec<(Json, Json)> {
+    conversion
+        .task_definitions
+        .iter()
+        .map(|(family, t)| {
+            (
+                serde_json::to_value(t).unwrap(),
+                serde_json::to_value(&conversion.services[family]).unwrap(),
+            )
+        })
+        .collect()
+}
+
 fn tree_of(input: &Input) -> Json {
     compose2ecs_core::resolve(input).unwrap().0.to_json()
 }
@@ -258,16 +272,7 @@ fn full_example_on_ec2_accounts_for_every_key() {
     let text = std::fs::read_to_string(full_example()).unwrap();
     let input = input(&text, "launch_type: EC2\nnetwork_mode: bridge\n");
     let conversion = convert(&input, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
-    let tasks: Vec<(Json, Json)> = conversion
-        .task_definitions
-        .iter()
-        .map(|(family, t)| {
-            (
-                serde_json::to_value(t).unwrap(),
-                serde_json::to_value(&conversion.services[family]).unwrap(),
-            )
-        })
-        .collect();
+    let tasks = outputs(&conversion);
     let missing = every_key_is_accounted_for(
         &tree_of(&input),
         &tasks,
@@ -363,16 +368,7 @@ fn full_example_on_fargate_refuses_what_fargate_cannot_run_and_accounts_for_the_
     }
     let input = input(&stripped, "");
     let conversion = convert(&input, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
-    let tasks: Vec<(Json, Json)> = conversion
-        .task_definitions
-        .iter()
-        .map(|(family, t)| {
-            (
-                serde_json::to_value(t).unwrap(),
-                serde_json::to_value(&conversion.services[family]).unwrap(),
-            )
-        })
-        .collect();
+    let tasks = outputs(&conversion);
     let tree = tree_of(&input);
     for key in &expected {
         assert!(
