@@ -3,7 +3,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::Outcome;
+use crate::outcome::Outcome;
 
 /// Writes every file to a temporary file in `dir` first, then renames them
 /// all into place, so an error leaves no half-written output behind. Files
@@ -52,9 +52,9 @@ pub(crate) fn stdout(bytes: &[u8]) -> Outcome {
     match out.write_all(bytes).and_then(|()| out.flush()) {
         Ok(()) => Outcome::Success,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Outcome::Success,
-        Err(e) => crate::fail(
-            crate::Reporter::default(),
-            &format!("cannot write to stdout: {e}"),
-        ),
+        Err(e) => {
+            crate::report::Reporter::default().error(&format!("cannot write to stdout: {e}"));
+            Outcome::Rejected
+        }
     }
 }

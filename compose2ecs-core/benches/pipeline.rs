@@ -24,9 +24,8 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 use std::path::Path;
 
-use compose2ecs_core::{
-    Environment, Input, Options, Source, convert, load, schema, to_json, validate, yaml,
-};
+use compose2ecs_core::internals;
+use compose2ecs_core::{Environment, Input, Options, Source, convert, load, schema, to_json};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 /// The base and override texts of a project with `n` services.
@@ -125,17 +124,18 @@ fn stages(c: &mut Criterion) {
         });
         group.bench_function(BenchmarkId::new("load", n), |b| {
             b.iter(|| {
-                let a = yaml::parse(Path::new("compose.yaml"), black_box(&base)).unwrap();
-                let o = yaml::parse(Path::new("compose.override.yaml"), black_box(&over)).unwrap();
+                let a = internals::parse(Path::new("compose.yaml"), black_box(&base)).unwrap();
+                let o =
+                    internals::parse(Path::new("compose.override.yaml"), black_box(&over)).unwrap();
                 (a, o)
             });
         });
         group.bench_function(BenchmarkId::new("interpolate_merge", n), |b| {
-            b.iter(|| compose2ecs_core::resolve_unchecked(black_box(&inp)).unwrap());
+            b.iter(|| internals::resolve_unchecked(black_box(&inp)).unwrap());
         });
-        let tree = compose2ecs_core::resolve_unchecked(&inp).unwrap();
+        let tree = internals::resolve_unchecked(&inp).unwrap();
         group.bench_function(BenchmarkId::new("validate_input", n), |b| {
-            b.iter(|| assert!(schema::check(black_box(&tree)).is_empty()));
+            b.iter(|| assert!(internals::check_compose(black_box(&tree)).is_empty()));
         });
         group.bench_function(BenchmarkId::new("model", n), |b| {
             b.iter(|| load(black_box(&inp), &Options::default()).unwrap());
@@ -152,7 +152,7 @@ fn stages(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("validate_output", n), |b| {
             b.iter(|| {
                 for v in black_box(&values) {
-                    assert!(validate::task_definition_json(v).is_empty());
+                    assert!(schema::task_definition_json(v).is_empty());
                 }
             });
         });

@@ -18,7 +18,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The merged project as YAML, inactive profiles left out.
     let (tree, _) = config(&input, &Options::default())?;
-    let yaml = serde_norway::to_string(&tree.to_yaml())?;
+    let yaml = tree.to_yaml();
     assert!(yaml.contains("443") && !yaml.contains("debug"));
     print!("{yaml}");
 

@@ -22,7 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut json = serde_json::to_value(&conversion.task_definitions["api-api"])?;
     json["tags"] = serde_json::json!([{"key": "team", "value": "payments"}]);
     // Still valid ECS input?
-    assert!(compose2ecs_core::validate::task_definition_json(&json).is_empty());
+    assert!(compose2ecs_core::schema::task_definition_json(&json).is_empty());
     assert_eq!(
         json["containerDefinitions"][0]["image"],
         "example/api@sha256:0123456789abcdef"

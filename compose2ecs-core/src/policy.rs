@@ -7,55 +7,75 @@ use std::collections::BTreeSet;
 use serde_json::{Value as Json, json};
 
 use crate::ecs::TaskDefinition;
+use crate::ecs::arn::{self, Arn};
 
-/// The region and account of the tasks, as far as the output says: from
-/// the execution role's ARN and the awslogs region. `*` when unknown.
-fn region_and_account<'t>(tasks: &[&'t TaskDefinition]) -> (&'t str, &'t str) {
-    let account = tasks
+/// The region, account and partition of the tasks, as far as the output
+/// says: the region from the awslogs region, the account from the execution
+/// role's ARN (`*` when unknown); the partition is the region's, else the
+/// execution role's.
+fn region_account_partition<'t>(tasks: &[&'t TaskDefinition]) -> (&'t str, &'t str, &'t str) {
+    let role = tasks
         .iter()
         .filter_map(|t| t.execution_role_arn.as_deref())
-        .filter_map(|arn| arn.split(':').nth(4))
-        .find(|a| !a.is_empty())
-        .unwrap_or("*");
+        .filter_map(Arn::parse)
+        .find(|a| !a.account.is_empty());
+    let account = role.map_or("*", |a| a.account);
     let region = tasks
         .iter()
         .flat_map(|t| &t.container_definitions)
         .filter_map(|c| c.log_configuration.as_ref())
         .filter_map(|l| l.options.get("awslogs-region"))
         .map(String::as_str)
-        .next()
-        .unwrap_or("*");
-    (region, account)
+        .next();
+    let partition = match (region, role) {
+        (Some(r), _) => arn::partition_of(r),
+        (None, Some(role)) => role.partition,
+        (None, None) => "aws",
+    };
+    (region.unwrap_or("*"), account, partition)
 }
 
 /// `123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/web:1.2` → its
-/// repository ARN; `None` for images outside ECR.
+/// repository ARN, in the partition of the registry's region; `None` for
+/// images outside ECR.
 fn ecr_repository(image: &str) -> Option<String> {
-    let (host, path) = image.split_once('/')?;
-    let mut parts = host.split('.');
-    let account = parts.next()?;
-    if parts.next()? != "dkr" || parts.next()? != "ecr" {
-        return None;
-    }
-    let region = parts.next()?;
-    let repo = path.split(['@', ':']).next()?;
-    Some(format!("arn:aws:ecr:{region}:{account}:repository/{repo}"))
+    let (account, region, repo) = arn::ecr_image(image)?;
+    Some(arn::format(
+        "ecr",
+        region,
+        account,
+        &format!("repository/{repo}"),
+    ))
 }
 
 /// The IAM resource of a secret reference: a Secrets Manager ARN without its
-/// JSON-key/version suffix, or the SSM parameter's ARN.
-fn secret_resource(value_from: &str, region: &str, account: &str) -> (bool, String) {
-    let parts: Vec<&str> = value_from.split(':').collect();
-    if parts.len() >= 7 && parts[2] == "secretsmanager" {
-        return (true, parts[..7].join(":"));
-    }
-    if value_from.starts_with("arn:") {
+/// JSON-key/version suffix, any other ARN as it is, or the ARN of the SSM
+/// parameter of that name in the tasks' region and partition.
+fn secret_resource(
+    value_from: &str,
+    region: &str,
+    account: &str,
+    partition: &str,
+) -> (bool, String) {
+    if let Some(a) = Arn::parse(value_from) {
+        if a.service == "secretsmanager" {
+            let fields = a.resource_fields();
+            let end = fields.len().min(2);
+            let resource = fields[..end].join(":");
+            return (
+                true,
+                format!(
+                    "arn:{}:secretsmanager:{}:{}:{resource}",
+                    a.partition, a.region, a.account
+                ),
+            );
+        }
         return (false, value_from.to_owned());
     }
     let name = value_from.trim_start_matches('/');
     (
         false,
-        format!("arn:aws:ssm:{region}:{account}:parameter/{name}"),
+        format!("arn:{partition}:ssm:{region}:{account}:parameter/{name}"),
     )
 }
 
@@ -67,7 +87,7 @@ pub fn execution_role_policy<'a>(
     kms_key: Option<&str>,
 ) -> Json {
     let tasks: Vec<&TaskDefinition> = task_definitions.into_iter().collect();
-    let (region, account) = region_and_account(&tasks);
+    let (region, account, partition) = region_account_partition(&tasks);
     let mut repos = BTreeSet::new();
     let mut groups = BTreeSet::new();
     let mut create_group = false;
@@ -87,7 +107,12 @@ pub fn execution_role_policy<'a>(
                     .options
                     .get("awslogs-region")
                     .map_or(region, String::as_str);
-                groups.insert(format!("arn:aws:logs:{r}:{account}:log-group:{group}:*"));
+                let p = if r == "*" {
+                    partition
+                } else {
+                    arn::partition_of(r)
+                };
+                groups.insert(format!("arn:{p}:logs:{r}:{account}:log-group:{group}:*"));
             }
             create_group |= l
                 .options
@@ -95,7 +120,7 @@ pub fn execution_role_policy<'a>(
                 .is_some_and(|v| v == "true");
         }
         for s in &c.secrets {
-            match secret_resource(&s.value_from, region, account) {
+            match secret_resource(&s.value_from, region, account, partition) {
                 (true, r) => secrets_manager.insert(r),
                 (false, r) => parameters.insert(r),
             };
@@ -172,13 +197,22 @@ mod tests {
             ecr_repository("123456789012.dkr.ecr.eu-west-1.amazonaws.com/api@sha256:ab").as_deref(),
             Some("arn:aws:ecr:eu-west-1:123456789012:repository/api")
         );
+        assert_eq!(
+            ecr_repository("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/api:1").as_deref(),
+            Some("arn:aws-cn:ecr:cn-north-1:123456789012:repository/api")
+        );
+        assert_eq!(
+            secret_resource("prod/db", "us-gov-west-1", "123456789012", "aws-us-gov").1,
+            "arn:aws-us-gov:ssm:us-gov-west-1:123456789012:parameter/prod/db"
+        );
         assert_eq!(ecr_repository("nginx:1.27"), None);
         assert_eq!(ecr_repository("ghcr.io/org/app:1"), None);
         assert_eq!(
             secret_resource(
                 "arn:aws:secretsmanager:us-east-1:1:secret:db-AbC:password::",
                 "r",
-                "a"
+                "a",
+                "aws"
             ),
             (
                 true,
@@ -186,7 +220,7 @@ mod tests {
             )
         );
         assert_eq!(
-            secret_resource("/prod/session", "us-east-1", "123456789012"),
+            secret_resource("/prod/session", "us-east-1", "123456789012", "aws"),
             (
                 false,
                 "arn:aws:ssm:us-east-1:123456789012:parameter/prod/session".to_owned()

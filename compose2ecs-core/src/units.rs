@@ -5,7 +5,7 @@ const MIB: u64 = 1024 * 1024;
 
 /// Parses a compose byte value (`512m`, `1g`, `1.5gb`, `1073741824`) into bytes.
 /// Suffixes are `b k kb m mb g gb t tb`, case-insensitive, powers of 1024.
-pub fn parse_bytes(text: &str) -> Result<u64, String> {
+pub(crate) fn parse_bytes(text: &str) -> Result<u64, String> {
     let t = text.trim();
     let split = t
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -49,12 +49,12 @@ pub fn parse_bytes(text: &str) -> Result<u64, String> {
 }
 
 /// Bytes → MiB, rounded up.
-pub fn bytes_to_mib(bytes: u64) -> u64 {
+pub(crate) fn bytes_to_mib(bytes: u64) -> u64 {
     bytes.div_ceil(MIB)
 }
 
 /// Parses `cpus` (`0.5`, `"1.25"`) into ECS CPU units: round(cpus × 1024).
-pub fn parse_cpus(text: &str) -> Result<u32, String> {
+pub(crate) fn parse_cpus(text: &str) -> Result<u32, String> {
     let f: f64 = text
         .trim()
         .parse()
@@ -74,7 +74,7 @@ pub fn parse_cpus(text: &str) -> Result<u32, String> {
 
 /// Parses a compose duration (`1m30s`, `10s`, `500ms`, `1h`, `1.5s`) into
 /// whole seconds, rounded up.
-pub fn parse_duration_secs(text: &str) -> Result<u64, String> {
+pub(crate) fn parse_duration_secs(text: &str) -> Result<u64, String> {
     let t = text.trim();
     let bad = || {
         format!(

@@ -47,12 +47,12 @@ fn render_case(dir: &Path) -> String {
         Ok(conversion) => {
             for (family, td) in &conversion.task_definitions {
                 // Valid ECS input, by the committed schemas.
-                let errors = compose2ecs_core::validate::task_definition_json(
+                let errors = compose2ecs_core::schema::task_definition_json(
                     &serde_json::to_value(td).unwrap(),
                 );
                 assert!(errors.is_empty(), "{}: {errors:?}", dir.display());
                 if let Some(service) = conversion.services.get(family) {
-                    let errors = compose2ecs_core::validate::service_json(
+                    let errors = compose2ecs_core::schema::service_json(
                         &serde_json::to_value(service).unwrap(),
                     );
                     assert!(errors.is_empty(), "{}: {errors:?}", dir.display());

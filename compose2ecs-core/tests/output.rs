@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use compose2ecs_core::validate::{service_json, task_definition_json};
+use compose2ecs_core::schema::{service_json, task_definition_json};
 use serde_json::json;
 
 fn td() -> serde_json::Value {

@@ -1,6 +1,7 @@
 //! The support table against the code and the docs:
 //!
-//! - `docs/compose-support.md` is generated from the table and must be fresh;
+//! - (`docs/compose-support.md` and `docs/diagnostics.md` are checked against
+//!   the table by the unit tests of `model::support`);
 //! - converting compose-go's `full-example.yml` (nearly every key of the
 //!   spec) on FARGATE and on EC2 accounts for every key it contains: each
 //!   shows up in the task definition at the paths the table names, or in a
@@ -12,74 +13,9 @@
 
 use std::path::{Path, PathBuf};
 
-use compose2ecs_core::support::{self, Handling, KeySupport};
+use compose2ecs_core::model::support::{self, Handling, KeySupport};
 use compose2ecs_core::{Diagnostic, Environment, Input, Options, Severity, Source, convert};
 use serde_json::Value as Json;
-
-#[test]
-fn the_committed_support_doc_is_generated_from_the_table() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/compose-support.md");
-    let fresh = support::markdown();
-    if std::env::var_os("COMPOSE2ECS_BLESS").is_some() {
-        std::fs::write(&path, &fresh).unwrap();
-    }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        committed == fresh,
-        "docs/compose-support.md is stale; regenerate it with COMPOSE2ECS_BLESS=1 cargo test -p compose2ecs-core --test support"
-    );
-    for row in support::SERVICE_KEYS {
-        assert!(
-            committed.contains(&format!("| `{}` |", row.key)),
-            "{}",
-            row.key
-        );
-    }
-}
-
-#[test]
-fn every_diagnostic_code_is_documented_and_triggered_by_an_expected_output() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let path = root.join("docs/diagnostics.md");
-    let fresh = support::diagnostics_markdown();
-    if std::env::var_os("COMPOSE2ECS_BLESS").is_some() {
-        std::fs::write(&path, &fresh).unwrap();
-    }
-    assert!(
-        std::fs::read_to_string(&path).unwrap_or_default() == fresh,
-        "docs/diagnostics.md is stale; regenerate it with COMPOSE2ECS_BLESS=1 cargo test -p compose2ecs-core --test support"
-    );
-    // The expected outputs: fixture snapshots, the conformance snapshot, and
-    // the assertions of the CLI tests.
-    let mut expected = String::new();
-    for dir in [root.join("fixtures"), root.join("fixtures/errors")] {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let case = entry.unwrap().path();
-            for snap in ["convert.snap", "stderr.snap"] {
-                expected.push_str(&std::fs::read_to_string(case.join(snap)).unwrap_or_default());
-            }
-        }
-    }
-    for f in [
-        "compose2ecs-core/tests/snapshots/conformance__outcomes.snap",
-        "compose2ecs-cli/tests/cli.rs",
-        "compose2ecs-core/tests/output.rs",
-    ] {
-        expected.push_str(&std::fs::read_to_string(root.join(f)).unwrap());
-    }
-    for code in compose2ecs_core::Code::ALL {
-        assert!(
-            code.description().contains("Example"),
-            "the doc of `{}` gives no example input",
-            code.as_str()
-        );
-        assert!(
-            expected.contains(&format!("[{}]", code.as_str())),
-            "no fixture or CLI test shows `{}`",
-            code.as_str()
-        );
-    }
-}
 
 fn full_example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -398,13 +334,13 @@ fn full_example_on_fargate_refuses_what_fargate_cannot_run_and_accounts_for_the_
 #[test]
 fn the_committed_overlay_schema_is_generated_from_the_types() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas/overlay.schema.json");
-    let fresh = compose2ecs_core::overlay::json_schema();
+    let fresh = compose2ecs_core::schema::overlay();
     if std::env::var_os("COMPOSE2ECS_BLESS").is_some() {
         std::fs::write(&path, &fresh).unwrap();
     }
     assert!(
         std::fs::read_to_string(&path).unwrap_or_default() == fresh,
-        "schemas/overlay.schema.json is stale; regenerate it with COMPOSE2ECS_BLESS=1 cargo test -p compose2ecs-core --test support"
+        "schemas/overlay.schema.json is stale; regenerate it with COMPOSE2ECS_BLESS=1 cargo test -p compose2ecs-core "
     );
     // It describes the overlay: strict, with every top-level key.
     let schema: Json = serde_json::from_str(&fresh).unwrap();
@@ -418,7 +354,7 @@ fn the_committed_overlay_schema_is_generated_from_the_types() {
 
 #[test]
 fn every_overlay_fixture_validates_against_the_overlay_schema() {
-    let schema: Json = serde_json::from_str(&compose2ecs_core::overlay::json_schema()).unwrap();
+    let schema: Json = serde_json::from_str(&compose2ecs_core::schema::overlay()).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
     let mut checked = 0;

@@ -24,7 +24,7 @@ pub(super) struct Context<'a> {
 
 pub(super) fn build(ctx: &Context<'_>, s: &Service, sink: &mut Sink) -> ContainerDefinition {
     let name = match &s.container_name {
-        Some(cn) if crate::validate::is_ecs_name(&cn.value) => cn.value.clone(),
+        Some(cn) if crate::ecs::is_ecs_name(&cn.value) => cn.value.clone(),
         Some(cn) => {
             sink.push(
                 Diagnostic::warning(

@@ -1,7 +1,7 @@
 //! The keys whose conversion depends on the launch type or the network mode:
 //! Linux parameters, volumes, task-level modes, GPUs. Each reads its own
 //! syntax from [`Service::others`]; whatever a key becomes, or why it is not
-//! converted, comes from [`crate::support`].
+//! converted, comes from [`crate::model::support`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -11,10 +11,10 @@ use crate::ecs::{
     HostEntry, HostVolume, MountPoint, ResourceRequirement, RuntimePlatform, SystemControl, Tmpfs,
     Ulimit, Volume, VolumeFrom,
 };
+use crate::load::yaml::{Node, Resolved, Value};
+use crate::model::support::{self, Handling};
 use crate::model::{OtherKey, Service};
 use crate::overlay::{Efs, LaunchType, NetworkMode, Overlay};
-use crate::support::{self, Handling};
-use crate::yaml::{Node, Resolved, Value};
 
 use super::Platform;
 

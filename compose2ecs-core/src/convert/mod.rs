@@ -19,9 +19,6 @@ use crate::ecs::{ContainerDependency, ServiceDefinition, TaskDefinition};
 use crate::model::{Project, Service};
 use crate::overlay::{LaunchType, LoadedOverlay, NetworkMode, ServiceOverlay};
 
-pub(crate) use secrets::looks_secret;
-pub use size::{FARGATE_SIZES, fargate_size};
-
 /// The resolved platform settings every task shares.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Platform {
@@ -82,7 +79,7 @@ pub(crate) fn convert(project: &Project, overlay: &LoadedOverlay, sink: &mut Sin
             .settings
             .and_then(|s| s.family.clone())
             .unwrap_or_else(|| format!("{}-{}", project.name, plan.owner.name));
-        if !crate::validate::is_ecs_name(&family) {
+        if !crate::ecs::is_ecs_name(&family) {
             sink.push(
                 Diagnostic::error(
                     Code::InvalidName,

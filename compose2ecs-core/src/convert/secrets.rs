@@ -6,8 +6,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::diagnostic::redact::looks_secret;
 use crate::diagnostic::{Code, Diagnostic, Location, Sink};
 use crate::ecs::Secret;
+use crate::ecs::arn::Arn;
 use crate::model::Service;
 use crate::overlay::{LoadedOverlay, Overlay};
 
@@ -41,24 +43,6 @@ fn is_env_name(s: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// Whether a variable's name says it holds a secret.
-pub(crate) fn looks_secret(name: &str) -> bool {
-    let n = name.to_ascii_uppercase();
-    [
-        "PASSWORD",
-        "PASSWD",
-        "SECRET",
-        "TOKEN",
-        "CREDENTIAL",
-        "PRIVATE_KEY",
-        "API_KEY",
-    ]
-    .iter()
-    .any(|w| n.contains(w))
-        || n.ends_with("_KEY")
-        || n == "KEY"
 }
 
 /// The container's `secrets`, and the environment variables they replace.
@@ -149,31 +133,27 @@ pub(super) fn container_secrets(
 /// is neither such an ARN nor an SSM parameter name. `Ok(None)`: a
 /// parameter name (in the task's own region).
 pub(crate) fn reference_region(reference: &str) -> Result<Option<&str>, ()> {
-    let parts: Vec<&str> = reference.split(':').collect();
-    if parts.first() == Some(&"arn") {
-        let ok_prefix = parts.len() >= 6
-            && parts[1].starts_with("aws")
-            && !parts[3].is_empty()
-            && parts[4].len() == 12
-            && parts[4].bytes().all(|b| b.is_ascii_digit());
-        if !ok_prefix {
+    if reference.starts_with("arn:") {
+        let a = Arn::parse(reference).filter(|a| !a.region.is_empty() && a.has_account_id());
+        let Some(a) = a else {
             return Err(());
-        }
-        let ok = match parts[2] {
+        };
+        let fields = a.resource_fields();
+        let ok = match a.service {
             "secretsmanager" => {
-                parts[5] == "secret"
-                    && parts.get(6).is_some_and(|n| !n.is_empty())
-                    && (parts.len() == 7 || parts.len() == 10)
+                fields[0] == "secret"
+                    && fields.get(1).is_some_and(|n| !n.is_empty())
+                    && (fields.len() == 2 || fields.len() == 5)
             }
             "ssm" => {
-                parts.len() == 6
-                    && parts[5]
+                fields.len() == 1
+                    && fields[0]
                         .strip_prefix("parameter")
                         .is_some_and(|p| p.len() > 1)
             }
             _ => false,
         };
-        return if ok { Ok(Some(parts[3])) } else { Err(()) };
+        return if ok { Ok(Some(a.region)) } else { Err(()) };
     }
     let name_ok = !reference.is_empty()
         && reference

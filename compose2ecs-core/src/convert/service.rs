@@ -6,9 +6,9 @@ use crate::ecs::{
     ServiceConnectClientAlias, ServiceConnectConfiguration, ServiceConnectService,
     ServiceDefinition, ServiceLoadBalancer, TaskDefinition,
 };
+use crate::load::yaml::{Node, Resolved};
 use crate::model::Service;
 use crate::overlay::{LoadedOverlay, NetworkMode, ServiceOverlay};
-use crate::yaml::{Node, Resolved};
 
 use super::Platform;
 

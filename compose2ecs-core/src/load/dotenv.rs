@@ -11,13 +11,13 @@
 //! - a bare `KEY` (no `=`) takes its value from the lookup environment, or is
 //!   left unset.
 
-use crate::interpolate::{Environment, InterpolationError, interpolate_str};
+use crate::load::interpolate::{Environment, InterpolationError, interpolate_str};
 
 /// One parsed line: the name, its value (None for a bare `KEY` that the
 /// lookup environment does not define), and its 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DotenvEntry {
+pub(crate) struct DotenvEntry {
     /// The variable name.
     pub name: String,
     /// The value, or `None` for a bare `KEY` without a value anywhere.
@@ -29,7 +29,7 @@ pub struct DotenvEntry {
 /// A syntax error in a `.env` file, with its 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DotenvError {
+pub(crate) struct DotenvError {
     /// The line.
     pub line: u32,
     /// What is wrong.
@@ -61,7 +61,7 @@ pub(crate) fn variables(
 }
 
 /// Parses `.env` text. `lookup` resolves `${VAR}` and bare `KEY`s.
-pub fn parse(text: &str, lookup: &Environment) -> Result<Vec<DotenvEntry>, DotenvError> {
+pub(crate) fn parse(text: &str, lookup: &Environment) -> Result<Vec<DotenvEntry>, DotenvError> {
     let mut entries: Vec<DotenvEntry> = Vec::new();
     let mut scope = lookup.clone();
     let mut lines = text.lines().enumerate().peekable();

@@ -18,11 +18,11 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use crate::diagnostic::{Code, Diagnostic, Error, Location};
 
 /// Largest YAML file accepted, in bytes.
-pub const MAX_FILE_SIZE: usize = 16 * 1024 * 1024;
+pub(crate) const MAX_FILE_SIZE: usize = 16 * 1024 * 1024;
 /// Deepest nesting of sequences and mappings accepted.
-pub const MAX_DEPTH: usize = 128;
+pub(crate) const MAX_DEPTH: usize = 128;
 /// Most nodes that alias expansion may add to one document.
-pub const MAX_ALIAS_NODES: usize = 250_000;
+pub(crate) const MAX_ALIAS_NODES: usize = 250_000;
 
 /// A YAML node with its location.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,7 +73,7 @@ pub struct Entry {
 }
 
 /// A mapping with string keys, in document order.
-pub type Map = IndexMap<String, Entry>;
+pub(crate) type Map = IndexMap<String, Entry>;
 
 /// What a plain scalar means under the YAML 1.2 core schema.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -203,7 +203,7 @@ impl Node {
 }
 
 /// Resolves a plain scalar by the YAML 1.2 core schema.
-pub fn resolve_plain(text: &str) -> Resolved<'_> {
+pub(crate) fn resolve_plain(text: &str) -> Resolved<'_> {
     match text {
         "true" | "True" | "TRUE" => return Resolved::Bool(true),
         "false" | "False" | "FALSE" => return Resolved::Bool(false),
@@ -230,7 +230,7 @@ pub fn resolve_plain(text: &str) -> Resolved<'_> {
 }
 
 /// Parses a YAML 1.2 core-schema integer: decimal, `0x…` or `0o…`.
-pub fn parse_int(text: &str) -> Option<i64> {
+pub(crate) fn parse_int(text: &str) -> Option<i64> {
     let (neg, digits) = match text.as_bytes().first()? {
         b'-' => (true, &text[1..]),
         b'+' => (false, &text[1..]),
@@ -256,7 +256,7 @@ fn is_null_plain(text: &str) -> bool {
 /// several documents is an error.
 ///
 /// `file` names the source in locations; it is not read.
-pub fn parse(file: &Path, text: &str) -> Result<Node, Error> {
+pub(crate) fn parse(file: &Path, text: &str) -> Result<Node, Error> {
     let mut docs = parse_documents(file, text)?;
     if docs.len() > 1 {
         let second = docs.swap_remove(1);
@@ -284,7 +284,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Node, Error> {
 /// may hold several, merged in order like `-f` files. Anchors are per
 /// document; the alias budget is for the whole file. An empty text gives no
 /// document.
-pub fn parse_documents(file: &Path, text: &str) -> Result<Vec<Node>, Error> {
+pub(crate) fn parse_documents(file: &Path, text: &str) -> Result<Vec<Node>, Error> {
     let file: Arc<Path> = Arc::from(file);
     if text.len() > MAX_FILE_SIZE {
         return Err(Error::single(

@@ -7,12 +7,12 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::diagnostic::{Code, Diagnostic, Location};
-use crate::yaml::{Entry, Node, Resolved, Value};
+use crate::load::yaml::{Entry, Node, Resolved, Value};
 
 /// A deserialisation error with the location of the innermost node involved.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DeError {
+pub(crate) struct DeError {
     /// What is wrong.
     pub message: String,
     /// The stable code.
@@ -35,7 +35,7 @@ impl DeError {
     }
 
     /// The error as a diagnostic.
-    pub fn into_diagnostic(self) -> Diagnostic {
+    pub(crate) fn into_diagnostic(self) -> Diagnostic {
         let mut d = Diagnostic::error(self.code, self.message).at(self.location.as_ref());
         if !self.path.is_empty() {
             d = d.with_path(self.path);
@@ -88,7 +88,10 @@ impl de::Error for DeError {
 }
 
 /// Deserialises a `T` from a node; `path` is the node's key path.
-pub fn from_node<'a, T: de::Deserialize<'a>>(node: &'a Node, path: &str) -> Result<T, DeError> {
+pub(crate) fn from_node<'a, T: de::Deserialize<'a>>(
+    node: &'a Node,
+    path: &str,
+) -> Result<T, DeError> {
     T::deserialize(NodeDe {
         node,
         path: path.to_owned(),
@@ -337,7 +340,7 @@ mod tests {
     }
 
     fn load(text: &str) -> Node {
-        crate::yaml::parse(Path::new("o.yaml"), text).unwrap()
+        crate::load::yaml::parse(Path::new("o.yaml"), text).unwrap()
     }
 
     #[test]

@@ -15,12 +15,12 @@
 //!
 //! Tags that survive merging are stripped by [`finish`].
 
-use crate::yaml::{Entry, Map, Node, Scalar, Value};
+use crate::load::yaml::{Entry, Map, Node, Scalar, Value};
 
 /// The `!reset` tag.
-pub const RESET: &str = "!reset";
+pub(crate) const RESET: &str = "!reset";
 /// The `!override` tag.
-pub const OVERRIDE: &str = "!override";
+pub(crate) const OVERRIDE: &str = "!override";
 
 const APPENDED: &[&str] = &[
     "ports",
@@ -80,7 +80,7 @@ fn rule(path: &[&str]) -> Rule {
 
 /// Merges `over` into `base`; `path` is the key path of `base` (such as
 /// `["services", "web"]`), which decides the rule.
-pub fn merge(base: &mut Node, over: Node, path: &[&str]) {
+pub(crate) fn merge(base: &mut Node, over: Node, path: &[&str]) {
     if over.tag.as_deref() == Some(OVERRIDE) {
         *base = over;
         base.tag = None;
@@ -313,7 +313,7 @@ fn same_value(a: &Node, b: &Node) -> bool {
 
 /// After the last merge: removes what `!reset` still marks (a key reset where
 /// nothing was there to reset) and forgets `!override`.
-pub fn finish(node: &mut Node) {
+pub(crate) fn finish(node: &mut Node) {
     if node.tag.as_deref() == Some(OVERRIDE) {
         node.tag = None;
     }
@@ -341,7 +341,7 @@ mod tests {
     use std::path::Path;
 
     fn load(text: &str) -> Node {
-        crate::yaml::parse(Path::new("x.yaml"), text).unwrap()
+        crate::load::yaml::parse(Path::new("x.yaml"), text).unwrap()
     }
 
     fn merged(a: &str, b: &str) -> serde_json::Value {

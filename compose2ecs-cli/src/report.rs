@@ -1,13 +1,14 @@
-//! Diagnostics on stderr, rustc-style, with the source line they point at.
-//! Colour only when stderr is a terminal (anstream strips it otherwise, and
-//! honours `NO_COLOR`).
+//! The one way out to stderr: every command reports its diagnostics,
+//! progress and results through a [`Reporter`] — rustc-style for people
+//! (colour only when stderr is a terminal; anstream strips it otherwise and
+//! honours `NO_COLOR`), or one JSON object per line with `--format json`,
+//! and then nothing else.
 
-use std::collections::HashMap;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::io::{IsTerminal as _, Write as _};
+use std::path::PathBuf;
 
 use anstyle::{AnsiColor, Style};
-use compose2ecs_core::{Diagnostic, Input, Severity};
+use compose2ecs_core::{Diagnostic, Severity, Sources};
 
 const BOLD: Style = Style::new().bold();
 const BLUE: Style = AnsiColor::Blue.on_default().bold();
@@ -39,28 +40,21 @@ impl Reporter {
         let _ = writeln!(std::io::stderr(), "{value}");
     }
 
-    pub(crate) fn diagnostics(&self, input: Option<&Input>, list: &[Diagnostic]) {
-        let shown: Vec<&Diagnostic> = list
+    /// Diagnostics, quoting the lines they point at from `sources` (which
+    /// masks what must never be shown).
+    pub(crate) fn diagnostics(&self, sources: Option<&Sources>, list: &[Diagnostic]) {
+        let shown = list
             .iter()
-            .filter(|d| !(self.quiet && d.severity == Severity::Note))
-            .collect();
-        if !self.json {
-            // Source lines are quoted: mask what must never be shown.
-            let sensitive = match input {
-                Some(i) if shown.iter().any(|d| d.location.is_some()) => {
-                    compose2ecs_core::redact::sensitive_values(i)
-                }
-                _ => Vec::new(),
-            };
-            let mut lines = Lines::new(input);
-            let mut err = anstream::stderr().lock();
+            .filter(|d| !(self.quiet && d.severity == Severity::Note));
+        if self.json {
             for d in shown {
-                let _ = err.write_all(render(&mut lines, d, &sensitive).as_bytes());
+                self.line(&diagnostic_json(d));
             }
             return;
         }
+        let mut err = anstream::stderr().lock();
         for d in shown {
-            self.line(&diagnostic_json(d));
+            let _ = err.write_all(render(sources, d).as_bytes());
         }
     }
 
@@ -106,6 +100,55 @@ impl Reporter {
         }
     }
 
+    /// A passing "working on …" line, shown only to a person at a terminal.
+    pub(crate) fn transient(&self, line: &str) {
+        if !self.json && std::io::stderr().is_terminal() {
+            let _ = write!(std::io::stderr(), "{line}\r");
+        }
+    }
+
+    /// Whether progress can be redrawn in place (a person at a terminal).
+    pub(crate) fn live(&self) -> bool {
+        !self.json && std::io::stderr().is_terminal()
+    }
+
+    /// The state of several things at once: redrawn in place over the
+    /// `drawn` lines shown before when live, else only the lines that
+    /// changed since `shown`.
+    pub(crate) fn status(&self, lines: &[String], shown: &mut Vec<String>) {
+        if self.live() {
+            let mut err = std::io::stderr().lock();
+            if !shown.is_empty() {
+                let _ = write!(err, "\x1b[{}A", shown.len());
+            }
+            for l in lines {
+                let _ = writeln!(err, "\x1b[2K{l}");
+            }
+            shown.clone_from(&lines.to_vec());
+            return;
+        }
+        shown.resize(lines.len(), String::new());
+        for (l, s) in lines.iter().zip(shown.iter_mut()) {
+            if l != s {
+                if self.json {
+                    self.line(&serde_json::json!({"type": "progress", "message": l}));
+                } else {
+                    let _ = writeln!(std::io::stderr(), "{l}");
+                }
+                s.clone_from(l);
+            }
+        }
+    }
+
+    /// The end of a run that went well.
+    pub(crate) fn done(&self, message: &str) {
+        if self.json {
+            self.line(&serde_json::json!({"type": "done", "message": message}));
+        } else {
+            let _ = writeln!(std::io::stderr(), "{message}");
+        }
+    }
+
     pub(crate) fn written(&self, paths: &[PathBuf]) {
         if self.json {
             for p in paths {
@@ -144,45 +187,7 @@ pub(crate) fn diagnostic_json(d: &Diagnostic) -> serde_json::Value {
 ///    |         ^ services.rest.ports[0]
 ///    = help: …
 /// ```
-/// The lines of the files diagnostics point at, split once per file.
-struct Lines<'a> {
-    input: Option<&'a Input>,
-    files: HashMap<PathBuf, Option<Vec<String>>>,
-}
-
-impl<'a> Lines<'a> {
-    fn new(input: Option<&'a Input>) -> Self {
-        Lines {
-            input,
-            files: HashMap::new(),
-        }
-    }
-
-    /// Line `n` (1-based) of `file`. Compose and overlay files are quoted
-    /// (included and extended ones read again from disk); env files never:
-    /// a line of an env file is a value, and may be a secret.
-    fn line(&mut self, file: &Path, n: u32) -> Option<&str> {
-        let input = self.input;
-        let lines = self.files.entry(file.to_path_buf()).or_insert_with(|| {
-            let is_yaml = file.extension().is_some_and(|e| e == "yaml" || e == "yml");
-            let text = input
-                .and_then(|i| i.source_text(file))
-                .map(str::to_owned)
-                .or_else(|| {
-                    is_yaml
-                        .then(|| std::fs::read_to_string(file).ok())
-                        .flatten()
-                })?;
-            Some(text.lines().map(str::to_owned).collect())
-        });
-        lines
-            .as_ref()?
-            .get(n.saturating_sub(1) as usize)
-            .map(String::as_str)
-    }
-}
-
-fn render(lines: &mut Lines<'_>, d: &Diagnostic, sensitive: &[String]) -> String {
+fn render(sources: Option<&Sources>, d: &Diagnostic) -> String {
     let sev = severity_style(d.severity);
     let mut out = format!(
         "{sev}{}[{}]{sev:#}{BOLD}: {}{BOLD:#}\n",
@@ -191,8 +196,8 @@ fn render(lines: &mut Lines<'_>, d: &Diagnostic, sensitive: &[String]) -> String
     let line_text = d
         .location
         .as_ref()
-        .and_then(|loc| lines.line(&loc.file, loc.line))
-        .map(|l| compose2ecs_core::redact::redact_line(l, sensitive));
+        .zip(sources)
+        .and_then(|(loc, s)| s.line(&loc.file, loc.line));
     let gutter_width = d.location.as_ref().map_or(1, |l| l.line.to_string().len());
     let pad = " ".repeat(gutter_width);
     if let Some(loc) = &d.location {

@@ -3,14 +3,16 @@
 //! every deployment is COMPLETED, one FAILED, or the timeout passes.
 //! Everything goes through the real `aws` CLI, as `register` does.
 
-use std::io::{IsTerminal as _, Write as _};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use crate::args::DeployArgs;
 use crate::aws::{self, AwsError};
-use crate::{AwsArgs, DeployArgs, Outcome, converted};
+use crate::cmd::{chosen, converted, scratch};
+use crate::outcome::Outcome;
+use crate::report::Reporter;
 
 /// One service being deployed.
 struct Rollout {
@@ -20,8 +22,6 @@ struct Rollout {
     arn: String,
     state: State,
     line: String,
-    /// The line last printed, when not on a terminal.
-    shown: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -32,11 +32,11 @@ enum State {
 }
 
 pub(crate) fn run(args: &DeployArgs) -> Outcome {
-    let (reporter, _input, conversion) = match converted(&args.conversion) {
+    let (reporter, conversion) = match converted(&args.conversion) {
         Ok(c) => c,
         Err(o) => return o,
     };
-    let chosen = match args.aws.chosen(reporter, &conversion) {
+    let chosen = match chosen(&args.aws, reporter, &conversion) {
         Ok(c) => c,
         Err(o) => return o,
     };
@@ -65,7 +65,7 @@ pub(crate) fn run(args: &DeployArgs) -> Outcome {
         return crate::write::stdout(out.as_bytes());
     }
 
-    let dir = match AwsArgs::scratch(reporter) {
+    let dir = match scratch(reporter) {
         Ok(d) => d,
         Err(o) => return o,
     };
@@ -94,7 +94,7 @@ pub(crate) fn run(args: &DeployArgs) -> Outcome {
             Outcome::Success
         };
     }
-    let ok = watch(aws_bin, &mut rollouts, args, reporter.json);
+    let ok = watch(aws_bin, &mut rollouts, args, reporter);
     if failed || !ok {
         Outcome::Rejected
     } else {
@@ -171,7 +171,6 @@ fn deploy_one(
         revision,
         arn,
         state: State::InProgress,
-        shown: line.clone(),
         line,
     })
 }
@@ -221,10 +220,16 @@ fn deployment_state(service: &Value, revision: &str) -> (State, String) {
 }
 
 /// Polls until every rollout is done, one failed, or the timeout passes.
-fn watch(aws_bin: &Path, rollouts: &mut [Rollout], args: &DeployArgs, json: bool) -> bool {
+fn watch(aws_bin: &Path, rollouts: &mut [Rollout], args: &DeployArgs, reporter: Reporter) -> bool {
     let deadline = Instant::now() + Duration::from_secs_f64(args.timeout);
-    let live = std::io::stderr().is_terminal() && !json;
-    let mut drawn = 0;
+    // The lines shown so far: on a terminal none yet (the status is drawn
+    // below what was printed); otherwise the registration's line of each
+    // service, so that only changes are printed.
+    let mut shown: Vec<String> = if reporter.live() {
+        Vec::new()
+    } else {
+        rollouts.iter().map(|r| r.line.clone()).collect()
+    };
     loop {
         let mut by_cluster: Vec<(String, Vec<usize>)> = Vec::new();
         for (i, r) in rollouts.iter().enumerate() {
@@ -270,24 +275,8 @@ fn watch(aws_bin: &Path, rollouts: &mut [Rollout], args: &DeployArgs, json: bool
         }
         // Show where each service is: redrawn in place on a terminal, a line
         // per change otherwise.
-        let mut err = std::io::stderr().lock();
-        if live {
-            if drawn > 0 {
-                let _ = write!(err, "\x1b[{drawn}A");
-            }
-            for r in rollouts.iter() {
-                let _ = writeln!(err, "\x1b[2K{}", r.line);
-            }
-            drawn = rollouts.len();
-        } else {
-            for r in rollouts.iter_mut() {
-                if r.line != r.shown {
-                    let _ = writeln!(err, "{}", r.line);
-                    r.shown.clone_from(&r.line);
-                }
-            }
-        }
-        drop(err);
+        let lines: Vec<String> = rollouts.iter().map(|r| r.line.clone()).collect();
+        reporter.status(&lines, &mut shown);
         let failed: Vec<&Rollout> = rollouts
             .iter()
             .filter(|r| matches!(r.state, State::Failed(_)))
@@ -295,17 +284,16 @@ fn watch(aws_bin: &Path, rollouts: &mut [Rollout], args: &DeployArgs, json: bool
         if !failed.is_empty() {
             for r in failed {
                 if let State::Failed(reason) = &r.state {
-                    let _ = writeln!(
-                        std::io::stderr(),
-                        "error: the deployment of {} failed: {reason}",
+                    reporter.error(&format!(
+                        "the deployment of {} failed: {reason}",
                         r.revision
-                    );
+                    ));
                 }
             }
             return false;
         }
         if rollouts.iter().all(|r| r.state == State::Completed) {
-            let _ = writeln!(std::io::stderr(), "every deployment completed");
+            reporter.done("every deployment completed");
             return true;
         }
         if Instant::now() >= deadline {
@@ -314,12 +302,11 @@ fn watch(aws_bin: &Path, rollouts: &mut [Rollout], args: &DeployArgs, json: bool
                 .filter(|r| r.state == State::InProgress)
                 .map(|r| r.service.as_str())
                 .collect();
-            let _ = writeln!(
-                std::io::stderr(),
-                "error: timed out after {}s; still in progress: {} (the deployments continue; watch them with `aws ecs describe-services`)",
+            reporter.error(&format!(
+                "timed out after {}s; still in progress: {} (the deployments continue; watch them with `aws ecs describe-services`)",
                 args.timeout,
                 pending.join(", ")
-            );
+            ));
             return false;
         }
         let left = deadline.saturating_duration_since(Instant::now());

@@ -3,17 +3,19 @@
 //! it is. Every family is attempted; failures are reported with the AWS
 //! CLI's own message and make the exit status 1.
 
-use std::io::{IsTerminal as _, Write as _};
+use std::io::Write as _;
 
+use crate::args::RegisterArgs;
 use crate::aws::{self, AwsError};
-use crate::{AwsArgs, Outcome, RegisterArgs, converted};
+use crate::cmd::{chosen, converted, scratch};
+use crate::outcome::Outcome;
 
 pub(crate) fn run(args: &RegisterArgs) -> Outcome {
-    let (reporter, _input, conversion) = match converted(&args.conversion) {
+    let (reporter, conversion) = match converted(&args.conversion) {
         Ok(c) => c,
         Err(o) => return o,
     };
-    let chosen: Vec<(&String, String)> = match args.aws.chosen(reporter, &conversion) {
+    let chosen: Vec<(&String, String)> = match chosen(&args.aws, reporter, &conversion) {
         Ok(families) => families
             .into_iter()
             .map(|f| {
@@ -42,17 +44,14 @@ pub(crate) fn run(args: &RegisterArgs) -> Outcome {
         return crate::write::stdout(out.as_bytes());
     }
 
-    let dir = match AwsArgs::scratch(reporter) {
+    let dir = match scratch(reporter) {
         Ok(d) => d,
         Err(o) => return o,
     };
-    let progress = std::io::stderr().is_terminal() && !reporter.json;
     let mut failures = 0;
     let mut stdout = std::io::stdout().lock();
     for (family, json) in &chosen {
-        if progress {
-            let _ = write!(std::io::stderr(), "registering {family}…\r");
-        }
+        reporter.transient(&format!("registering {family}…"));
         let file = dir.path().join(format!("{family}.task-definition.json"));
         let result = match std::fs::write(&file, json) {
             Err(e) => Err(AwsError::Failed(format!(

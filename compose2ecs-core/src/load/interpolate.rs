@@ -18,7 +18,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Code, Diagnostic, Location, Sink};
-use crate::yaml::{Node, Value};
+use crate::load::yaml::{Node, Value};
 
 /// The variables interpolation reads: the process environment and the
 /// project's `.env`, resolved by the caller.
@@ -27,7 +27,7 @@ pub type Environment = BTreeMap<String, String>;
 /// Why a string could not be interpolated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum InterpolationError {
+pub(crate) enum InterpolationError {
     /// `${VAR:?message}` / `${VAR?message}` with `VAR` unset.
     Required {
         /// The variable.
@@ -41,7 +41,7 @@ pub enum InterpolationError {
 
 /// Interpolates one string. `unset` receives the names of variables that were
 /// used without a value and without a default.
-pub fn interpolate_str(
+pub(crate) fn interpolate_str(
     input: &str,
     env: &Environment,
     unset: &mut Vec<String>,
@@ -411,8 +411,8 @@ fn walk(node: &mut Node, env: &Environment, cx: &PathCx<'_>, casts: bool, sink: 
             let is_string = casts
                 && (!s.plain
                     || matches!(
-                        crate::yaml::resolve_plain(&s.text),
-                        crate::yaml::Resolved::Str(_)
+                        crate::load::yaml::resolve_plain(&s.text),
+                        crate::load::yaml::Resolved::Str(_)
                     ));
             if is_string {
                 if let Some(text) = cast_for(cx).and_then(|c| cast_text(&s.text, c)) {

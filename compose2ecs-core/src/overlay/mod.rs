@@ -3,71 +3,20 @@
 //! The overlay is our format, so it is strict: an unknown key is an error with
 //! its file:line and the closest valid key. It is interpolated like compose.
 
+pub(crate) mod de;
+
 use std::collections::BTreeMap;
 
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::de::from_node;
 use crate::diagnostic::{Code, Diagnostic, Location, Sink};
-use crate::interpolate::{Environment, interpolate_values};
-use crate::yaml::{Node, Value};
+use crate::load::interpolate::{Environment, interpolate_values};
+use crate::load::yaml::{Node, Value};
+use crate::overlay::de::from_node;
 
-/// Where tasks run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
-#[non_exhaustive]
-pub enum LaunchType {
-    /// AWS Fargate (the default).
-    #[default]
-    #[serde(rename = "FARGATE")]
-    Fargate,
-    /// EC2 container instances.
-    #[serde(rename = "EC2")]
-    Ec2,
-    /// ECS Anywhere.
-    #[serde(rename = "EXTERNAL")]
-    External,
-}
-
-impl LaunchType {
-    /// The ECS name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LaunchType::Fargate => "FARGATE",
-            LaunchType::Ec2 => "EC2",
-            LaunchType::External => "EXTERNAL",
-        }
-    }
-}
-
-/// The task's network mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-#[non_exhaustive]
-pub enum NetworkMode {
-    /// An elastic network interface per task (the default; the only mode on Fargate).
-    #[default]
-    Awsvpc,
-    /// Docker's bridge network on the instance.
-    Bridge,
-    /// The instance's network.
-    Host,
-    /// No networking.
-    None,
-}
-
-impl NetworkMode {
-    /// The ECS name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NetworkMode::Awsvpc => "awsvpc",
-            NetworkMode::Bridge => "bridge",
-            NetworkMode::Host => "host",
-            NetworkMode::None => "none",
-        }
-    }
-}
+pub use crate::ecs::{LaunchType, NetworkMode};
 
 /// Existing IAM roles, by ARN. compose2ecs never creates roles.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]

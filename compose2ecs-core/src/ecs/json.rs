@@ -1,4 +1,4 @@
-//! Stage 9, **emit**: deterministic JSON.
+//! Deterministic JSON: the last step of every output.
 
 use serde::Serialize;
 

@@ -9,7 +9,7 @@
 //! schema are listed, and that every key of `full-example.yml` shows up in
 //! the output (at the paths in [`KeySupport::ecs`]) or in a diagnostic.
 
-use crate::overlay::LaunchType;
+use crate::ecs::LaunchType;
 
 /// What happens to a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -307,12 +307,13 @@ pub fn top_level_key(key: &str) -> Option<&'static KeySupport> {
     TOP_LEVEL_KEYS.iter().find(|k| k.key == key)
 }
 
+#[cfg(test)]
 /// `docs/compose-support.md`, generated from the table.
-pub fn markdown() -> String {
+pub(crate) fn markdown() -> String {
     use std::fmt::Write as _;
     let mut out = String::from(
         "# Compose keys on ECS\n\n\
-         <!-- Generated from compose2ecs-core/src/support.rs; a test fails when this file is stale. Regenerate: COMPOSE2ECS_BLESS=1 cargo test -p compose2ecs-core --test support -->\n\n\
+         <!-- Generated from compose2ecs-core/src/model/support.rs; a test fails when this file is stale. Regenerate: COMPOSE2ECS_BLESS=1 cargo test -p compose2ecs-core -->\n\n\
          Every key of the Compose Specification and what compose2ecs does with it on each ECS launch type:\n\n\
          - **mapped**: copied into the ECS field;\n\
          - **transformed**: converted (units, syntax, grouping) into ECS fields, or read by the loader;\n\
@@ -353,13 +354,14 @@ pub fn markdown() -> String {
     out
 }
 
+#[cfg(test)]
 /// `docs/diagnostics.md`: every diagnostic code with what it means and an
 /// input that triggers it, generated from [`crate::Code`].
-pub fn diagnostics_markdown() -> String {
+pub(crate) fn diagnostics_markdown() -> String {
     use std::fmt::Write as _;
     let mut out = String::from(
         "# Diagnostic codes\n\n\
-         <!-- Generated from compose2ecs-core/src/diagnostic.rs; a test fails when this file is stale. Regenerate: COMPOSE2ECS_BLESS=1 cargo test -p compose2ecs-core --test support -->\n\n\
+         <!-- Generated from compose2ecs-core/src/diagnostic/mod.rs; a test fails when this file is stale. Regenerate: COMPOSE2ECS_BLESS=1 cargo test -p compose2ecs-core -->\n\n\
          Every diagnostic carries one of these codes. The codes are stable: scripts may match on them \
          (`compose2ecs convert --format json` prints them as JSON lines). Each is triggered by a fixture \
          under `fixtures/` or a test whose expected output shows it.\n\n| code | meaning, and an input that triggers it |\n|---|---|\n",
@@ -379,11 +381,83 @@ pub fn diagnostics_markdown() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn the_committed_support_doc_is_generated_from_the_table() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/compose-support.md");
+        let fresh = markdown();
+        if std::env::var_os("COMPOSE2ECS_BLESS").is_some() {
+            std::fs::write(&path, &fresh).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "docs/compose-support.md is stale; regenerate it with COMPOSE2ECS_BLESS=1 cargo test -p compose2ecs-core "
+        );
+        for row in SERVICE_KEYS {
+            assert!(
+                committed.contains(&format!("| `{}` |", row.key)),
+                "{}",
+                row.key
+            );
+        }
+    }
+
+    #[test]
+    fn every_diagnostic_code_is_documented_and_triggered_by_an_expected_output() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let path = root.join("docs/diagnostics.md");
+        let fresh = diagnostics_markdown();
+        if std::env::var_os("COMPOSE2ECS_BLESS").is_some() {
+            std::fs::write(&path, &fresh).unwrap();
+        }
+        assert!(
+            std::fs::read_to_string(&path).unwrap_or_default() == fresh,
+            "docs/diagnostics.md is stale; regenerate it with COMPOSE2ECS_BLESS=1 cargo test -p compose2ecs-core "
+        );
+        // The expected outputs: fixture snapshots, the conformance snapshot, and
+        // the assertions of the CLI tests.
+        let mut expected = String::new();
+        for dir in [root.join("fixtures"), root.join("fixtures/errors")] {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let case = entry.unwrap().path();
+                for snap in ["convert.snap", "stderr.snap"] {
+                    expected
+                        .push_str(&std::fs::read_to_string(case.join(snap)).unwrap_or_default());
+                }
+            }
+        }
+        for f in [
+            "compose2ecs-core/tests/snapshots/conformance__outcomes.snap",
+            "compose2ecs-core/tests/output.rs",
+        ] {
+            expected.push_str(&std::fs::read_to_string(root.join(f)).unwrap());
+        }
+        for entry in std::fs::read_dir(root.join("compose2ecs-cli/tests")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "rs") {
+                expected.push_str(&std::fs::read_to_string(path).unwrap());
+            }
+        }
+        for code in crate::Code::ALL {
+            assert!(
+                code.description().contains("Example"),
+                "the doc of `{}` gives no example input",
+                code.as_str()
+            );
+            assert!(
+                expected.contains(&format!("[{}]", code.as_str())),
+                "no fixture or CLI test shows `{}`",
+                code.as_str()
+            );
+        }
+    }
 
     #[test]
     fn every_service_key_of_the_pinned_schema_has_exactly_one_row() {
         let schema: serde_json::Value =
-            serde_json::from_str(crate::schema::COMPOSE_SPEC_SCHEMA).unwrap();
+            serde_json::from_str(crate::validate::compose::COMPOSE_SPEC_SCHEMA).unwrap();
         let props = schema["$defs"]["service"]["properties"]
             .as_object()
             .or_else(|| schema["definitions"]["service"]["properties"].as_object())
@@ -398,7 +472,7 @@ mod tests {
     #[test]
     fn every_top_level_key_of_the_pinned_schema_has_a_row() {
         let schema: serde_json::Value =
-            serde_json::from_str(crate::schema::COMPOSE_SPEC_SCHEMA).unwrap();
+            serde_json::from_str(crate::validate::compose::COMPOSE_SPEC_SCHEMA).unwrap();
         for key in schema["properties"].as_object().unwrap().keys() {
             assert!(top_level_key(key).is_some(), "no row for top-level `{key}`");
         }

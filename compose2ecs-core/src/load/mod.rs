@@ -12,16 +12,23 @@
 //! are rewritten relative to the including project's directory, so the later
 //! stages resolve every path against one directory.
 
+pub(crate) mod discover;
+pub(crate) mod dotenv;
+pub(crate) mod input;
+pub(crate) mod interpolate;
+pub(crate) mod merge;
+pub(crate) mod paths;
+pub(crate) mod yaml;
+
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use crate::diagnostic::{Code, Diagnostic, Location, Sink};
-use crate::input::{Input, Source};
-use crate::interpolate::{self, Environment};
-use crate::merge;
-use crate::paths;
-use crate::yaml::{self, Entry, Map, Node, Scalar, Value};
+use crate::load::input::{Input, Source};
+use interpolate::Environment;
+
+use yaml::{Entry, Map, Node, Scalar, Value};
 
 /// How deep `extends` and `include` chains may go: far beyond real projects,
 /// well before the stack is at risk.
@@ -357,7 +364,7 @@ impl Loader<'_> {
                 }
             };
             // The including environment wins over the env file.
-            match crate::dotenv::variables(&text, &ctx.env, file) {
+            match crate::load::dotenv::variables(&text, &ctx.env, file) {
                 Ok(vars) => {
                     for (name, value) in vars {
                         env.entry(name).or_insert(value);
@@ -717,7 +724,10 @@ impl Loader<'_> {
 
     fn read(&mut self, file: &Path, path: &str, loc: &Location) -> Option<Source> {
         match self.input.read_file(file) {
-            Ok(Some(s)) => Some(s),
+            Ok(Some(s)) => {
+                self.sink.sources.add(&s.path, &s.text);
+                Some(s)
+            }
             Ok(None) => {
                 self.sink.push(
                     Diagnostic::error(

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use serde_json::json;
 
-use crate::Outcome;
-use crate::render::Reporter;
+use crate::outcome::Outcome;
+use crate::report::Reporter;
 
 /// Whether a file in the output directory is one compose2ecs writes.
 pub(crate) fn is_ours(name: &str) -> bool {

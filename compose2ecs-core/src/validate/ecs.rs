@@ -18,9 +18,9 @@ use crate::ecs::{ServiceDefinition, TaskDefinition};
 
 /// The `RegisterTaskDefinition` input schema.
 pub const TASK_DEFINITION_SCHEMA: &str =
-    include_str!("../../schemas/ecs-register-task-definition.schema.json");
+    include_str!("../../../schemas/ecs-register-task-definition.schema.json");
 /// The `CreateService` input schema.
-pub const SERVICE_SCHEMA: &str = include_str!("../../schemas/ecs-create-service.schema.json");
+pub const SERVICE_SCHEMA: &str = include_str!("../../../schemas/ecs-create-service.schema.json");
 
 fn compiled(
     text: &'static str,
@@ -113,15 +113,6 @@ fn violations(validator: Option<&Validator>, value: &Json, what: &str) -> Vec<Di
             .with_help("this is a bug in compose2ecs; please report it with the compose file")
         })
         .collect()
-}
-
-/// `^[a-zA-Z0-9_-]{1,255}$`: family and container names.
-pub fn is_ecs_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 255
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Checks a service definition against the `CreateService` schema.
@@ -246,7 +237,7 @@ pub(crate) fn task_definition(td: &TaskDefinition, sink: &mut Sink) {
             .and_then(|c| c.parse::<u64>().ok())
             .zip(td.memory.as_deref().and_then(|m| m.parse::<u64>().ok()));
         let valid = pair.is_some_and(|(c, m)| {
-            crate::convert::fargate_size(c, m) == u32::try_from(c).ok().zip(u32::try_from(m).ok())
+            crate::ecs::fargate_size(c, m) == u32::try_from(c).ok().zip(u32::try_from(m).ok())
         });
         if !valid {
             sink.push(Diagnostic::error(
@@ -257,18 +248,5 @@ pub(crate) fn task_definition(td: &TaskDefinition, sink: &mut Sink) {
                 ),
             ));
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names() {
-        assert!(is_ecs_name("student-rest_1"));
-        assert!(!is_ecs_name(""));
-        assert!(!is_ecs_name("my.app"));
-        assert!(!is_ecs_name(&"a".repeat(256)));
     }
 }

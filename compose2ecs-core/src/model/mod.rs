@@ -5,16 +5,18 @@
 //! reported. Each typed field keeps the location it came from, so the
 //! converter's diagnostics point at the user's line.
 
+pub mod support;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 
 use crate::diagnostic::{Code, Diagnostic, Location, Sink};
-use crate::dotenv;
-use crate::interpolate::Environment;
+use crate::load::dotenv;
+use crate::load::interpolate::Environment;
+use crate::load::yaml::{Node, Resolved, Value};
 use crate::units;
-use crate::yaml::{Node, Resolved, Value};
 
 /// A value and where it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -216,7 +218,7 @@ pub struct Service {
     pub secrets: Vec<SecretRef>,
     /// The keys the converter reads itself, because what they become (or
     /// whether they are allowed) depends on the launch type: `privileged`,
-    /// `volumes`, `deploy.placement`, … (see [`crate::support`]). Nested keys
+    /// `volumes`, `deploy.placement`, … (see [`crate::model::support`]). Nested keys
     /// are dotted (`deploy.update_config`).
     pub others: Vec<OtherKey>,
 }
@@ -420,7 +422,7 @@ pub(crate) fn build_project(
         if key.starts_with("x-") {
             continue;
         }
-        let Some(row) = crate::support::top_level_key(key) else {
+        let Some(row) = crate::model::support::top_level_key(key) else {
             sink.push(
                 Diagnostic::warning(
                     Code::SchemaViolation,
@@ -435,11 +437,11 @@ pub(crate) fn build_project(
             continue;
         };
         let d = match row.fargate {
-            crate::support::Handling::Noted => Diagnostic::note(
+            crate::model::support::Handling::Noted => Diagnostic::note(
                 Code::IgnoredKey,
                 format!("top-level `{key}` is not converted: {}", row.note),
             ),
-            crate::support::Handling::Dropped | crate::support::Handling::Error => {
+            crate::model::support::Handling::Dropped | crate::model::support::Handling::Error => {
                 Diagnostic::warning(
                     Code::UnsupportedKey,
                     format!("top-level `{key}` is not converted: {}", row.note),
@@ -607,17 +609,16 @@ fn check_dependency_cycles(services: &IndexMap<String, Service>, sink: &mut Sink
     }
 }
 
-/// `-p` > `COMPOSE_PROJECT_NAME` > top-level `name:` > the directory's name,
-/// as docker compose decides it.
-fn project_name(top: &crate::yaml::Map, ctx: &ModelContext<'_>, sink: &mut Sink) -> Option<String> {
+/// The caller's name (`-p` > `COMPOSE_PROJECT_NAME`, see
+/// [`crate::load::discover::project_name`]) > top-level `name:` > the
+/// directory's name, as docker compose decides it.
+fn project_name(
+    top: &crate::load::yaml::Map,
+    ctx: &ModelContext<'_>,
+    sink: &mut Sink,
+) -> Option<String> {
     let (name, loc) = if let Some(p) = ctx.project_name {
         (p.to_owned(), None)
-    } else if let Some(p) = ctx
-        .env
-        .get("COMPOSE_PROJECT_NAME")
-        .filter(|p| !p.is_empty())
-    {
-        (p.clone(), None)
     } else if let Some(e) = top.get("name") {
         (scalar(sink, &e.value, "name")?, Some(e.value.loc.clone()))
     } else {
@@ -694,7 +695,7 @@ const HANDLED_SERVICE_KEYS: &[&str] = &[
 
 fn build_service(
     name: &str,
-    entry: &crate::yaml::Entry,
+    entry: &crate::load::yaml::Entry,
     path: &str,
     ctx: &ModelContext<'_>,
     sink: &mut Sink,
@@ -702,7 +703,7 @@ fn build_service(
     let node = &entry.value;
     let map = match &node.value {
         Value::Map(m) => m,
-        Value::Null => &crate::yaml::Map::new(),
+        Value::Null => &crate::load::yaml::Map::new(),
         _ => {
             type_error(sink, node, path, "a mapping");
             return None;
@@ -742,7 +743,7 @@ fn build_service(
             continue;
         }
         if !HANDLED_SERVICE_KEYS.contains(&key.as_str()) {
-            if crate::support::service_key(key).is_some() {
+            if crate::model::support::service_key(key).is_some() {
                 s.others.push(OtherKey {
                     key: key.clone(),
                     node: v.clone(),
@@ -920,9 +921,10 @@ fn report_unknown(key: &str, path: &str, loc: &Location, sink: &mut Sink) {
     )
     .with_path(path)
     .at(Some(loc));
-    if let Some(k) =
-        crate::diagnostic::closest(key, crate::support::SERVICE_KEYS.iter().map(|k| k.key))
-    {
+    if let Some(k) = crate::diagnostic::closest(
+        key,
+        crate::model::support::SERVICE_KEYS.iter().map(|k| k.key),
+    ) {
         d = d.with_help(format!("did you mean `{k}`?"));
     }
     sink.push(d);
@@ -931,12 +933,12 @@ fn report_unknown(key: &str, path: &str, loc: &Location, sink: &mut Sink) {
 /// Reports a nested key the model does not read, from the support table
 /// (nested keys that depend on the launch type go to the converter).
 fn report_nested(key: &str, path: &str, loc: &Location, sink: &mut Sink) {
-    let Some(row) = crate::support::nested_key(key) else {
+    let Some(row) = crate::model::support::nested_key(key) else {
         return;
     };
     let name = key.rsplit(['.', ']']).next().unwrap_or(key);
     let d = match row.fargate {
-        crate::support::Handling::Noted => Diagnostic::note(
+        crate::model::support::Handling::Noted => Diagnostic::note(
             Code::IgnoredKey,
             format!("`{name}` is not converted: {}", row.note),
         ),
@@ -1106,7 +1108,7 @@ fn deploy(sink: &mut Sink, node: &Node, path: &str, s: &mut Service) {
         type_error(sink, node, path, "a mapping");
         return;
     };
-    let mut keep = |key: String, e: &crate::yaml::Entry, p: String| {
+    let mut keep = |key: String, e: &crate::load::yaml::Entry, p: String| {
         s.others.push(OtherKey {
             key,
             node: e.value.clone(),
@@ -1650,7 +1652,7 @@ mod tests {
 
     #[test]
     fn the_model_reads_only_keys_the_support_table_converts_everywhere() {
-        use crate::support::{Handling, service_key};
+        use crate::model::support::{Handling, service_key};
         for k in HANDLED_SERVICE_KEYS {
             let row = service_key(k).unwrap_or_else(|| panic!("`{k}` has no row"));
             for h in [row.fargate, row.ec2, row.external] {

@@ -4,6 +4,11 @@
 //! hard error is an [`Error`], which carries every problem found in the same pass
 //! (and the warnings seen before them), so a user can fix them all at once.
 
+pub(crate) mod redact;
+mod sources;
+
+pub use sources::Sources;
+
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
@@ -386,20 +391,36 @@ impl fmt::Display for Diagnostic {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Error {
     diagnostics: Vec<Diagnostic>,
+    sources: Sources,
 }
 
 impl Error {
     /// Builds an error from diagnostics; at least one must be an error.
     pub(crate) fn from_diagnostics(diagnostics: Vec<Diagnostic>) -> Self {
         debug_assert!(diagnostics.iter().any(Diagnostic::is_error));
-        Error { diagnostics }
+        Error {
+            diagnostics,
+            sources: Sources::default(),
+        }
     }
 
     /// One error.
     pub(crate) fn single(diagnostic: Diagnostic) -> Self {
         Error {
             diagnostics: vec![diagnostic],
+            sources: Sources::default(),
         }
+    }
+
+    /// The files the pass read, to quote the lines the diagnostics point at.
+    pub fn sources(&self) -> &Sources {
+        &self.sources
+    }
+
+    /// Adds to the files and sensitive values the error carries.
+    pub(crate) fn with_sources(mut self, sources: Sources) -> Self {
+        self.sources.merge(sources);
+        self
     }
 
     /// Every diagnostic: the errors and the warnings found with them.
@@ -453,6 +474,8 @@ pub(crate) fn closest<'a>(
 #[derive(Debug, Default)]
 pub(crate) struct Sink {
     items: Vec<Diagnostic>,
+    /// The files read on the way (`include`, `extends`).
+    pub(crate) sources: Sources,
 }
 
 impl Sink {
@@ -467,7 +490,8 @@ impl Sink {
     /// `Err` with everything when any error was pushed.
     pub(crate) fn check(&mut self) -> Result<(), Error> {
         if self.has_errors() {
-            Err(Error::from_diagnostics(std::mem::take(&mut self.items)))
+            Err(Error::from_diagnostics(std::mem::take(&mut self.items))
+                .with_sources(self.sources.clone()))
         } else {
             Ok(())
         }
@@ -475,6 +499,7 @@ impl Sink {
 
     pub(crate) fn extend_from_error(&mut self, e: Error) {
         self.items.extend(e.diagnostics);
+        self.sources.merge(e.sources);
     }
 
     pub(crate) fn into_vec(self) -> Vec<Diagnostic> {

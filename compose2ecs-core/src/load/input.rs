@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Code, Diagnostic, Error, Location};
-use crate::dotenv;
-use crate::interpolate::Environment;
-use crate::yaml::MAX_FILE_SIZE;
+use crate::load::dotenv;
+use crate::load::interpolate::Environment;
+use crate::load::yaml::MAX_FILE_SIZE;
 
 /// One file's name and text. The name is used in locations only.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,7 +114,7 @@ impl Input {
     #[must_use]
     pub fn with_file(mut self, path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
         self.files
-            .insert(crate::paths::normalize(&path.into()), text.into());
+            .insert(crate::load::paths::normalize(&path.into()), text.into());
         self
     }
 
@@ -129,7 +129,7 @@ impl Input {
     /// Reads a file named by the compose files: from [`files`](Self::files),
     /// else from disk when allowed. `Ok(None)` when it does not exist.
     pub(crate) fn read_file(&self, path: &Path) -> Result<Option<Source>, Diagnostic> {
-        let key = crate::paths::normalize(path);
+        let key = crate::load::paths::normalize(path);
         if let Some(text) = self.files.get(&key) {
             return Ok(Some(Source::new(path, text.clone())));
         }

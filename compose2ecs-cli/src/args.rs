@@ -1,0 +1,227 @@
+//! The command line: every command, flag and help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+pub(crate) const AFTER_HELP: &str = "\
+Examples:
+  compose2ecs convert                  # compose.yaml + compose2ecs.yaml -> ecs/
+  compose2ecs convert -f compose.yaml -f compose.prod.yaml -o deploy/
+  compose2ecs convert --check -o ecs   # CI: fail when ecs/ is stale
+  compose2ecs convert --stdout --family shop-web \\
+      | aws ecs register-task-definition --cli-input-json file:///dev/stdin
+  compose2ecs deploy                   # register, create or update, watch
+  compose2ecs policy                   # the execution role's IAM policy
+  compose2ecs config --format json     # the merged, interpolated project
+  compose2ecs schema overlay           # for editors (yaml-language-server)
+
+Exit status: 0 success, 1 input rejected (nothing written) or an AWS call
+failed, 2 usage error.";
+
+pub(crate) const REGISTER_HELP: &str = "\
+Examples:
+  compose2ecs register               # every family, with your `aws`
+  AWS_PROFILE=prod compose2ecs register --family shop-web
+  compose2ecs register --dry-run     # the aws commands, nothing run
+
+Exit status: 0 all registered, 1 input rejected or a registration failed (the others are still reported).";
+
+pub(crate) const DEPLOY_HELP: &str = "\
+Examples:
+  compose2ecs deploy                 # register, create or update, watch
+  compose2ecs deploy --family shop-web --timeout 900
+  compose2ecs deploy --no-wait       # return once the services are updated
+  compose2ecs deploy --dry-run       # the aws commands, nothing run
+
+Exit status: 0 every deployment completed (or, with --no-wait, was started), 1 input rejected,
+a call failed, a deployment FAILED, or the timeout passed.";
+
+/// Convert Docker Compose files into Amazon ECS task definitions that
+/// `aws ecs register-task-definition --cli-input-json` accepts.
+#[derive(Debug, Parser)]
+#[command(name = "compose2ecs", version, about, after_help = AFTER_HELP)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Write `<family>.task-definition.json` (register-task-definition input)
+    /// and `<family>.service.json` (create-service input) per ECS task.
+    #[command(after_help = AFTER_HELP)]
+    Convert(ConvertArgs),
+    /// Convert, then register each task definition with `aws ecs
+    /// register-task-definition`; prints each registered task definition's
+    /// ARN (`…:task-definition/<family>:<revision>`).
+    #[command(after_help = REGISTER_HELP)]
+    Register(RegisterArgs),
+    /// Register each task definition, create its ECS service or update it to
+    /// the new revision, and watch the rollout until it completes.
+    #[command(after_help = DEPLOY_HELP)]
+    Deploy(DeployArgs),
+    /// Print the IAM policy the task execution role needs for exactly this
+    /// project: image pulls, log writes, secret reads.
+    Policy(PolicyArgs),
+    /// Print the compose project as compose2ecs reads it, like `docker
+    /// compose config`: files merged, includes and extends resolved,
+    /// variables interpolated, anchors expanded, inactive profiles left out.
+    Config(ConfigArgs),
+    /// Print a JSON Schema: `task-definition` and `service` (the ECS inputs
+    /// every output is checked against), `overlay` (compose2ecs.yaml, for
+    /// editors) or `compose` (the pinned Compose Specification schema).
+    Schema {
+        /// Which schema.
+        #[arg(value_enum)]
+        which: SchemaKind,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum SchemaKind {
+    TaskDefinition,
+    Service,
+    Overlay,
+    Compose,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ConfigArgs {
+    #[command(flatten)]
+    pub(crate) project: ProjectArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ConfigFormat::Yaml)]
+    pub(crate) format: ConfigFormat,
+    /// Hide notes; show only warnings and errors.
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ConfigFormat {
+    Yaml,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ProjectArgs {
+    /// Compose file; repeat to merge several, later ones winning. Default:
+    /// the files of COMPOSE_FILE, else the first of compose.yaml,
+    /// compose.yml, docker-compose.yaml, docker-compose.yml in the current
+    /// directory, with its override file (compose.override.yaml, …) when
+    /// there is one.
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub(crate) files: Vec<PathBuf>,
+    /// Project name (default: `name:` in the compose file, else the
+    /// directory's name).
+    #[arg(short = 'p', long = "project-name", value_name = "NAME")]
+    pub(crate) project_name: Option<String>,
+    /// Read variables from this file instead of `.env`; repeatable.
+    #[arg(long = "env-file", value_name = "FILE")]
+    pub(crate) env_files: Vec<PathBuf>,
+    /// Activate a profile; repeatable; `*` activates all. Services with
+    /// profiles run only when one of theirs is active. Default: the
+    /// comma-separated COMPOSE_PROFILES.
+    #[arg(long = "profile", value_name = "NAME")]
+    pub(crate) profiles: Vec<String>,
+}
+
+/// What `convert` and `register` share: the inputs and how to report.
+#[derive(Debug, Args)]
+pub(crate) struct ConversionArgs {
+    #[command(flatten)]
+    pub(crate) project: ProjectArgs,
+    /// The AWS overlay (roles, network, secrets, sizes). Default:
+    /// compose2ecs.yaml beside the first compose file, when it exists.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) overlay: Option<PathBuf>,
+    /// Treat warnings as errors: exit 1 and write (or register) nothing.
+    #[arg(long)]
+    pub(crate) strict: bool,
+    /// How diagnostics are printed on stderr: `human` (rustc-style, with the
+    /// source line) or `json` (one JSON object per line, for CI).
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    pub(crate) format: MessageFormat,
+    /// Hide notes; show only warnings and errors.
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ConvertArgs {
+    #[command(flatten)]
+    pub(crate) conversion: ConversionArgs,
+    /// Directory for the output files.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "DIR",
+        default_value = "ecs"
+    )]
+    pub(crate) output: PathBuf,
+    /// Print one task definition to stdout instead of writing files.
+    #[arg(long, conflicts_with = "check")]
+    pub(crate) stdout: bool,
+    /// Write nothing; compare with the files already in the output
+    /// directory and exit 1 with a diff when they differ (for CI).
+    #[arg(long)]
+    pub(crate) check: bool,
+    /// With --stdout: the family to print (needed when there are several).
+    #[arg(long, value_name = "NAME", requires = "stdout")]
+    pub(crate) family: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DeployArgs {
+    #[command(flatten)]
+    pub(crate) conversion: ConversionArgs,
+    #[command(flatten)]
+    pub(crate) aws: AwsArgs,
+    /// Return once the services are created or updated; do not watch.
+    #[arg(long)]
+    pub(crate) no_wait: bool,
+    /// Seconds to watch the rollout before giving up (exit 1).
+    #[arg(long, value_name = "SECONDS", default_value_t = 600.0)]
+    pub(crate) timeout: f64,
+    /// Seconds between two looks at the rollout.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub(crate) interval: f64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PolicyArgs {
+    #[command(flatten)]
+    pub(crate) conversion: ConversionArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RegisterArgs {
+    #[command(flatten)]
+    pub(crate) conversion: ConversionArgs,
+    #[command(flatten)]
+    pub(crate) aws: AwsArgs,
+}
+
+/// What `register` and `deploy` share: which families, which `aws`, or
+/// only print the commands.
+#[derive(Debug, Args)]
+pub(crate) struct AwsArgs {
+    /// Only this family; repeatable. Default: every family.
+    #[arg(long = "family", value_name = "NAME")]
+    pub(crate) families: Vec<String>,
+    /// The AWS CLI to run. It runs in your AWS environment as it is
+    /// (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, …).
+    #[arg(long, value_name = "PATH", default_value = "aws")]
+    pub(crate) aws_cli: PathBuf,
+    /// Print the `aws` commands (with the JSON inline) instead of running
+    /// them.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum MessageFormat {
+    Human,
+    Json,
+}

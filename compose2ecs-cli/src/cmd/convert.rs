@@ -1,0 +1,97 @@
+//! `compose2ecs convert`: write `<family>.task-definition.json` and
+//! `<family>.service.json` per task, print one, or check them (`--check`).
+
+use crate::args::ConvertArgs;
+use crate::cmd::{check, converted, fail};
+use crate::outcome::Outcome;
+use crate::report;
+use crate::write;
+
+pub(crate) fn run(args: &ConvertArgs) -> Outcome {
+    let (reporter, conversion) = match converted(&args.conversion) {
+        Ok(c) => c,
+        Err(o) => return o,
+    };
+
+    if args.stdout {
+        let families: Vec<&String> = conversion.task_definitions.keys().collect();
+        let chosen = match (&args.family, families.as_slice()) {
+            (Some(f), _) => conversion.task_definitions.get(f).ok_or_else(|| {
+                format!(
+                    "no family `{f}`; this project has: {}",
+                    families
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }),
+            (None, [only]) => Ok(&conversion.task_definitions[*only]),
+            (None, many) => Err(format!(
+                "--stdout prints one task definition, and there are {}: {}; choose one with --family",
+                many.len(),
+                many.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        };
+        return match chosen {
+            Ok(td) => write::stdout(compose2ecs_core::to_json(td).as_bytes()),
+            Err(m) => fail(reporter, &m),
+        };
+    }
+
+    let mut files: Vec<(String, String)> = Vec::new();
+    let mut families = Vec::new();
+    for (family, td) in &conversion.task_definitions {
+        let td_name = format!("{family}.task-definition.json");
+        files.push((td_name.clone(), compose2ecs_core::to_json(td)));
+        let mut entry = serde_json::json!({
+            "family": family,
+            "taskDefinition": args.output.join(&td_name).display().to_string(),
+        });
+        if let Some(service) = conversion.services.get(family) {
+            let name = format!("{family}.service.json");
+            entry["service"] = args.output.join(&name).display().to_string().into();
+            files.push((name, compose2ecs_core::to_json(service)));
+        }
+        families.push(entry);
+    }
+    let diagnostics: Vec<serde_json::Value> = conversion
+        .diagnostics
+        .iter()
+        .map(report::diagnostic_json)
+        .collect();
+    if args.check {
+        let drift = check::compare(&args.output, &files);
+        if reporter.json {
+            let mut doc = drift.to_json();
+            doc["status"] = if drift.is_clean() {
+                "up-to-date"
+            } else {
+                "drift"
+            }
+            .into();
+            doc["families"] = families.into();
+            doc["diagnostics"] = diagnostics.into();
+            let _ = write::stdout(format!("{doc:#}\n").as_bytes());
+        }
+        return check::report(&drift, &args.output, reporter);
+    }
+    match write::files_atomically(&args.output, &files) {
+        Ok(paths) => {
+            reporter.written(&paths);
+            if reporter.json {
+                let doc = serde_json::json!({
+                    "status": "written",
+                    "families": families,
+                    "diagnostics": diagnostics,
+                });
+                return write::stdout(format!("{doc:#}\n").as_bytes());
+            }
+            Outcome::Success
+        }
+        Err(m) => fail(reporter, &m),
+    }
+}

@@ -1,0 +1,116 @@
+//! One module per command; what several share is here: reading the project
+//! as the flags and the environment say, converting it, choosing families.
+
+pub(crate) mod check;
+pub(crate) mod config;
+pub(crate) mod convert;
+pub(crate) mod deploy;
+pub(crate) mod policy;
+pub(crate) mod register;
+pub(crate) mod schema;
+
+use std::path::Path;
+
+use compose2ecs_core::{Conversion, Discovery, Environment, Input, Options, Severity};
+
+use crate::args::{AwsArgs, ConversionArgs, MessageFormat, ProjectArgs};
+use crate::outcome::Outcome;
+use crate::report::{self, Reporter};
+
+pub(crate) fn fail(reporter: Reporter, message: &str) -> Outcome {
+    reporter.error(message);
+    Outcome::Rejected
+}
+
+/// The project as docker compose would find it for these flags, in this
+/// process's environment.
+pub(crate) fn load_input(
+    reporter: Reporter,
+    project: &ProjectArgs,
+    overlay: Option<&Path>,
+) -> Result<(Input, Options), Outcome> {
+    let environment: Environment = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .collect();
+    let mut discovery = Discovery::new(".").with_environment(environment);
+    discovery.files.clone_from(&project.files);
+    discovery.overlay = overlay.map(Path::to_path_buf);
+    discovery.env_files.clone_from(&project.env_files);
+    discovery.project_name.clone_from(&project.project_name);
+    discovery.profiles.clone_from(&project.profiles);
+    compose2ecs_core::discover(&discovery).map_err(|e| {
+        reporter.diagnostics(Some(e.sources()), e.diagnostics());
+        reporter.rejected(e.errors().count());
+        Outcome::Rejected
+    })
+}
+
+/// Loads, converts and reports: the part `convert` and `register` share.
+pub(crate) fn converted(args: &ConversionArgs) -> Result<(Reporter, Conversion), Outcome> {
+    let reporter = Reporter {
+        json: args.format == MessageFormat::Json,
+        quiet: args.quiet,
+    };
+    let (input, options) = load_input(reporter, &args.project, args.overlay.as_deref())?;
+    let conversion = match compose2ecs_core::convert(&input, &options) {
+        Ok(c) => c,
+        Err(e) => {
+            reporter.diagnostics(Some(e.sources()), e.diagnostics());
+            reporter.rejected(e.errors().count());
+            if reporter.json {
+                let doc = serde_json::json!({
+                    "status": "rejected",
+                    "families": [],
+                    "diagnostics": e.diagnostics().iter().map(report::diagnostic_json).collect::<Vec<_>>(),
+                });
+                let _ = crate::write::stdout(format!("{doc:#}\n").as_bytes());
+            }
+            return Err(Outcome::Rejected);
+        }
+    };
+    reporter.diagnostics(Some(&conversion.sources), &conversion.diagnostics);
+    let warnings = conversion
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
+    if args.strict && warnings > 0 {
+        reporter.strict(warnings);
+        return Err(Outcome::Rejected);
+    }
+    Ok((reporter, conversion))
+}
+
+/// The families to work on, in project order; an unknown `--family` is
+/// reported with the families there are.
+pub(crate) fn chosen<'c>(
+    args: &AwsArgs,
+    reporter: Reporter,
+    conversion: &'c Conversion,
+) -> Result<Vec<&'c String>, Outcome> {
+    let all: Vec<&String> = conversion.task_definitions.keys().collect();
+    if let Some(f) = args
+        .families
+        .iter()
+        .find(|f| !conversion.task_definitions.contains_key(*f))
+    {
+        let names: Vec<&str> = all.iter().map(|s| s.as_str()).collect();
+        reporter.error(&format!(
+            "no family `{f}`; this project has: {}",
+            names.join(", ")
+        ));
+        return Err(Outcome::Rejected);
+    }
+    Ok(all
+        .into_iter()
+        .filter(|f| args.families.is_empty() || args.families.contains(f))
+        .collect())
+}
+
+/// A directory for the JSON handed to `aws`, removed when dropped.
+pub(crate) fn scratch(reporter: Reporter) -> Result<tempfile::TempDir, Outcome> {
+    tempfile::tempdir().map_err(|e| {
+        reporter.error(&format!("cannot create a temporary directory: {e}"));
+        Outcome::Rejected
+    })
+}

@@ -1,0 +1,17 @@
+//! `compose2ecs schema`: the JSON Schemas of the inputs and outputs.
+
+use compose2ecs_core::schema;
+
+use crate::args::SchemaKind;
+use crate::outcome::Outcome;
+use crate::write;
+
+pub(crate) fn run(which: SchemaKind) -> Outcome {
+    let text = match which {
+        SchemaKind::TaskDefinition => schema::TASK_DEFINITION_SCHEMA.to_owned(),
+        SchemaKind::Service => schema::SERVICE_SCHEMA.to_owned(),
+        SchemaKind::Overlay => schema::overlay(),
+        SchemaKind::Compose => schema::COMPOSE_SPEC_SCHEMA.to_owned(),
+    };
+    write::stdout(text.as_bytes())
+}

@@ -1,0 +1,23 @@
+//! The ECS side: the output types — exactly the `aws ecs
+//! register-task-definition` and `create-service --cli-input-json` inputs,
+//! member names and types as in the ECS API model — and the ECS facts every
+//! stage shares: launch types and network modes, name rules, Fargate sizes,
+//! ARNs and partitions.
+//!
+//! Field order is the order of the emitted JSON, and maps are sorted, so the
+//! output is byte-for-byte stable ([`to_json`]).
+
+pub(crate) mod arn;
+mod json;
+mod names;
+mod platform;
+mod service;
+mod sizes;
+mod task;
+
+pub use json::to_json;
+pub(crate) use names::is_ecs_name;
+pub use platform::{LaunchType, NetworkMode};
+pub use service::*;
+pub use sizes::{FARGATE_SIZES, fargate_size};
+pub use task::*;

@@ -1,0 +1,211 @@
+//! Finding a project as docker compose finds it: the compose files (`-f`,
+//! else `COMPOSE_FILE`, else the default file of the working directory and
+//! its override file), the overlay (`compose2ecs.yaml` beside the first
+//! compose file), the env files, the project name (`-p`, else
+//! `COMPOSE_PROJECT_NAME`) and the active profiles (`--profile`, else
+//! `COMPOSE_PROFILES`).
+//!
+//! The environment is always passed in: the core never reads the process's.
+
+use std::path::{Path, PathBuf};
+
+use crate::Options;
+use crate::diagnostic::{Code, Diagnostic, Error};
+use crate::load::input::Input;
+use crate::load::interpolate::Environment;
+
+/// The default compose files, in the order docker compose looks for them.
+pub(crate) const DEFAULT_FILES: &[&str] = &[
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yaml",
+    "docker-compose.yml",
+];
+
+/// The overlay looked for beside the first compose file.
+pub(crate) const DEFAULT_OVERLAY: &str = "compose2ecs.yaml";
+
+/// What the caller chose, as `docker compose` flags do, and the environment
+/// to read the rest from. Everything left empty is discovered.
+///
+/// ```no_run
+/// use compose2ecs_core::{Discovery, Environment, discover};
+///
+/// let dir = std::env::temp_dir().join("compose2ecs-discover-doc");
+/// std::fs::create_dir_all(&dir)?;
+/// std::fs::write(dir.join("compose.yaml"), "services:\n  web:\n    image: nginx\n")?;
+/// std::fs::write(dir.join("compose.override.yaml"), "services:\n  web:\n    ports: ['80']\n")?;
+///
+/// let env = Environment::from([("COMPOSE_PROFILES".to_owned(), "debug".to_owned())]);
+/// let (input, options) = discover(&Discovery::new(&dir).with_environment(env))?;
+/// assert_eq!(input.compose.len(), 2); // compose.yaml and its override file
+/// assert_eq!(options.profiles, ["debug"]);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Discovery {
+    /// Where default files are looked for (a CLI passes its current
+    /// directory).
+    pub working_dir: PathBuf,
+    /// The compose files (`-f`); empty: `COMPOSE_FILE`, else the default file
+    /// of `working_dir` and its override file.
+    pub files: Vec<PathBuf>,
+    /// The overlay; `None`: `compose2ecs.yaml` beside the first compose file,
+    /// when it exists.
+    pub overlay: Option<PathBuf>,
+    /// Env files (`--env-file`); empty: `.env` of the project directory.
+    pub env_files: Vec<PathBuf>,
+    /// The project name (`-p`); `None`: `COMPOSE_PROJECT_NAME`, else `name:`,
+    /// else the project directory's name.
+    pub project_name: Option<String>,
+    /// Active profiles (`--profile`); empty: `COMPOSE_PROFILES`.
+    pub profiles: Vec<String>,
+    /// The caller's environment: interpolation reads it, over `.env`.
+    pub environment: Environment,
+}
+
+impl Discovery {
+    /// Discovery from `working_dir`, with an empty environment.
+    pub fn new(working_dir: impl Into<PathBuf>) -> Self {
+        Discovery {
+            working_dir: working_dir.into(),
+            ..Discovery::default()
+        }
+    }
+
+    /// Sets the environment.
+    #[must_use]
+    pub fn with_environment(mut self, environment: Environment) -> Self {
+        self.environment = environment;
+        self
+    }
+
+    /// Adds a compose file, as `-f` does.
+    #[must_use]
+    pub fn with_file(mut self, file: impl Into<PathBuf>) -> Self {
+        self.files.push(file.into());
+        self
+    }
+
+    /// Sets the overlay file.
+    #[must_use]
+    pub fn with_overlay(mut self, overlay: impl Into<PathBuf>) -> Self {
+        self.overlay = Some(overlay.into());
+        self
+    }
+}
+
+/// Finds and reads the project: the [`Input`] to convert and the
+/// [`Options`] (active profiles) docker compose would use for the same
+/// flags and environment.
+pub fn discover(d: &Discovery) -> Result<(Input, Options), Error> {
+    let files = compose_files(d)?;
+    let overlay = d.overlay.clone().or_else(|| default_overlay(&files));
+    let mut input = Input::from_files(
+        &files,
+        overlay.as_deref(),
+        d.environment.clone(),
+        &d.env_files,
+    )?;
+    input.project_name.clone_from(&d.project_name);
+    let options = Options::default().with_profiles(d.profiles.iter().cloned());
+    Ok((input, options))
+}
+
+/// The compose files: `-f`, else `COMPOSE_FILE` (split on
+/// `COMPOSE_PATH_SEPARATOR`, default `:`; `;` on Windows), else the first
+/// default file of the working directory and its override file.
+fn compose_files(d: &Discovery) -> Result<Vec<PathBuf>, Error> {
+    if !d.files.is_empty() {
+        return Ok(d.files.iter().map(|f| join(&d.working_dir, f)).collect());
+    }
+    if let Some(list) = d.environment.get("COMPOSE_FILE").filter(|v| !v.is_empty()) {
+        let separator = d
+            .environment
+            .get("COMPOSE_PATH_SEPARATOR")
+            .map(String::as_str)
+            .filter(|s| !s.is_empty())
+            .unwrap_or(if cfg!(windows) { ";" } else { ":" });
+        return Ok(list
+            .split(separator)
+            .filter(|f| !f.is_empty())
+            .map(|f| join(&d.working_dir, Path::new(f)))
+            .collect());
+    }
+    let base = DEFAULT_FILES
+        .iter()
+        .map(|f| join(&d.working_dir, Path::new(f)))
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            Error::single(Diagnostic::error(
+                Code::Io,
+                format!(
+                    "no compose file given and none found here (looked for {}); pass one with -f",
+                    DEFAULT_FILES.join(", ")
+                ),
+            ))
+        })?;
+    let stem = base
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let dir = base.parent().unwrap_or(Path::new("")).to_path_buf();
+    let override_file = ["yaml", "yml"]
+        .iter()
+        .map(|ext| dir.join(format!("{stem}.override.{ext}")))
+        .find(|p| p.is_file());
+    Ok(std::iter::once(base).chain(override_file).collect())
+}
+
+/// `compose2ecs.yaml` beside the first compose file, when it exists.
+fn default_overlay(files: &[PathBuf]) -> Option<PathBuf> {
+    let candidate = files
+        .first()?
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(DEFAULT_OVERLAY);
+    candidate.is_file().then_some(candidate)
+}
+
+/// `file` relative to `dir`, left as given when `dir` is empty or `.` (so
+/// that messages show the paths the user typed).
+fn join(dir: &Path, file: &Path) -> PathBuf {
+    if dir.as_os_str().is_empty() || dir == Path::new(".") {
+        file.to_path_buf()
+    } else {
+        dir.join(file)
+    }
+}
+
+/// The active profiles: the options', else `COMPOSE_PROFILES` (comma
+/// separated) from the input's environment, `.env` included.
+pub(crate) fn profiles(input: &Input, options: &Options) -> Vec<String> {
+    if !options.profiles.is_empty() {
+        return options.profiles.clone();
+    }
+    input
+        .environment
+        .get("COMPOSE_PROFILES")
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The project name the caller fixed: `-p`, else `COMPOSE_PROJECT_NAME` from
+/// the input's environment (`.env` included). `None`: `name:` decides.
+pub(crate) fn project_name(input: &Input) -> Option<&str> {
+    input.project_name.as_deref().or_else(|| {
+        input
+            .environment
+            .get("COMPOSE_PROJECT_NAME")
+            .map(String::as_str)
+            .filter(|p| !p.is_empty())
+    })
+}

@@ -1,0 +1,409 @@
+//! The root functions: each runs the stages in order over one [`Sink`], and
+//! hands back what the front end needs to show the result — diagnostics and
+//! the [`Sources`] to quote them from, secrets masked.
+
+use std::collections::BTreeSet;
+
+use indexmap::IndexMap;
+
+use crate::diagnostic::redact::MIN_LEN;
+use crate::diagnostic::{Code, Diagnostic, Error, Severity, Sink, Sources};
+use crate::ecs::{ServiceDefinition, TaskDefinition, to_json};
+use crate::load::discover;
+use crate::load::input::Input;
+use crate::load::yaml::{self, Node, Value};
+use crate::model::{self, Project};
+use crate::overlay::{self, LoadedOverlay, Overlay};
+use crate::{convert as converter, validate};
+
+/// How to convert.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// Active profiles: services with `profiles:` run only when one of theirs
+    /// is listed here (or `*` is), as with `docker compose --profile`. When
+    /// empty, `COMPOSE_PROFILES` from the environment decides.
+    pub profiles: Vec<String>,
+}
+
+impl Options {
+    /// Options with these active profiles.
+    #[must_use]
+    pub fn with_profiles(mut self, profiles: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.profiles = profiles.into_iter().map(Into::into).collect();
+        self
+    }
+}
+
+/// A successful conversion.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Conversion {
+    /// The task definitions by family, in compose file order.
+    pub task_definitions: IndexMap<String, TaskDefinition>,
+    /// The ECS service of each task definition, by family: the `aws ecs
+    /// create-service --cli-input-json` input.
+    pub services: IndexMap<String, ServiceDefinition>,
+    /// Warnings and notes, in the order they were found.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The overlay the conversion used (all defaults when there was none).
+    pub overlay: Overlay,
+    /// The files read, to quote the lines the diagnostics point at.
+    pub sources: Sources,
+}
+
+/// The merged compose tree, as `docker compose config` prints it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComposeTree(Node, Sources);
+
+impl ComposeTree {
+    /// The files read, to quote the lines the diagnostics point at.
+    pub fn sources(&self) -> &Sources {
+        &self.1
+    }
+
+    /// As YAML text.
+    pub fn to_yaml(&self) -> String {
+        serde_norway::to_string(&self.0.to_yaml()).unwrap_or_default()
+    }
+
+    /// As a JSON value.
+    pub fn to_json(&self) -> serde_json::Value {
+        self.0.to_json()
+    }
+}
+
+/// Parses, interpolates and merges the compose files, checks them against
+/// the Compose Specification, and reads the typed project. Warnings found so
+/// far are returned with it.
+pub fn load(input: &Input, options: &Options) -> Result<(Project, Vec<Diagnostic>), Error> {
+    let mut sink = Sink::default();
+    let project = load_into(input, options, &mut sink);
+    check(&mut sink, input, project.as_ref(), None)?;
+    let project = project.ok_or_else(|| {
+        Error::single(Diagnostic::error(
+            Code::NoServices,
+            "no compose file to convert",
+        ))
+    })?;
+    Ok((project, sink.into_vec()))
+}
+
+/// The compose files parsed, interpolated, their `include`s and `extends`
+/// resolved, merged into one tree and checked against the Compose
+/// Specification's schema: every service, whatever its profiles.
+pub fn resolve(input: &Input) -> Result<(ComposeTree, Vec<Diagnostic>), Error> {
+    let mut sink = Sink::default();
+    let tree = resolve_into(input, &mut sink);
+    check(&mut sink, input, None, None)?;
+    let tree = tree
+        .ok_or_else(|| Error::single(Diagnostic::error(Code::Io, "no compose file was given")))?;
+    let sources = sources(&mut sink, input, std::iter::empty());
+    Ok((ComposeTree(tree, sources), sink.into_vec()))
+}
+
+/// The project as `compose2ecs config` prints it, like `docker compose
+/// config`: [`resolve`]d, with `name:` set to the project name and only the
+/// services of active profiles.
+pub fn config(input: &Input, options: &Options) -> Result<(ComposeTree, Vec<Diagnostic>), Error> {
+    let mut sink = Sink::default();
+    let tree = resolve_into(input, &mut sink);
+    let project = tree
+        .as_ref()
+        .and_then(|t| build_project(t, input, options, &mut sink));
+    check(&mut sink, input, project.as_ref(), None)?;
+    let (Some(mut tree), Some(project)) = (tree, project) else {
+        return Err(Error::single(Diagnostic::error(
+            Code::Io,
+            "no compose file was given",
+        )));
+    };
+    if let Value::Map(top) = &mut tree.value {
+        let loc = tree.loc.clone();
+        let name = yaml::Entry {
+            key_loc: loc.clone(),
+            value: Node::new(
+                Value::Scalar(yaml::Scalar {
+                    text: project.name.clone(),
+                    plain: false,
+                }),
+                loc,
+            ),
+        };
+        top.shift_remove("name");
+        top.shift_insert(0, "name".to_owned(), name);
+        if let Some(Value::Map(services)) = top.get_mut("services").map(|e| &mut e.value.value) {
+            services.retain(|n, _| !project.inactive_services.contains(n));
+        }
+    }
+    let sources = sources(&mut sink, input, std::iter::empty());
+    // Notes about profiles and unsupported keys are for `convert`.
+    let diagnostics = sink
+        .into_vec()
+        .into_iter()
+        .filter(|d| {
+            d.severity != Severity::Note
+                && !matches!(d.code, Code::UnsupportedKey | Code::IgnoredKey)
+        })
+        .collect();
+    Ok((ComposeTree(tree, sources), diagnostics))
+}
+
+/// Converts compose files and an overlay into ECS task definitions and
+/// service definitions.
+///
+/// On success the result holds them and every warning and note. If anything
+/// is an error, nothing is returned but the [`Error`], which lists every
+/// problem found.
+pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
+    let mut sink = Sink::default();
+    let project = load_into(input, options, &mut sink);
+    let overlay_tree = match &input.overlay {
+        None => None,
+        Some(src) => match yaml::parse(&src.path, &src.text) {
+            Ok(tree) => Some(tree),
+            Err(e) => {
+                sink.extend_from_error(e);
+                None
+            }
+        },
+    };
+    let names = overlay_tree.as_ref().map(mapped_names).unwrap_or_default();
+    let overlay = match (&input.overlay, overlay_tree) {
+        (None, _) => Some(LoadedOverlay::default()),
+        (Some(_), Some(tree)) => overlay::load(tree, &input.environment, &mut sink),
+        (Some(_), None) => None,
+    };
+    check(&mut sink, input, project.as_ref(), Some(&names))?;
+    let (Some(project), Some(overlay)) = (project, overlay) else {
+        return Err(Error::single(Diagnostic::error(
+            Code::NoServices,
+            "nothing to convert",
+        )));
+    };
+    let converter::Converted {
+        task_definitions,
+        services,
+    } = converter::convert(&project, &overlay, &mut sink);
+    guard_secret_values(
+        input,
+        &project,
+        &names,
+        &overlay,
+        &task_definitions,
+        &mut sink,
+    );
+    check(&mut sink, input, Some(&project), Some(&names))?;
+    for td in task_definitions.values() {
+        validate::ecs::task_definition(td, &mut sink);
+    }
+    for svc in services.values() {
+        validate::ecs::service_definition(svc, &mut sink);
+    }
+    check(&mut sink, input, Some(&project), Some(&names))?;
+    let sensitive = sensitive_values(input, Some(&project), &names);
+    let sources = sources(&mut sink, input, sensitive.into_iter());
+    Ok(Conversion {
+        task_definitions,
+        services,
+        diagnostics: sink.into_vec(),
+        overlay: overlay.overlay,
+        sources,
+    })
+}
+
+/// Fails with every diagnostic so far when one is an error, carrying the
+/// sources to quote them from.
+fn check(
+    sink: &mut Sink,
+    input: &Input,
+    project: Option<&Project>,
+    names: Option<&BTreeSet<String>>,
+) -> Result<(), Error> {
+    if !sink.has_errors() {
+        return Ok(());
+    }
+    let names = match names {
+        Some(n) => n.clone(),
+        None => input
+            .overlay
+            .as_ref()
+            .and_then(|s| yaml::parse(&s.path, &s.text).ok())
+            .as_ref()
+            .map(mapped_names)
+            .unwrap_or_default(),
+    };
+    let sensitive = sensitive_values(input, project, &names);
+    let sources = sources(sink, input, sensitive.into_iter());
+    sink.check().map_err(|e| e.with_sources(sources))
+}
+
+/// The given files and those read on the way, with the values to mask.
+fn sources(sink: &mut Sink, input: &Input, sensitive: impl Iterator<Item = String>) -> Sources {
+    let mut sources = Sources::default();
+    for s in input.compose.iter().chain(input.overlay.iter()) {
+        sources.add(&s.path, &s.text);
+    }
+    sources.merge(std::mem::take(&mut sink.sources));
+    let values: BTreeSet<String> = sensitive.filter(|v| v.chars().count() >= MIN_LEN).collect();
+    sources.set_sensitive(values.into_iter().collect());
+    sources
+}
+
+fn resolve_into(input: &Input, sink: &mut Sink) -> Option<Node> {
+    let tree = crate::load::resolve(input, sink)?;
+    validate::compose::validate_compose(&tree, sink);
+    if sink.has_errors() {
+        return None;
+    }
+    Some(tree)
+}
+
+fn build_project(
+    tree: &Node,
+    input: &Input,
+    options: &Options,
+    sink: &mut Sink,
+) -> Option<Project> {
+    let profiles = discover::profiles(input, options);
+    let cx = model::ModelContext {
+        input,
+        env: &input.environment,
+        project_dir: &input.project_dir,
+        project_name: discover::project_name(input),
+        profiles: &profiles,
+    };
+    model::build_project(tree, &cx, sink)
+}
+
+fn load_into(input: &Input, options: &Options, sink: &mut Sink) -> Option<Project> {
+    let root = resolve_into(input, sink)?;
+    build_project(&root, input, options, sink)
+}
+
+/// The names the overlay maps to secrets (top level and per service), read
+/// from its tree, so that they are known even when the overlay is rejected.
+fn mapped_names(tree: &Node) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let mut add = |n: Option<&Node>| {
+        if let Some(m) = n.and_then(Node::as_map) {
+            names.extend(m.keys().cloned());
+        }
+    };
+    add(tree.get("secrets"));
+    if let Some(services) = tree.get("services").and_then(Node::as_map) {
+        for e in services.values() {
+            add(e.value.get("secrets"));
+        }
+    }
+    names
+}
+
+/// The local values of the mapped variables: from the environment (`.env`
+/// included), the loaded project (interpolated, env files read) and the
+/// compose files as written (even when they do not load).
+fn sensitive_values(
+    input: &Input,
+    project: Option<&Project>,
+    names: &BTreeSet<String>,
+) -> BTreeSet<String> {
+    let mut values: BTreeSet<String> = BTreeSet::new();
+    if names.is_empty() {
+        return values;
+    }
+    let mut add = |_: &str, value: &str| {
+        if value.chars().count() >= MIN_LEN {
+            values.insert(value.to_owned());
+        }
+    };
+    for name in names {
+        if let Some(v) = input.environment.get(name) {
+            add(name, v);
+        }
+    }
+    for service in project.iter().flat_map(|p| p.services.values()) {
+        for name in names {
+            if let Some(v) = service.environment.get(name) {
+                add(name, &v.value);
+            }
+        }
+    }
+    for source in &input.compose {
+        let Ok(docs) = yaml::parse_documents(&source.path, &source.text) else {
+            continue;
+        };
+        for doc in docs {
+            let Some(services) = doc.get("services").and_then(Node::as_map) else {
+                continue;
+            };
+            for e in services.values() {
+                match e.value.get("environment").map(|n| &n.value) {
+                    Some(Value::Map(m)) => {
+                        for (k, v) in m {
+                            if let (true, Some(t)) = (names.contains(k), v.value.as_str()) {
+                                add(k, t);
+                            }
+                        }
+                    }
+                    Some(Value::Seq(items)) => {
+                        for item in items {
+                            if let Some((k, v)) = item.as_str().and_then(|t| t.split_once('=')) {
+                                if names.contains(k) {
+                                    add(k, v);
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    values
+}
+
+/// The last line of defence for "secrets never leak": the local values of
+/// every variable the overlay maps to a secret (from the compose files,
+/// env files, `.env` or the environment) must not appear anywhere in the
+/// output — not even through `${VAR}` inside another value or a command.
+/// Values shorter than 4 characters are not searched for.
+fn guard_secret_values(
+    input: &Input,
+    project: &Project,
+    names: &BTreeSet<String>,
+    loaded: &LoadedOverlay,
+    task_definitions: &IndexMap<String, TaskDefinition>,
+    sink: &mut Sink,
+) {
+    let mut values: Vec<(&str, &str)> = Vec::new();
+    for name in names {
+        if let Some(v) = input.environment.get(name) {
+            values.push((name, v));
+        }
+        for service in project.services.values() {
+            if let Some(v) = service.environment.get(name) {
+                values.push((name, &v.value));
+            }
+        }
+    }
+    values.retain(|(_, v)| v.chars().count() >= MIN_LEN);
+    if values.is_empty() {
+        return;
+    }
+    for (family, td) in task_definitions {
+        let text = to_json(td);
+        for (name, value) in &values {
+            if text.contains(value) {
+                sink.push(
+                    Diagnostic::error(
+                        Code::SecretValueInOutput,
+                        format!("the local value of `{name}`, which the overlay maps to a secret, would be written into `{family}`"),
+                    )
+                    .with_path(format!("secrets.{name}"))
+                    .at(loaded.key_loc(&["secrets", name]).or(loaded.root_loc.as_ref()))
+                    .with_help(format!("another variable or a command uses ${{{name}}}: map that variable to the same secret too, or read {name} from the environment at run time")),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! The checks at both ends of the pipeline: the merged compose tree against
+//! the Compose Specification's schema (before the model reads it), and every
+//! output against the JSON Schemas derived from the ECS API model (before
+//! anything is returned).
+
+pub(crate) mod compose;
+pub(crate) mod ecs;
