@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use crate::Input;
 use crate::diagnostic::{Diagnostic, Sink};
+use crate::load::input::Input;
 use crate::load::yaml::{self, Node};
 
 /// A parsed YAML file.

@@ -6,34 +6,16 @@ use std::collections::BTreeSet;
 
 use indexmap::IndexMap;
 
+use crate::convert as converter;
 use crate::diagnostic::redact::MIN_LEN;
 use crate::diagnostic::{Code, Diagnostic, Error, Severity, Sink, Sources};
 use crate::ecs::{ServiceDefinition, TaskDefinition, to_json};
-use crate::load::discover;
+use crate::load::discover::{self, Options};
 use crate::load::input::Input;
 use crate::load::yaml::{self, Node, Value};
 use crate::model::{self, Project};
 use crate::overlay::{self, LoadedOverlay, Overlay};
-use crate::{convert as converter, validate};
-
-/// How to convert.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Options {
-    /// Active profiles: services with `profiles:` run only when one of theirs
-    /// is listed here (or `*` is), as with `docker compose --profile`. When
-    /// empty, `COMPOSE_PROFILES` from the environment decides.
-    pub profiles: Vec<String>,
-}
-
-impl Options {
-    /// Options with these active profiles.
-    #[must_use]
-    pub fn with_profiles(mut self, profiles: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.profiles = profiles.into_iter().map(Into::into).collect();
-        self
-    }
-}
+use crate::validate;
 
 /// A successful conversion.
 #[derive(Debug, Clone, PartialEq)]

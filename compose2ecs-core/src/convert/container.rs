@@ -4,23 +4,9 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::{Code, Diagnostic, Sink};
 use crate::ecs::{ContainerDefinition, KeyValuePair};
-use crate::model::{Project, Service};
-use crate::overlay::Overlay;
+use crate::model::Service;
 
-use super::{Platform, health, logs, ports, secrets};
-
-/// What every container of a task shares.
-#[derive(Debug)]
-pub(super) struct Context<'a> {
-    pub project: &'a Project,
-    pub overlay: &'a Overlay,
-    pub platform: Platform,
-    pub family: &'a str,
-    /// The compose service the task is named after.
-    pub task_owner: &'a str,
-    /// `services.<owner>.environment` of the overlay.
-    pub task_env: Option<&'a BTreeMap<String, String>>,
-}
+use super::{Context, health, logs, ports, secrets};
 
 pub(super) fn build(ctx: &Context<'_>, s: &Service, sink: &mut Sink) -> ContainerDefinition {
     let name = match &s.container_name {

@@ -6,7 +6,7 @@ use crate::diagnostic::{Code, Diagnostic, Sink};
 use crate::ecs::LogConfiguration;
 use crate::model::Service;
 
-use super::container::Context;
+use super::Context;
 
 /// Every container logs to CloudWatch through awslogs, with the overlay's
 /// group (default `/ecs/{family}`), region and stream prefix (default `ecs`).

@@ -17,7 +17,20 @@ use indexmap::IndexMap;
 use crate::diagnostic::{Code, Diagnostic, Sink, closest};
 use crate::ecs::{ContainerDependency, ServiceDefinition, TaskDefinition};
 use crate::model::{Project, Service};
-use crate::overlay::{LaunchType, LoadedOverlay, NetworkMode, ServiceOverlay};
+use crate::overlay::{LaunchType, LoadedOverlay, NetworkMode, Overlay, ServiceOverlay};
+
+/// What every container of a task shares.
+#[derive(Debug)]
+pub(super) struct Context<'a> {
+    pub project: &'a Project,
+    pub overlay: &'a Overlay,
+    pub platform: Platform,
+    pub family: &'a str,
+    /// The compose service the task is named after.
+    pub task_owner: &'a str,
+    /// `services.<owner>.environment` of the overlay.
+    pub task_env: Option<&'a BTreeMap<String, String>>,
+}
 
 /// The resolved platform settings every task shares.
 #[derive(Debug, Clone, Copy)]
@@ -418,7 +431,7 @@ fn build_task(
         }
     }
 
-    let ctx = container::Context {
+    let ctx = Context {
         project,
         overlay: o,
         platform,

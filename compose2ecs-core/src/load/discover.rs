@@ -9,10 +9,28 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::Options;
 use crate::diagnostic::{Code, Diagnostic, Error};
 use crate::load::input::Input;
 use crate::load::interpolate::Environment;
+
+/// How to convert.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// Active profiles: services with `profiles:` run only when one of theirs
+    /// is listed here (or `*` is), as with `docker compose --profile`. When
+    /// empty, `COMPOSE_PROFILES` from the environment decides.
+    pub profiles: Vec<String>,
+}
+
+impl Options {
+    /// Options with these active profiles.
+    #[must_use]
+    pub fn with_profiles(mut self, profiles: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.profiles = profiles.into_iter().map(Into::into).collect();
+        self
+    }
+}
 
 /// The default compose files, in the order docker compose looks for them.
 pub(crate) const DEFAULT_FILES: &[&str] = &[
@@ -28,18 +46,20 @@ pub(crate) const DEFAULT_OVERLAY: &str = "compose2ecs.yaml";
 /// What the caller chose, as `docker compose` flags do, and the environment
 /// to read the rest from. Everything left empty is discovered.
 ///
-/// ```no_run
-/// use compose2ecs_core::{Discovery, Environment, discover};
+/// ```
+/// use compose2ecs_core::{Discovery, Environment, discover, load};
 ///
 /// let dir = std::env::temp_dir().join("compose2ecs-discover-doc");
 /// std::fs::create_dir_all(&dir)?;
 /// std::fs::write(dir.join("compose.yaml"), "services:\n  web:\n    image: nginx\n")?;
 /// std::fs::write(dir.join("compose.override.yaml"), "services:\n  web:\n    ports: ['80']\n")?;
 ///
-/// let env = Environment::from([("COMPOSE_PROFILES".to_owned(), "debug".to_owned())]);
+/// let env = Environment::from([("COMPOSE_PROJECT_NAME".to_owned(), "shop".to_owned())]);
 /// let (input, options) = discover(&Discovery::new(&dir).with_environment(env))?;
 /// assert_eq!(input.compose.len(), 2); // compose.yaml and its override file
-/// assert_eq!(options.profiles, ["debug"]);
+/// let (project, _) = load(&input, &options)?;
+/// assert_eq!(project.name, "shop");
+/// assert_eq!(project.services["web"].ports.len(), 1);
 /// # std::fs::remove_dir_all(&dir)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

@@ -299,7 +299,7 @@ fn names_to_map(value: Value, depends_on: bool) -> Map {
     }
 }
 
-fn to_seq(value: Value, loc: &crate::Location) -> Vec<Node> {
+fn to_seq(value: Value, loc: &crate::diagnostic::Location) -> Vec<Node> {
     match value {
         Value::Seq(items) => items,
         v @ Value::Scalar(_) => vec![Node::new(v, loc.clone())],

@@ -247,7 +247,7 @@ impl Service {
 /// What the model stage needs besides the tree.
 #[derive(Debug)]
 pub(crate) struct ModelContext<'a> {
-    pub input: &'a crate::Input,
+    pub input: &'a crate::load::input::Input,
     pub env: &'a Environment,
     pub project_dir: &'a Path,
     pub project_name: Option<&'a str>,

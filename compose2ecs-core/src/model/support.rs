@@ -4,7 +4,7 @@
 //! It is the single source of truth: the converter reports every key it does
 //! not convert from here (the reason, the severity, the error on a launch
 //! type that cannot honour it), `docs/compose-support.md` is generated from
-//! it ([`markdown`]), and tests check that the model reads exactly the keys
+//! it (`markdown`), and tests check that the model reads exactly the keys
 //! marked mapped or transformed, that all 93 service keys of the pinned
 //! schema are listed, and that every key of `full-example.yml` shows up in
 //! the output (at the paths in [`KeySupport::ecs`]) or in a diagnostic.
@@ -366,7 +366,7 @@ pub(crate) fn diagnostics_markdown() -> String {
          (`compose2ecs convert --format json` prints them as JSON lines). Each is triggered by a fixture \
          under `fixtures/` or a test whose expected output shows it.\n\n| code | meaning, and an input that triggers it |\n|---|---|\n",
     );
-    for code in crate::Code::ALL {
+    for code in crate::diagnostic::Code::ALL {
         let text: Vec<&str> = code.description().lines().map(str::trim).collect();
         let _ = writeln!(
             out,
@@ -440,7 +440,7 @@ mod tests {
                 expected.push_str(&std::fs::read_to_string(path).unwrap());
             }
         }
-        for code in crate::Code::ALL {
+        for code in crate::diagnostic::Code::ALL {
             assert!(
                 code.description().contains("Example"),
                 "the doc of `{}` gives no example input",
