@@ -1116,3 +1116,76 @@ fn check_on_the_seed_fixture_catches_an_unregenerated_edit() {
         .success();
     assert!(check().status.success());
 }
+
+/// Every line of `text` is a JSON object with a `type`; their types.
+fn json_line_types(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| {
+            let v: serde_json::Value =
+                serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l:?}"));
+            v["type"]
+                .as_str()
+                .unwrap_or_else(|| panic!("no type: {l}"))
+                .to_owned()
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn deploy_with_json_format_prints_only_json_lines() {
+    // A rollout that completes, one that fails, one that times out: every
+    // message of deploy goes through the reporter.
+    let json = ["--format", "json"];
+    let (code, stderr) = deploy_with(
+        &[("IN_PROGRESS", 0, 2, 0, None), ("COMPLETED", 2, 0, 0, None)],
+        &json,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let types = json_line_types(&stderr);
+    assert!(types.contains(&"registered".to_owned()), "{types:?}");
+    assert!(types.contains(&"progress".to_owned()), "{types:?}");
+    assert_eq!(types.last().map(String::as_str), Some("done"), "{types:?}");
+
+    let (code, stderr) = deploy_with(&[("FAILED", 0, 0, 3, Some("tasks failed to start"))], &json);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        json_line_types(&stderr).contains(&"error".to_owned()),
+        "{stderr}"
+    );
+    assert!(stderr.contains("tasks failed to start"), "{stderr}");
+
+    let (code, stderr) = deploy_with(
+        &[("IN_PROGRESS", 1, 1, 0, None)],
+        &["--format", "json", "--timeout", "0.2"],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        json_line_types(&stderr).last().map(String::as_str),
+        Some("error")
+    );
+    assert!(stderr.contains("timed out after 0.2s"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn register_with_json_format_prints_only_json_lines() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let fake = "#!/bin/sh\necho '{\"taskDefinition\": {\"taskDefinitionArn\": \"arn:aws:ecs:us-east-1:123456789012:task-definition/demo-good:7\"}}'\n";
+    let work = project(&[("compose.yaml", TWO_FAMILIES), ("fake-aws", fake)]);
+    let aws = work.path().join("fake-aws");
+    std::fs::set_permissions(&aws, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = bin()
+        .current_dir(work.path())
+        .args(["register", "--format", "json", "--aws-cli"])
+        .arg(&aws)
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let types = json_line_types(&stderr);
+    assert_eq!(
+        types.iter().filter(|t| *t == "registered").count(),
+        2,
+        "{stderr}"
+    );
+}
