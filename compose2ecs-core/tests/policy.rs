@@ -77,3 +77,47 @@ fn the_realistic_app_gets_exactly_its_permissions() {
     assert_eq!(p["Statement"].as_array().unwrap().len(), 1);
     assert_eq!(p["Statement"][0]["Sid"], "WriteLogs");
 }
+
+/// The policy's ARNs are in the partition of the project's region: a
+/// GovCloud or China project gets `aws-us-gov` / `aws-cn` ARNs, never `aws`.
+#[test]
+fn govcloud_and_china_projects_get_arns_of_their_partition() {
+    for (region, partition, suffix) in [
+        ("us-gov-west-1", "aws-us-gov", "amazonaws.com"),
+        ("cn-north-1", "aws-cn", "amazonaws.com.cn"),
+    ] {
+        let compose = format!(
+            "name: p\nservices:\n  web:\n    image: 123456789012.dkr.ecr.{region}.{suffix}/web:1\n    environment:\n      API_KEY: local-value\n"
+        );
+        let overlay = format!(
+            "region: {region}\nroles: {{execution: 'arn:{partition}:iam::123456789012:role/exec'}}\nsecrets:\n  API_KEY: /prod/api-key\n"
+        );
+        let conversion = convert(
+            &Input::from_yaml(compose)
+                .with_overlay(overlay)
+                .without_disk(),
+            &Options::default(),
+        )
+        .unwrap();
+        let policy = execution_role_policy(conversion.task_definitions.values(), None);
+        let resources: Vec<String> = policy["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| match &s["Resource"] {
+                serde_json::Value::Array(a) => {
+                    a.iter().map(|r| r.as_str().unwrap().to_owned()).collect()
+                }
+                r => vec![r.as_str().unwrap().to_owned()],
+            })
+            .filter(|r| r != "*")
+            .collect();
+        assert_eq!(resources.len(), 3, "{resources:?}");
+        for r in &resources {
+            assert!(r.starts_with(&format!("arn:{partition}:")), "{region}: {r}");
+        }
+        assert!(resources.contains(&format!(
+            "arn:{partition}:ssm:{region}:123456789012:parameter/prod/api-key"
+        )));
+    }
+}
