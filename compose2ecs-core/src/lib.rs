@@ -48,7 +48,11 @@
 //! 4. [`overlay`] — the strict `compose2ecs.yaml`;
 //! 5. `convert/` — the project and the overlay into [`ecs`] output
 //!    ([`convert()`]);
-//! 6. `validate/` again — every output against the ECS API model, before
+//! 6. `guard` — no secret leaves: every string of every output is searched
+//!    for the local values of mapped secrets, for credentials taken from the
+//!    process environment, and for values shaped like well-known tokens
+//!    (`docs/secrets.md`);
+//! 7. `validate/` again — every output against the ECS API model, before
 //!    anything is returned.
 //!
 //! Under them all: `diagnostic/` ([`Diagnostic`], [`Error`], [`Sources`])
@@ -59,7 +63,24 @@
 //!
 //! The library never prints, never spawns a process and never reads the
 //! process environment: the caller passes the environment in [`Input`] (or
-//! in [`Discovery`]).
+//! in [`Discovery`]). Values given with [`Input::with_environment`] count as
+//! the caller's process environment: a credential-like one
+//! (`AWS_SECRET_ACCESS_KEY`, `GITHUB_TOKEN`, …) is refused wherever it would
+//! be written. `.env` values ([`Input::from_files`],
+//! [`Input::with_env_file_variables`]) are the project's own.
+//!
+//! ```
+//! use compose2ecs_core::{Code, Environment, Input, Options, convert};
+//!
+//! let compose = "services:\n  app:\n    image: nginx\n    environment: [GITHUB_TOKEN]\n";
+//! let env = Environment::from([("GITHUB_TOKEN".to_owned(), "a-token-of-the-deployer".to_owned())]);
+//! let err = convert(&Input::from_yaml(compose).with_environment(env), &Options::default())
+//!     .unwrap_err();
+//! let d = err.errors().next().unwrap();
+//! assert_eq!(d.code, Code::CredentialFromEnvironment);
+//! assert_eq!(d.path.as_deref(), Some("services.app.environment.GITHUB_TOKEN"));
+//! assert!(!d.message.contains("a-token-of-the-deployer"));
+//! ```
 
 #![warn(missing_docs)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
@@ -67,6 +88,7 @@
 mod convert;
 mod diagnostic;
 pub mod ecs;
+mod guard;
 mod load;
 pub mod model;
 pub mod overlay;

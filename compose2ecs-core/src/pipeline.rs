@@ -9,7 +9,8 @@ use indexmap::IndexMap;
 use crate::convert as converter;
 use crate::diagnostic::redact::MIN_LEN;
 use crate::diagnostic::{Code, Diagnostic, Error, Severity, Sink, Sources};
-use crate::ecs::{ServiceDefinition, TaskDefinition, to_json};
+use crate::ecs::{ServiceDefinition, TaskDefinition};
+use crate::guard::{self, mapped_names, sensitive_values};
 use crate::load::discover::{self, Options};
 use crate::load::input::Input;
 use crate::load::yaml::{self, Node, Value};
@@ -167,12 +168,17 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
         task_definitions,
         services,
     } = converter::convert(&project, &overlay, &mut sink);
-    guard_secret_values(
-        input,
-        &project,
-        &names,
-        &overlay,
+    let located = files_read(input, sink.sources.clone());
+    guard::scan(
+        &guard::Guard {
+            input,
+            project: &project,
+            overlay: &overlay,
+            names: &names,
+            sources: &located,
+        },
         &task_definitions,
+        &services,
         &mut sink,
     );
     check(&mut sink, input, Some(&project), Some(&names))?;
@@ -222,13 +228,19 @@ fn check(
 
 /// The given files and those read on the way, with the values to mask.
 fn sources(sink: &mut Sink, input: &Input, sensitive: impl Iterator<Item = String>) -> Sources {
+    let mut sources = files_read(input, std::mem::take(&mut sink.sources));
+    let values: BTreeSet<String> = sensitive.filter(|v| v.chars().count() >= MIN_LEN).collect();
+    sources.add_sensitive(values);
+    sources
+}
+
+/// The given files, then those read on the way.
+fn files_read(input: &Input, on_the_way: Sources) -> Sources {
     let mut sources = Sources::default();
     for s in input.compose.iter().chain(input.overlay.iter()) {
         sources.add(&s.path, &s.text);
     }
-    sources.merge(std::mem::take(&mut sink.sources));
-    let values: BTreeSet<String> = sensitive.filter(|v| v.chars().count() >= MIN_LEN).collect();
-    sources.set_sensitive(values.into_iter().collect());
+    sources.merge(on_the_way);
     sources
 }
 
@@ -261,131 +273,4 @@ fn build_project(
 fn load_into(input: &Input, options: &Options, sink: &mut Sink) -> Option<Project> {
     let root = resolve_into(input, sink)?;
     build_project(&root, input, options, sink)
-}
-
-/// The names the overlay maps to secrets (top level and per service), read
-/// from its tree, so that they are known even when the overlay is rejected.
-fn mapped_names(tree: &Node) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    let mut add = |n: Option<&Node>| {
-        if let Some(m) = n.and_then(Node::as_map) {
-            names.extend(m.keys().cloned());
-        }
-    };
-    add(tree.get("secrets"));
-    if let Some(services) = tree.get("services").and_then(Node::as_map) {
-        for e in services.values() {
-            add(e.value.get("secrets"));
-        }
-    }
-    names
-}
-
-/// The local values of the mapped variables: from the environment (`.env`
-/// included), the loaded project (interpolated, env files read) and the
-/// compose files as written (even when they do not load).
-fn sensitive_values(
-    input: &Input,
-    project: Option<&Project>,
-    names: &BTreeSet<String>,
-) -> BTreeSet<String> {
-    let mut values: BTreeSet<String> = BTreeSet::new();
-    if names.is_empty() {
-        return values;
-    }
-    let mut add = |_: &str, value: &str| {
-        if value.chars().count() >= MIN_LEN {
-            values.insert(value.to_owned());
-        }
-    };
-    for name in names {
-        if let Some(v) = input.environment.get(name) {
-            add(name, v);
-        }
-    }
-    for service in project.iter().flat_map(|p| p.services.values()) {
-        for name in names {
-            if let Some(v) = service.environment.get(name) {
-                add(name, &v.value);
-            }
-        }
-    }
-    for source in &input.compose {
-        let Ok(docs) = yaml::parse_documents(&source.path, &source.text) else {
-            continue;
-        };
-        for doc in docs {
-            let Some(services) = doc.get("services").and_then(Node::as_map) else {
-                continue;
-            };
-            for e in services.values() {
-                match e.value.get("environment").map(|n| &n.value) {
-                    Some(Value::Map(m)) => {
-                        for (k, v) in m {
-                            if let (true, Some(t)) = (names.contains(k), v.value.as_str()) {
-                                add(k, t);
-                            }
-                        }
-                    }
-                    Some(Value::Seq(items)) => {
-                        for item in items {
-                            if let Some((k, v)) = item.as_str().and_then(|t| t.split_once('=')) {
-                                if names.contains(k) {
-                                    add(k, v);
-                                }
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-    }
-    values
-}
-
-/// The last line of defence for "secrets never leak": the local values of
-/// every variable the overlay maps to a secret (from the compose files,
-/// env files, `.env` or the environment) must not appear anywhere in the
-/// output — not even through `${VAR}` inside another value or a command.
-/// Values shorter than 4 characters are not searched for.
-fn guard_secret_values(
-    input: &Input,
-    project: &Project,
-    names: &BTreeSet<String>,
-    loaded: &LoadedOverlay,
-    task_definitions: &IndexMap<String, TaskDefinition>,
-    sink: &mut Sink,
-) {
-    let mut values: Vec<(&str, &str)> = Vec::new();
-    for name in names {
-        if let Some(v) = input.environment.get(name) {
-            values.push((name, v));
-        }
-        for service in project.services.values() {
-            if let Some(v) = service.environment.get(name) {
-                values.push((name, &v.value));
-            }
-        }
-    }
-    values.retain(|(_, v)| v.chars().count() >= MIN_LEN);
-    if values.is_empty() {
-        return;
-    }
-    for (family, td) in task_definitions {
-        let text = to_json(td);
-        for (name, value) in &values {
-            if text.contains(value) {
-                sink.push(
-                    Diagnostic::error(
-                        Code::SecretValueInOutput,
-                        format!("the local value of `{name}`, which the overlay maps to a secret, would be written into `{family}`"),
-                    )
-                    .with_path(format!("secrets.{name}"))
-                    .at(loaded.key_loc(&["secrets", name]).or(loaded.root_loc.as_ref()))
-                    .with_help(format!("another variable or a command uses ${{{name}}}: map that variable to the same secret too, or read {name} from the environment at run time")),
-                );
-            }
-        }
-    }
 }

@@ -1,4 +1,4 @@
-//! Stage 7, **convert**: the typed project and the overlay into ECS task
+//! Stage 5, **convert**: the typed project and the overlay into ECS task
 //! definitions. One submodule per concern.
 
 mod container;

@@ -6,6 +6,7 @@
 
 pub(crate) mod redact;
 mod sources;
+pub(crate) mod tokens;
 
 pub use sources::Sources;
 
@@ -182,6 +183,18 @@ codes! {
     /// output through another value. Example: `POSTGRES_PASSWORD:
     /// ${DB_PASSWORD}` with only `DB_PASSWORD` mapped.
     SecretValueInOutput => "secret-value-in-output",
+    /// A credential-like variable (`*TOKEN*`, `*SECRET*`, `AWS_ACCESS_KEY_ID`,
+    /// …) takes its value from the environment compose2ecs runs in, not
+    /// from the project's files, and that value would be written into the
+    /// output. Example: `environment: [AWS_SECRET_ACCESS_KEY]` in a CI job
+    /// that has the deployer's AWS keys.
+    CredentialFromEnvironment => "credential-from-environment",
+    /// A value shaped like a well-known credential (an AWS access key, a
+    /// GitHub, GitLab, Slack, Stripe, Google, npm or PyPI token, a JWT, a
+    /// PEM private key, a password in a URL) would be written into the
+    /// output, whatever the key that holds it. Example: `UPSTREAM:
+    /// https://app:s3cret@api.internal`.
+    CredentialInOutput => "credential-in-output",
     /// A top-level overlay secret that no service uses. Example: `secrets:
     /// {DB_PASSWORD: arn:…}` with no service using `DB_PASSWORD`.
     UnusedSecretMapping => "unused-secret-mapping",

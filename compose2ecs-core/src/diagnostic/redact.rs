@@ -1,6 +1,8 @@
 //! What must not be shown when a line of the user's files is quoted: the
-//! local values of variables the overlay maps to secrets, and values of
-//! variables whose names look secret.
+//! local values of variables the overlay maps to secrets and of credentials
+//! from the process environment, values of variables whose names look
+//! secret, and anything shaped like a well-known token
+//! ([`tokens`](super::tokens)).
 //!
 //! Messages themselves never quote values; this is for renderers that print
 //! the source line a diagnostic points at (as the CLI does).
@@ -21,6 +23,7 @@ pub(crate) fn looks_secret(name: &str) -> bool {
         "SECRET",
         "TOKEN",
         "CREDENTIAL",
+        "ACCESS_KEY",
         "PRIVATE_KEY",
         "API_KEY",
     ]
@@ -33,12 +36,7 @@ pub(crate) fn looks_secret(name: &str) -> bool {
 /// A source line fit to show: every sensitive value masked, and the value
 /// of a `KEY: value` / `KEY=value` whose key looks secret masked too.
 pub(crate) fn redact_line(line: &str, sensitive: &[String]) -> String {
-    let mut out = line.to_owned();
-    for v in sensitive {
-        if out.contains(v.as_str()) {
-            out = out.replace(v.as_str(), MASK);
-        }
-    }
+    let out = redact_text(line, sensitive);
     // `  DB_PASSWORD: value`, `  - DB_PASSWORD=value`, `DB_PASSWORD=value`.
     let trimmed = out.trim_start();
     let indent = out.len() - trimmed.len();
@@ -67,6 +65,18 @@ pub(crate) fn redact_line(line: &str, sensitive: &[String]) -> String {
     out
 }
 
+/// Any text fit to show: every sensitive value and every token-shaped
+/// value masked.
+pub(crate) fn redact_text(text: &str, sensitive: &[String]) -> String {
+    let mut out = text.to_owned();
+    for v in sensitive {
+        if out.contains(v.as_str()) {
+            out = out.replace(v.as_str(), MASK);
+        }
+    }
+    super::tokens::mask(&out, MASK)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +99,10 @@ mod tests {
         );
         assert_eq!(redact_line("    image: nginx", &s), "    image: nginx");
         assert_eq!(redact_line("  PASSWORD_FILE:", &[]), "  PASSWORD_FILE:");
+        assert_eq!(
+            redact_line("  UPSTREAM: AKIAIOSFODNN7EXAMPLE", &[]),
+            "  UPSTREAM: ********"
+        );
+        assert!(looks_secret("AWS_ACCESS_KEY_ID"));
     }
 }

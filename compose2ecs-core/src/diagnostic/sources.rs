@@ -58,22 +58,49 @@ impl Sources {
         for f in other.files {
             self.add(&f.path, &f.text);
         }
-        for v in other.sensitive {
+        self.add_sensitive(other.sensitive);
+    }
+
+    /// Adds values to mask.
+    pub(crate) fn add_sensitive(&mut self, values: impl IntoIterator<Item = String>) {
+        for v in values {
             if !self.sensitive.contains(&v) {
                 self.sensitive.push(v);
             }
         }
-    }
-
-    /// Sets the values to mask.
-    pub(crate) fn set_sensitive(&mut self, values: Vec<String>) {
-        self.sensitive = values;
+        self.sensitive.sort();
     }
 
     /// The values masked in every quoted line: the local values of the
-    /// variables the overlay maps to secrets.
+    /// variables the overlay maps to secrets, and the process environment's
+    /// values of credential-like variables.
     pub fn sensitive_values(&self) -> &[String] {
         &self.sensitive
+    }
+
+    /// Any text fit to show, such as a diff of an output file: every
+    /// sensitive value and every value shaped like a well-known token
+    /// masked.
+    pub fn redact(&self, text: &str) -> String {
+        redact::redact_text(text, &self.sensitive)
+    }
+
+    /// Where `needle` is first written in the files, in the order they were
+    /// read.
+    pub(crate) fn find(&self, needle: &str) -> Option<super::Location> {
+        if needle.is_empty() {
+            return None;
+        }
+        self.files.iter().find_map(|f| {
+            let at = f.text.find(needle)?;
+            let before = &f.text[..at];
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            Some(super::Location {
+                file: f.path.as_path().into(),
+                line: u32::try_from(before.matches('\n').count() + 1).unwrap_or(u32::MAX),
+                column: u32::try_from(before[line_start..].chars().count() + 1).unwrap_or(u32::MAX),
+            })
+        })
     }
 
     /// Line `n` (1-based) of `file`, fit to show: every sensitive value
@@ -111,7 +138,7 @@ mod tests {
             Path::new("c.yaml"),
             "a: 1\r\nDB_URL: postgres://u:hunter22@db\nlast",
         );
-        s.set_sensitive(vec!["hunter22".to_owned()]);
+        s.add_sensitive(vec!["hunter22".to_owned()]);
         assert_eq!(s.line(Path::new("c.yaml"), 1).as_deref(), Some("a: 1"));
         assert_eq!(
             s.line(Path::new("c.yaml"), 2).as_deref(),

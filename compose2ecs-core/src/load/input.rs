@@ -1,7 +1,7 @@
 //! What a conversion reads: compose text, an optional overlay, and the
 //! interpolation environment, gathered by the caller.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Code, Diagnostic, Error, Location};
@@ -79,6 +79,11 @@ pub struct Input {
     pub overlay: Option<Source>,
     /// The interpolation environment: the process environment over `.env`.
     pub environment: Environment,
+    /// The names in [`environment`](Self::environment) whose value comes
+    /// from an env file (`.env`, `--env-file`), part of the project. Every
+    /// other name is the caller's process environment: a credential-like
+    /// variable from there is never written into an output.
+    pub env_file_variables: BTreeSet<String>,
     /// The project directory: relative paths (`env_file`) start here, and its
     /// name is the project name of last resort.
     pub project_dir: PathBuf,
@@ -102,6 +107,7 @@ impl Input {
             compose: vec![Source::new("compose.yaml", compose)],
             overlay: None,
             environment: Environment::new(),
+            env_file_variables: BTreeSet::new(),
             project_dir: PathBuf::from("."),
             project_name: None,
             files: BTreeMap::new(),
@@ -158,11 +164,31 @@ impl Input {
         self
     }
 
-    /// Sets the interpolation environment.
+    /// Sets the interpolation environment: the caller's process environment.
     #[must_use]
     pub fn with_environment(mut self, environment: Environment) -> Self {
         self.environment = environment;
+        self.env_file_variables.clear();
         self
+    }
+
+    /// Adds the variables of an env file (as `.env` gives them): under the
+    /// process environment, which wins, and known to be the project's own.
+    #[must_use]
+    pub fn with_env_file_variables(mut self, variables: Environment) -> Self {
+        for (name, value) in variables {
+            if !self.environment.contains_key(&name) {
+                self.env_file_variables.insert(name.clone());
+                self.environment.insert(name, value);
+            }
+        }
+        self
+    }
+
+    /// Whether `name`'s value comes from the caller's process environment
+    /// rather than from the project's files.
+    pub fn from_process(&self, name: &str) -> bool {
+        self.environment.contains_key(name) && !self.env_file_variables.contains(name)
     }
 
     /// Sets the project name, as `-p` does.
@@ -253,11 +279,17 @@ impl Input {
             return Err(Error::from_diagnostics(diagnostics));
         }
         // The process environment wins over .env, as in compose.
+        let env_file_variables = environment
+            .keys()
+            .filter(|k| !process_env.contains_key(*k))
+            .cloned()
+            .collect();
         environment.extend(process_env);
         Ok(Input {
             compose,
             overlay,
             environment,
+            env_file_variables,
             project_dir,
             project_name: None,
             files: BTreeMap::new(),

@@ -1,4 +1,4 @@
-//! Stage 2, **interpolate**: `${VAR}` and friends, as the Compose Specification
+//! Stage 1, **load** (interpolate): `${VAR}` and friends, as the Compose Specification
 //! defines them, against an explicit environment (the core never reads
 //! `std::env`).
 //!

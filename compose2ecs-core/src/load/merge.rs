@@ -1,4 +1,4 @@
-//! Stage 3, **merge**: several `-f` files (and a service over the one it
+//! Stage 1, **load** (merge): several `-f` files (and a service over the one it
 //! `extends`) into one tree, by the Compose Specification's merge rules.
 //!
 //! | what | rule |

@@ -1,4 +1,4 @@
-//! Stages 1–3 for a whole project: every `-f` file parsed and interpolated,
+//! Stage 1, **load**, for a whole project: every `-f` file parsed and interpolated,
 //! its `include`s imported and its `extends` resolved, then the files merged
 //! — the tree `docker compose config` would print.
 //!

@@ -1,4 +1,4 @@
-//! Stage 1, **load**: YAML text into a tree that remembers where every node came from.
+//! Stage 1, **load** (parse): YAML text into a tree that remembers where every node came from.
 //!
 //! `serde_norway` (like every serde format) forgets positions once a value is
 //! parsed, and compose2ecs promises a file:line for every diagnostic. So the

@@ -1,4 +1,4 @@
-//! Stage 5, **model**: the interpolated, merged compose tree read into typed,
+//! Stage 3, **model**: the interpolated, merged compose tree read into typed,
 //! ECS-agnostic services.
 //!
 //! Every key of a service is looked at once, here: read into a typed field, or

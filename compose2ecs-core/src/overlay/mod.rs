@@ -1,4 +1,4 @@
-//! Stage 6, **overlay**: `compose2ecs.yaml`, what only AWS knows.
+//! Stage 4, **overlay**: `compose2ecs.yaml`, what only AWS knows.
 //!
 //! The overlay is our format, so it is strict: an unknown key is an error with
 //! its file:line and the closest valid key. It is interpolated like compose.
@@ -197,6 +197,13 @@ pub struct Overlay {
     /// Per-task settings.
     #[serde(default)]
     pub services: IndexMap<String, ServiceOverlay>,
+    /// Values that are public by design, by the compose key path the error
+    /// names (`services.web.environment.SUPABASE_ANON_KEY`, or a parent such
+    /// as `services.web.labels`): written even when they come from the
+    /// process environment under a credential-like name, or look like a
+    /// token. Mapped secrets are never written, whatever this says.
+    #[serde(default)]
+    pub public: Vec<String>,
 }
 
 /// The overlay's JSON Schema (`schemas/overlay.schema.json`), generated from

@@ -1,4 +1,4 @@
-//! The merged compose model checked against the Compose Specification's JSON
+//! Stage 2, **validate compose**: the merged compose model checked against the Compose Specification's JSON
 //! Schema (`schemas/compose-spec.json`, pinned; see `schemas/NOTICE.md`).
 //!
 //! Each violation becomes a `schema-violation` error with the key path and

@@ -1,4 +1,4 @@
-//! Stage 8, **validate output**: every task definition and service
+//! Stage 7, **validate output**: every task definition and service
 //! definition against the JSON Schemas derived from the ECS API model
 //! (`schemas/ecs-*.schema.json`, made by `scripts/ecs-schemas.py`), plus the
 //! rules ECS applies that a schema cannot say (sums, references).

@@ -1,0 +1,542 @@
+//! Stage 6, **guard**: no secret leaves. Every string of every output (task
+//! definitions and service definitions, keys and values) is searched, once,
+//! for three things:
+//!
+//! 1. the local value of a variable the overlay maps to a secret
+//!    (`secret-value-in-output`): it got around the mapping, as in
+//!    `POSTGRES_PASSWORD: ${DB_PASSWORD}`;
+//! 2. the value of a credential-like variable that comes from the process
+//!    environment, not from the project's files
+//!    (`credential-from-environment`): a deployer's `AWS_SECRET_ACCESS_KEY`
+//!    or `GITHUB_TOKEN` passed through by `environment: [NAME]` or
+//!    `${NAME}`;
+//! 3. anything shaped like a well-known token
+//!    ([`tokens`](crate::diagnostic::tokens), `credential-in-output`),
+//!    wherever it came from.
+//!
+//! Each is an error naming the variable or the rule and the key path, never
+//! the value. The overlay's `public` list opts a key path out of 2 and 3.
+//! The same values are masked in every quoted source line
+//! ([`sensitive_values`]), so no message carries them either.
+
+use std::collections::BTreeSet;
+
+use indexmap::IndexMap;
+use serde_json::Value as Json;
+
+use crate::diagnostic::redact::{MIN_LEN, looks_secret};
+use crate::diagnostic::tokens::{self, Rule};
+use crate::diagnostic::{Code, Diagnostic, Location, Sink, Sources};
+use crate::ecs::{ServiceDefinition, TaskDefinition};
+use crate::load::input::Input;
+use crate::load::yaml::{self, Node, Value};
+use crate::model::{Project, Service};
+use crate::overlay::LoadedOverlay;
+
+/// Values of process variables shorter than this are only caught as the
+/// whole value of the environment entry of the same name: searched inside
+/// other strings, they would match ordinary words.
+const MIN_SEARCHED: usize = 8;
+
+/// The names the overlay maps to secrets (top level and per service), read
+/// from its tree, so that they are known even when the overlay is rejected.
+pub(crate) fn mapped_names(tree: &Node) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let mut add = |n: Option<&Node>| {
+        if let Some(m) = n.and_then(Node::as_map) {
+            names.extend(m.keys().cloned());
+        }
+    };
+    add(tree.get("secrets"));
+    if let Some(services) = tree.get("services").and_then(Node::as_map) {
+        for e in services.values() {
+            add(e.value.get("secrets"));
+        }
+    }
+    names
+}
+
+/// The credential-like variables of the process environment, with values.
+fn process_credentials(input: &Input) -> impl Iterator<Item = (&str, &str)> {
+    input
+        .environment
+        .iter()
+        .filter(|(k, v)| !v.is_empty() && looks_secret(k) && input.from_process(k))
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+}
+
+/// The values no quoted line may show: the local values of the mapped
+/// variables — from the environment (`.env` included), the loaded project
+/// (interpolated, env files read) and the compose files as written (even
+/// when they do not load) — and the process environment's values of
+/// credential-like variables.
+pub(crate) fn sensitive_values(
+    input: &Input,
+    project: Option<&Project>,
+    names: &BTreeSet<String>,
+) -> BTreeSet<String> {
+    let mut values: BTreeSet<String> = BTreeSet::new();
+    let mut add = |value: &str| {
+        if value.chars().count() >= MIN_LEN {
+            values.insert(value.to_owned());
+        }
+    };
+    for (_, v) in process_credentials(input) {
+        add(v);
+    }
+    if names.is_empty() {
+        return values;
+    }
+    for name in names {
+        if let Some(v) = input.environment.get(name) {
+            add(v);
+        }
+    }
+    for service in project.iter().flat_map(|p| p.services.values()) {
+        for name in names {
+            if let Some(v) = service.environment.get(name) {
+                add(&v.value);
+            }
+        }
+    }
+    for source in &input.compose {
+        let Ok(docs) = yaml::parse_documents(&source.path, &source.text) else {
+            continue;
+        };
+        for doc in docs {
+            let Some(services) = doc.get("services").and_then(Node::as_map) else {
+                continue;
+            };
+            for e in services.values() {
+                match e.value.get("environment").map(|n| &n.value) {
+                    Some(Value::Map(m)) => {
+                        for (k, v) in m {
+                            if let (true, Some(t)) = (names.contains(k), v.value.as_str()) {
+                                add(t);
+                            }
+                        }
+                    }
+                    Some(Value::Seq(items)) => {
+                        for item in items {
+                            if let Some((k, v)) = item.as_str().and_then(|t| t.split_once('=')) {
+                                if names.contains(k) {
+                                    add(v);
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    values
+}
+
+/// What the guard reads besides the outputs.
+#[derive(Debug)]
+pub(crate) struct Guard<'a> {
+    pub input: &'a Input,
+    pub project: &'a Project,
+    pub overlay: &'a LoadedOverlay,
+    /// The names the overlay maps to secrets.
+    pub names: &'a BTreeSet<String>,
+    /// The files read, to point at where a value is written.
+    pub sources: &'a Sources,
+}
+
+/// One string of an output and where it is.
+#[derive(Debug)]
+struct Leaf<'j> {
+    text: &'j str,
+    /// The JSON path inside the output document.
+    output: String,
+    /// The compose key path it comes from, when known.
+    compose: Option<String>,
+    /// The service it belongs to.
+    service: Option<&'j str>,
+    /// The environment variable it is the value of.
+    env_name: Option<&'j str>,
+}
+
+/// One output document: a file compose2ecs writes.
+#[derive(Debug)]
+struct Document<'j> {
+    file: String,
+    leaves: Vec<Leaf<'j>>,
+}
+
+/// Searches every output, and reports what must not be written.
+pub(crate) fn scan(
+    g: &Guard<'_>,
+    task_definitions: &IndexMap<String, TaskDefinition>,
+    services: &IndexMap<String, ServiceDefinition>,
+    sink: &mut Sink,
+) {
+    check_public(g, sink);
+    let jsons: Vec<(String, Json, bool)> = task_definitions
+        .iter()
+        .map(|(f, td)| {
+            (
+                format!("{f}.task-definition.json"),
+                serde_json::to_value(td).unwrap_or(Json::Null),
+                true,
+            )
+        })
+        .chain(services.iter().map(|(f, s)| {
+            (
+                format!("{f}.service.json"),
+                serde_json::to_value(s).unwrap_or(Json::Null),
+                false,
+            )
+        }))
+        .collect();
+    let mapped = mapped_values(g);
+    let process: Vec<(&str, &str)> = process_credentials(g.input).collect();
+    let mut seen = BTreeSet::new();
+    for (file, json, is_task) in &jsons {
+        let doc = document(g.project, file, json, *is_task);
+        let has_access_key = doc.leaves.iter().any(|l| {
+            tokens::rule("aws-access-key-id").is_some_and(|r| !r.matches(l.text).is_empty())
+        });
+        for leaf in &doc.leaves {
+            let mut findings = Vec::new();
+            for (name, value) in &mapped {
+                if leaf.text.contains(value) {
+                    findings.push(Finding::Mapped(name));
+                }
+            }
+            for (name, value) in &process {
+                let exact = leaf.env_name == Some(*name) && leaf.text == *value;
+                if exact || (value.len() >= MIN_SEARCHED && leaf.text.contains(value)) {
+                    findings.push(Finding::Process(name));
+                }
+            }
+            if !findings.iter().any(|f| matches!(f, Finding::Process(_))) {
+                let mut rules: Vec<&'static Rule> = tokens::find_all(leaf.text)
+                    .into_iter()
+                    .map(|(_, _, r)| r)
+                    .collect();
+                if let Some(r) = tokens::rule("aws-secret-access-key") {
+                    let named = leaf.env_name.is_some_and(|n| {
+                        let n = n.to_ascii_uppercase();
+                        n.contains("SECRET") && (n.contains("AWS") || n.contains("ACCESS"))
+                    });
+                    if (has_access_key || named) && !r.matches(leaf.text).is_empty() {
+                        rules.push(r);
+                    }
+                }
+                rules.dedup_by_key(|r| r.id);
+                findings.extend(rules.into_iter().map(Finding::Shape));
+            }
+            for finding in findings {
+                if finding.is_public(g, leaf) {
+                    continue;
+                }
+                let key = (
+                    finding.id(),
+                    leaf.compose.clone().unwrap_or_else(|| leaf.output.clone()),
+                    doc.file.clone(),
+                );
+                if let Finding::Shape(rule) = finding {
+                    // Masked in every quoted line from now on, even where
+                    // only context made it a match.
+                    let found = rule.matches(leaf.text);
+                    sink.sources
+                        .add_sensitive(found.iter().map(|(s, e)| leaf.text[*s..*e].to_owned()));
+                }
+                if seen.insert(key) {
+                    sink.push(finding.diagnostic(g, &doc, leaf));
+                }
+            }
+        }
+    }
+}
+
+/// The local values of the mapped variables, long enough to search for.
+fn mapped_values<'a>(g: &Guard<'a>) -> Vec<(&'a str, &'a str)> {
+    let mut values: Vec<(&str, &str)> = Vec::new();
+    for name in g.names {
+        if let Some(v) = g.input.environment.get(name) {
+            values.push((name, v));
+        }
+        for service in g.project.services.values() {
+            if let Some(v) = service.environment.get(name) {
+                values.push((name, &v.value));
+            }
+        }
+    }
+    values.retain(|(_, v)| v.chars().count() >= MIN_LEN);
+    values
+}
+
+/// `public` entries must name a service of the project.
+fn check_public(g: &Guard<'_>, sink: &mut Sink) {
+    for (i, entry) in g.overlay.overlay.public.iter().enumerate() {
+        let service = entry
+            .strip_prefix("services.")
+            .map(|rest| rest.split('.').next().unwrap_or(rest));
+        if service.is_some_and(|s| g.project.services.contains_key(s)) {
+            continue;
+        }
+        let index = i.to_string();
+        sink.push(
+            Diagnostic::error(
+                Code::OverlayUnknownService,
+                format!("`public` entry `{entry}` does not name a key of a compose service"),
+            )
+            .with_path(format!("public[{i}]"))
+            .at(g
+                .overlay
+                .value_loc(&["public", &index])
+                .or(g.overlay.root_loc.as_ref()))
+            .with_help(
+                "write the key path the error names, such as `services.web.environment.ANON_KEY`",
+            ),
+        );
+    }
+}
+
+#[derive(Debug)]
+enum Finding<'a> {
+    Mapped(&'a str),
+    Process(&'a str),
+    Shape(&'static Rule),
+}
+
+impl Finding<'_> {
+    fn id(&self) -> String {
+        match self {
+            Finding::Mapped(n) => format!("mapped:{n}"),
+            Finding::Process(n) => format!("process:{n}"),
+            Finding::Shape(r) => format!("shape:{}", r.id),
+        }
+    }
+
+    fn is_public(&self, g: &Guard<'_>, leaf: &Leaf<'_>) -> bool {
+        if matches!(self, Finding::Mapped(_)) {
+            return false;
+        }
+        let Some(path) = &leaf.compose else {
+            return false;
+        };
+        g.overlay.overlay.public.iter().any(|p| {
+            path == p
+                || path
+                    .strip_prefix(p.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+    }
+
+    fn diagnostic(&self, g: &Guard<'_>, doc: &Document<'_>, leaf: &Leaf<'_>) -> Diagnostic {
+        let path = leaf.compose.clone().unwrap_or_else(|| leaf.output.clone());
+        let whereto = format!("`{}` at `{}`", doc.file, leaf.output);
+        let service_loc = || {
+            leaf.service
+                .and_then(|s| g.project.services.get(s))
+                .map(|s| s.loc.clone())
+        };
+        let env_loc = || -> Option<Location> {
+            let (service, name) = (leaf.service?, leaf.env_name?);
+            let s: &Service = g.project.services.get(service)?;
+            s.environment.get(name).map(|v| v.loc.clone()).or_else(|| {
+                g.overlay
+                    .key_loc(&["services", service, "environment", name])
+                    .cloned()
+            })
+        };
+        match self {
+            Finding::Mapped(name) => Diagnostic::error(
+                Code::SecretValueInOutput,
+                format!("the local value of `{name}`, which the overlay maps to a secret, would be written into {whereto}"),
+            )
+            .with_path(format!("secrets.{name}"))
+            .at(g
+                .overlay
+                .key_loc(&["secrets", name])
+                .or(g.overlay.root_loc.as_ref()))
+            .with_help(format!("another variable or a command uses ${{{name}}}: map that variable to the same secret too, or read {name} from the environment at run time")),
+            Finding::Process(name) => {
+                let loc = if leaf.env_name == Some(*name) {
+                    env_loc()
+                } else {
+                    None
+                }
+                .or_else(|| reference_loc(g.sources, name))
+                .or_else(env_loc)
+                .or_else(service_loc);
+                let help = if name.starts_with("AWS_") {
+                    "on ECS the task role gives the container its AWS credentials: set `roles.task` in compose2ecs.yaml to a role that may do what the application does, and take this variable out of the compose file".to_owned()
+                } else if leaf.env_name == Some(*name) {
+                    format!("map it to a secret in compose2ecs.yaml (`secrets: {{{name}: arn:aws:secretsmanager:…}}`), so that the container reads it at run time; if its value is public by design, list `{path}` under `public:` in compose2ecs.yaml")
+                } else {
+                    format!("pass it to the container as the environment variable {name}, mapped to a secret in compose2ecs.yaml (`secrets: {{{name}: arn:aws:secretsmanager:…}}`), and read it at run time; if its value is public by design, list `{path}` under `public:` in compose2ecs.yaml")
+                };
+                Diagnostic::error(
+                    Code::CredentialFromEnvironment,
+                    format!("`{name}` is a credential taken from the environment compose2ecs runs in, not from the project's files; its value would be written in plain text into {whereto}"),
+                )
+                .with_path(path)
+                .at(loc.as_ref())
+                .with_help(help)
+            }
+            Finding::Shape(rule) => {
+                let found = rule.matches(leaf.text);
+                // Where the value is written; a multi-line one (a PEM block
+                // written with `\n` escapes) by its first line.
+                let loc = found
+                    .first()
+                    .map(|(s, e)| &leaf.text[*s..*e])
+                    .and_then(|t| g.sources.find(t).or_else(|| g.sources.find(t.lines().next()?)))
+                    .or_else(env_loc)
+                    .or_else(service_loc);
+                let help = match leaf.env_name {
+                    Some(name) => format!("map `{name}` to a secret in compose2ecs.yaml (`secrets: {{{name}: arn:aws:secretsmanager:…}}`), so that its value is never written; if it is not a secret, list `{path}` under `public:` in compose2ecs.yaml"),
+                    None => format!("keep the value out of the compose files: pass it as an environment variable mapped to a secret in compose2ecs.yaml (`secrets: {{NAME: arn:aws:secretsmanager:…}}`); if it is not a secret, list `{path}` under `public:` in compose2ecs.yaml"),
+                };
+                Diagnostic::error(
+                    Code::CredentialInOutput,
+                    format!("what looks like {} (rule `{}`) would be written in plain text into {whereto}", rule.what, rule.id),
+                )
+                .with_path(path.clone())
+                .at(loc.as_ref())
+                .with_help(help)
+            }
+        }
+    }
+}
+
+/// Where `${NAME}`, `${NAME…}` or `$NAME` is first written.
+fn reference_loc(sources: &Sources, name: &str) -> Option<Location> {
+    [
+        format!("${{{name}}}"),
+        format!("${{{name}:"),
+        format!("${{{name}-"),
+        format!("${{{name}?"),
+        format!("${{{name}+"),
+    ]
+    .iter()
+    .find_map(|n| sources.find(n))
+}
+
+/// Every string of one output, keys included, with where it is.
+fn document<'j>(project: &'j Project, file: &str, json: &'j Json, is_task: bool) -> Document<'j> {
+    let mut leaves = Vec::new();
+    let mut path: Vec<Seg<'j>> = Vec::new();
+    collect(json, &mut path, &mut leaves);
+    let leaves = leaves
+        .into_iter()
+        .map(|(segs, text)| {
+            let output = render(&segs);
+            let (compose, service, env_name) = if is_task {
+                compose_path(project, json, &segs)
+            } else {
+                (None, None, None)
+            };
+            Leaf {
+                text,
+                output,
+                compose,
+                service,
+                env_name,
+            }
+        })
+        .collect();
+    Document {
+        file: file.to_owned(),
+        leaves,
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Seg<'j> {
+    Key(&'j str),
+    Index(usize),
+}
+
+fn collect<'j>(v: &'j Json, path: &mut Vec<Seg<'j>>, out: &mut Vec<(Vec<Seg<'j>>, &'j str)>) {
+    match v {
+        Json::String(s) => out.push((path.clone(), s)),
+        Json::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(Seg::Index(i));
+                collect(item, path, out);
+                path.pop();
+            }
+        }
+        Json::Object(map) => {
+            for (k, item) in map {
+                path.push(Seg::Key(k));
+                out.push((path.clone(), k));
+                collect(item, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn render(segs: &[Seg<'_>]) -> String {
+    let mut s = String::new();
+    for seg in segs {
+        match seg {
+            Seg::Key(k) => {
+                if !s.is_empty() {
+                    s.push('.');
+                }
+                s.push_str(k);
+            }
+            Seg::Index(i) => s.push_str(&format!("[{i}]")),
+        }
+    }
+    s
+}
+
+/// The compose key path of a string inside a container definition, its
+/// service and, for an environment entry, the variable's name.
+fn compose_path<'j>(
+    project: &'j Project,
+    td: &'j Json,
+    segs: &[Seg<'j>],
+) -> (Option<String>, Option<&'j str>, Option<&'j str>) {
+    let [Seg::Key("containerDefinitions"), Seg::Index(i), rest @ ..] = segs else {
+        return (None, None, None);
+    };
+    let container = &td["containerDefinitions"][*i];
+    let Some(name) = container["name"].as_str() else {
+        return (None, None, None);
+    };
+    let Some(service) = project.services.values().find(|s| {
+        s.container_name
+            .as_ref()
+            .map_or(s.name == name, |c| c.value == name)
+            || s.name == name
+    }) else {
+        return (None, None, None);
+    };
+    let base = format!("services.{}", service.name);
+    let (key, env_name) = match rest {
+        [Seg::Key("environment"), Seg::Index(j), ..] => {
+            let n = container["environment"][*j]["name"].as_str();
+            (n.map(|n| format!("environment.{n}")), n)
+        }
+        [Seg::Key("command"), ..] => (Some("command".to_owned()), None),
+        [Seg::Key("entryPoint"), ..] => (Some("entrypoint".to_owned()), None),
+        [Seg::Key("healthCheck"), Seg::Key("command"), ..] => {
+            (Some("healthcheck.test".to_owned()), None)
+        }
+        [Seg::Key("dockerLabels"), Seg::Key(k), ..] => (Some(format!("labels.{k}")), None),
+        [
+            Seg::Key("logConfiguration"),
+            Seg::Key("options"),
+            Seg::Key(k),
+            ..,
+        ] => (Some(format!("logging.options.{k}")), None),
+        [Seg::Key("workingDirectory")] => (Some("working_dir".to_owned()), None),
+        [Seg::Key("user")] => (Some("user".to_owned()), None),
+        [Seg::Key("image")] => (Some("image".to_owned()), None),
+        _ => (None, None),
+    };
+    let compose = key.map(|k| format!("{base}.{k}"));
+    (compose, Some(service.name.as_str()), env_name)
+}

@@ -1,0 +1,291 @@
+//! No credential leaves: values of the deployer's environment under
+//! credential-like names, and values shaped like well-known tokens, are
+//! refused wherever they would be written, and no message shows them
+//! (`docs/secrets.md`).
+
+#![allow(clippy::unwrap_used)]
+
+#[path = "markers/mod.rs"]
+mod markers;
+
+use std::path::Path;
+
+use compose2ecs_core::{Code, Conversion, Environment, Error, Input, Options, Severity, convert};
+use markers::{Marker, PLACES, compose_file, markers, overlay_file, plant};
+
+/// Converts files written to a temporary project folder, with this process
+/// environment, as the CLI would.
+fn convert_files(
+    compose: &str,
+    overlay: &str,
+    extra: &[(&str, &str)],
+    process: &[(&str, &str)],
+) -> Result<Conversion, Error> {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write("compose.yaml", compose);
+    write("compose2ecs.yaml", overlay);
+    for (name, text) in extra {
+        write(name, text);
+    }
+    let env: Environment = process
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let input = Input::from_files(
+        &[dir.path().join("compose.yaml")],
+        Some(&dir.path().join("compose2ecs.yaml")),
+        env,
+        &[],
+    )?;
+    convert(&input, &Options::default())
+}
+
+/// Every message, help, path and quoted line of a refusal, as a CLI shows it.
+fn everything_shown(e: &Error) -> String {
+    let mut all = String::new();
+    for d in e.diagnostics() {
+        all.push_str(&format!("{d}\n"));
+        all.push_str(d.help.as_deref().unwrap_or(""));
+        all.push('\n');
+        if let Some(loc) = &d.location {
+            all.push_str(&e.sources().line(&loc.file, loc.line).unwrap_or_default());
+            all.push('\n');
+        }
+    }
+    all
+}
+
+fn refusal(m: &Marker, place: &str) -> Error {
+    let planted = plant(place, &m.value);
+    let mut extra = Vec::new();
+    if let Some(t) = &planted.env_file {
+        extra.push(("app.env", t.as_str()));
+    }
+    if let Some(t) = &planted.dotenv {
+        extra.push((".env", t.as_str()));
+    }
+    let process: Vec<(&str, &str)> = planted
+        .process
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    match convert_files(
+        &compose_file(m, &planted),
+        &overlay_file(&planted),
+        &extra,
+        &process,
+    ) {
+        Ok(_) => panic!("{} in {place} was not refused", m.rule),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn every_rule_is_refused_in_every_place_and_never_shown() {
+    for m in markers() {
+        for place in PLACES {
+            let e = refusal(&m, place);
+            let named = e.diagnostics().iter().any(|d| {
+                d.code == Code::CredentialInOutput
+                    && d.severity == Severity::Error
+                    && d.message.contains(&format!("(rule `{}`)", m.rule))
+                    && d.path
+                        .as_deref()
+                        .is_some_and(|p| p.starts_with("services.app"))
+            });
+            let shown = everything_shown(&e);
+            assert!(named, "{} in {place}: not named\n{shown}", m.rule);
+            assert!(
+                !shown.contains(&m.needle),
+                "{} in {place}: the value is shown\n{shown}",
+                m.rule
+            );
+        }
+    }
+}
+
+#[test]
+fn every_rule_of_the_table_has_a_marker() {
+    let page =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/secrets.md"))
+            .unwrap();
+    let documented: Vec<&str> = page
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split('`').next())
+        .collect();
+    let planted: Vec<&str> = markers().iter().map(|m| m.rule).collect();
+    assert_eq!(documented, planted);
+}
+
+const DEPLOYER: &[(&str, &str)] = &[
+    ("AWS_ACCESS_KEY_ID", "AKIATESTMARKER234567"),
+    (
+        "AWS_SECRET_ACCESS_KEY",
+        "deployerSecretMarker/0123456789abcdefghij",
+    ),
+    ("AWS_SESSION_TOKEN", "deployerSessionMarker0123456789"),
+    ("GITHUB_TOKEN", "ghp_deployerGithubMarker0123456789abcd"),
+];
+
+const OVERLAY: &str = "region: us-east-1\nroles: {execution: \"arn:aws:iam::123456789012:role/exec\"}\nnetwork: {subnets: [subnet-0123456789abcdef0]}\n";
+
+#[test]
+fn the_deployers_credentials_passed_through_are_refused_by_name() {
+    let compose = "services:\n  app:\n    image: nginx\n    environment:\n      - AWS_ACCESS_KEY_ID\n      - AWS_SECRET_ACCESS_KEY\n      - AWS_SESSION_TOKEN\n      - GITHUB_TOKEN\n";
+    let e = convert_files(compose, OVERLAY, &[], DEPLOYER).unwrap_err();
+    let shown = everything_shown(&e);
+    for (name, value) in DEPLOYER {
+        assert!(!shown.contains(value), "{name}'s value is shown:\n{shown}");
+        let d = e
+            .diagnostics()
+            .iter()
+            .find(|d| {
+                d.code == Code::CredentialFromEnvironment
+                    && d.message.contains(&format!("`{name}`"))
+            })
+            .unwrap_or_else(|| panic!("{name} not refused:\n{shown}"));
+        assert_eq!(d.severity, Severity::Error);
+        assert_eq!(
+            d.path.as_deref(),
+            Some(format!("services.app.environment.{name}").as_str())
+        );
+        let loc = d.location.as_ref().unwrap();
+        assert_eq!(
+            e.sources().line(&loc.file, loc.line).unwrap().trim(),
+            format!("- {name}")
+        );
+        let help = d.help.as_deref().unwrap();
+        if name.starts_with("AWS_") {
+            assert!(help.contains("roles.task"), "{help}");
+        } else {
+            assert!(help.contains("secrets: {GITHUB_TOKEN:"), "{help}");
+        }
+    }
+}
+
+#[test]
+fn a_credential_interpolated_from_the_process_is_refused_where_it_is_used() {
+    let compose = "services:\n  app:\n    image: nginx\n    command: [\"clone\", \"https://x-access:${GITHUB_TOKEN}@github.com/o/r\"]\n";
+    let e = convert_files(compose, OVERLAY, &[], DEPLOYER).unwrap_err();
+    let d = e
+        .diagnostics()
+        .iter()
+        .find(|d| d.code == Code::CredentialFromEnvironment)
+        .unwrap();
+    assert_eq!(d.path.as_deref(), Some("services.app.command"));
+    let loc = d.location.as_ref().unwrap();
+    assert!(
+        e.sources()
+            .line(&loc.file, loc.line)
+            .unwrap()
+            .contains("${GITHUB_TOKEN}")
+    );
+    // One finding for the value, not a second one for its shape.
+    assert_eq!(e.errors().count(), 1, "{}", everything_shown(&e));
+    assert!(!everything_shown(&e).contains("deployerGithubMarker"));
+}
+
+#[test]
+fn a_short_credential_from_the_process_is_refused_as_the_whole_value() {
+    let compose = "services:\n  app:\n    image: nginx\n    environment: [API_KEY]\n";
+    let e = convert_files(compose, OVERLAY, &[], &[("API_KEY", "k9")]).unwrap_err();
+    assert!(
+        e.diagnostics()
+            .iter()
+            .any(|d| d.code == Code::CredentialFromEnvironment)
+    );
+}
+
+#[test]
+fn values_from_the_projects_files_stay_warnings() {
+    let value = "devOnlyTokenValue42";
+    let warned = |c: &Conversion| {
+        c.diagnostics
+            .iter()
+            .any(|d| d.code == Code::PlaintextSecret && d.severity == Severity::Warning)
+    };
+    // From .env, passed through by name.
+    let bare = "services:\n  app:\n    image: nginx\n    environment: [API_TOKEN]\n";
+    let c = convert_files(
+        bare,
+        OVERLAY,
+        &[(".env", "API_TOKEN=devOnlyTokenValue42\n")],
+        &[],
+    )
+    .unwrap();
+    assert!(warned(&c));
+    let td = compose2ecs_core::to_json(c.task_definitions.values().next().unwrap());
+    assert!(
+        td.contains(value),
+        "the project's own value is written, with a warning"
+    );
+    // Written literally in the compose file.
+    let literal =
+        "services:\n  app:\n    image: nginx\n    environment: {API_TOKEN: devOnlyTokenValue42}\n";
+    assert!(warned(&convert_files(literal, OVERLAY, &[], &[]).unwrap()));
+    // The same name and value from the process environment: an error.
+    let e = convert_files(bare, OVERLAY, &[], &[("API_TOKEN", value)]).unwrap_err();
+    assert!(
+        e.diagnostics()
+            .iter()
+            .any(|d| d.code == Code::CredentialFromEnvironment)
+    );
+    // The process environment wins over .env, and is what is refused.
+    let e = convert_files(
+        bare,
+        OVERLAY,
+        &[(".env", "API_TOKEN=fromDotenvValue\n")],
+        &[("API_TOKEN", value)],
+    )
+    .unwrap_err();
+    assert!(!everything_shown(&e).contains(value));
+}
+
+#[test]
+fn public_opts_a_key_out_and_must_name_a_service() {
+    let jwt = &markers()
+        .into_iter()
+        .find(|m| m.rule == "jwt")
+        .unwrap()
+        .value;
+    let compose = format!(
+        "services:\n  app:\n    image: nginx\n    environment:\n      - ANON_KEY={jwt}\n      - PUBLIC_TOKEN\n"
+    );
+    let process = [("PUBLIC_TOKEN", "publicByDesignValue")];
+    assert!(convert_files(&compose, OVERLAY, &[], &process).is_err());
+    let overlay = format!(
+        "{OVERLAY}public:\n  - services.app.environment.ANON_KEY\n  - services.app.environment.PUBLIC_TOKEN\n"
+    );
+    let c = convert_files(&compose, &overlay, &[], &process).unwrap();
+    let td = compose2ecs_core::to_json(c.task_definitions.values().next().unwrap());
+    assert!(td.contains(jwt.as_str()) && td.contains("publicByDesignValue"));
+    // A parent path covers its children.
+    let overlay = format!("{OVERLAY}public: [services.app.environment]\n");
+    assert!(convert_files(&compose, &overlay, &[], &process).is_ok());
+    // An entry that names no service is refused.
+    let overlay = format!("{OVERLAY}public: [services.ap.environment.ANON_KEY]\n");
+    let e = convert_files(&compose, &overlay, &[], &[]).unwrap_err();
+    let d = e
+        .diagnostics()
+        .iter()
+        .find(|d| d.code == Code::OverlayUnknownService)
+        .unwrap();
+    assert_eq!(d.path.as_deref(), Some("public[0]"));
+}
+
+#[test]
+fn mapped_secrets_are_not_lifted_by_public() {
+    let compose = "services:\n  app:\n    image: nginx\n    environment: {DB_PASSWORD: hunter2hunter2, COPY: \"${DB_PASSWORD}\"}\n";
+    let compose = compose.replace("${DB_PASSWORD}", "hunter2hunter2");
+    let overlay = format!(
+        "{OVERLAY}secrets: {{DB_PASSWORD: /prod/db}}\npublic: [services.app.environment]\n"
+    );
+    let e = convert_files(&compose, &overlay, &[], &[]).unwrap_err();
+    assert!(
+        e.diagnostics()
+            .iter()
+            .any(|d| d.code == Code::SecretValueInOutput)
+    );
+}
