@@ -19,15 +19,14 @@
 //! The same values are masked in every quoted source line
 //! ([`sensitive_values`]), so no message carries them either.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
-use indexmap::IndexMap;
 use serde_json::Value as Json;
 
 use crate::diagnostic::redact::{MIN_LEN, looks_secret};
 use crate::diagnostic::tokens::{self, Rule};
 use crate::diagnostic::{Code, Diagnostic, Location, Sink, Sources};
-use crate::ecs::{ServiceDefinition, TaskDefinition};
+use crate::ecs::OutputJson;
 use crate::load::input::Input;
 use crate::load::yaml::{self, Node, Value};
 use crate::model::{Project, Service};
@@ -145,110 +144,143 @@ pub(crate) struct Guard<'a> {
     pub sources: &'a Sources,
 }
 
-/// One string of an output and where it is.
+/// One string of an output with a finding, and where it is.
 #[derive(Debug)]
-struct Leaf<'j> {
-    text: &'j str,
+struct Leaf<'t> {
+    text: &'t str,
     /// The JSON path inside the output document.
     output: String,
     /// The compose key path it comes from, when known.
     compose: Option<String>,
     /// The service it belongs to.
-    service: Option<&'j str>,
+    service: Option<String>,
     /// The environment variable it is the value of.
-    env_name: Option<&'j str>,
-}
-
-/// One output document: a file compose2ecs writes.
-#[derive(Debug)]
-struct Document<'j> {
-    file: String,
-    leaves: Vec<Leaf<'j>>,
+    env_name: Option<String>,
 }
 
 /// Searches every output, and reports what must not be written.
-pub(crate) fn scan(
-    g: &Guard<'_>,
-    task_definitions: &IndexMap<String, TaskDefinition>,
-    services: &IndexMap<String, ServiceDefinition>,
-    sink: &mut Sink,
-) {
+pub(crate) fn scan(g: &Guard<'_>, outputs: &[OutputJson], sink: &mut Sink) {
     check_public(g, sink);
-    let jsons: Vec<(String, Json, bool)> = task_definitions
-        .iter()
-        .map(|(f, td)| {
-            (
-                format!("{f}.task-definition.json"),
-                serde_json::to_value(td).unwrap_or(Json::Null),
-                true,
-            )
-        })
-        .chain(services.iter().map(|(f, s)| {
-            (
-                format!("{f}.service.json"),
-                serde_json::to_value(s).unwrap_or(Json::Null),
-                false,
-            )
-        }))
-        .collect();
-    let mapped = mapped_values(g);
-    let process: Vec<(&str, &str)> = process_credentials(g.input).collect();
-    let mut seen = BTreeSet::new();
-    for (file, json, is_task) in &jsons {
-        let doc = document(g.project, file, json, *is_task);
-        let has_access_key = doc.leaves.iter().any(|l| {
-            tokens::rule("aws-access-key-id").is_some_and(|r| !r.matches(l.text).is_empty())
-        });
-        for leaf in &doc.leaves {
+    // Container name → service, for the key paths of findings.
+    let mut by_container: HashMap<&str, &str> = HashMap::new();
+    for s in g.project.services.values() {
+        by_container.insert(&s.name, &s.name);
+        if let Some(c) = &s.container_name {
+            by_container.entry(&c.value).or_insert(&s.name);
+        }
+    }
+    let mut walk = Walk {
+        g,
+        mapped: mapped_values(g),
+        process: process_credentials(g.input).collect(),
+        by_container,
+        seen: BTreeSet::new(),
+    };
+    for doc in outputs {
+        walk.document(doc, sink);
+    }
+}
+
+/// The state of one scan over every document.
+#[derive(Debug)]
+struct Walk<'g, 'a> {
+    g: &'g Guard<'a>,
+    mapped: Vec<(&'a str, &'a str)>,
+    process: Vec<(&'a str, &'a str)>,
+    by_container: HashMap<&'a str, &'a str>,
+    seen: BTreeSet<(String, String, String)>,
+}
+
+impl Walk<'_, '_> {
+    fn document(&mut self, doc: &OutputJson, sink: &mut Sink) {
+        let mut has_access_key = false;
+        let mut segs = Vec::new();
+        visit(&doc.json, &mut segs, &mut |segs, text| {
             let mut findings = Vec::new();
-            for (name, value) in &mapped {
-                if leaf.text.contains(value) {
+            for (name, value) in &self.mapped {
+                if text.contains(value) {
                     findings.push(Finding::Mapped(name));
                 }
             }
-            for (name, value) in &process {
-                let exact = leaf.env_name == Some(*name) && leaf.text == *value;
-                if exact || (value.len() >= MIN_SEARCHED && leaf.text.contains(value)) {
+            for (name, value) in &self.process {
+                let long = value.len() >= MIN_SEARCHED && text.contains(value);
+                if long || (text == *value && env_name(doc, segs) == Some(*name)) {
                     findings.push(Finding::Process(name));
                 }
             }
-            if !findings.iter().any(|f| matches!(f, Finding::Process(_))) {
-                let mut rules: Vec<&'static Rule> = tokens::find_all(leaf.text)
-                    .into_iter()
-                    .map(|(_, _, r)| r)
-                    .collect();
-                if let Some(r) = tokens::rule("aws-secret-access-key") {
-                    let named = leaf.env_name.is_some_and(|n| {
-                        let n = n.to_ascii_uppercase();
-                        n.contains("SECRET") && (n.contains("AWS") || n.contains("ACCESS"))
-                    });
-                    if (has_access_key || named) && !r.matches(leaf.text).is_empty() {
-                        rules.push(r);
+            let from_process = findings.iter().any(|f| matches!(f, Finding::Process(_)));
+            let named_secret = env_name(doc, segs).is_some_and(names_aws_secret);
+            for (_, _, rule) in tokens::scan(text, named_secret) {
+                has_access_key |= rule.id == "aws-access-key-id";
+                if !from_process && !findings.iter().any(|f| f.is_rule(rule)) {
+                    findings.push(Finding::Shape(rule));
+                }
+            }
+            if !findings.is_empty() {
+                self.report(doc, segs, text, findings, sink);
+            }
+        });
+        // 40 base64 characters are only a secret access key next to an
+        // access key ID: looked for once one was seen, which is rare.
+        if has_access_key {
+            let mut found = Vec::new();
+            visit(&doc.json, &mut segs, &mut |segs, text| {
+                for (_, _, rule) in tokens::scan(text, true) {
+                    if rule.contextual {
+                        found.push((segs.to_vec(), text, rule));
                     }
                 }
-                rules.dedup_by_key(|r| r.id);
-                findings.extend(rules.into_iter().map(Finding::Shape));
+            });
+            for (segs, text, rule) in found {
+                self.report(doc, &segs, text, vec![Finding::Shape(rule)], sink);
             }
-            for finding in findings {
-                if finding.is_public(g, leaf) {
-                    continue;
-                }
-                let key = (
-                    finding.id(),
-                    leaf.compose.clone().unwrap_or_else(|| leaf.output.clone()),
-                    doc.file.clone(),
-                );
-                if let Finding::Shape(rule) = finding {
-                    // Masked in every quoted line from now on, even where
-                    // only context made it a match.
-                    let found = rule.matches(leaf.text);
-                    sink.sources
-                        .add_sensitive(found.iter().map(|(s, e)| leaf.text[*s..*e].to_owned()));
-                }
-                if seen.insert(key) {
-                    sink.push(finding.diagnostic(g, &doc, leaf));
-                }
+        }
+    }
+
+    fn report(
+        &mut self,
+        doc: &OutputJson,
+        segs: &[Seg<'_>],
+        text: &str,
+        findings: Vec<Finding<'_>>,
+        sink: &mut Sink,
+    ) {
+        let leaf = self.leaf(doc, segs, text);
+        for finding in findings {
+            if finding.is_public(self.g, &leaf) {
+                continue;
             }
+            if let Finding::Shape(rule) = finding {
+                // Masked in every quoted line from now on, even where only
+                // context made it a match.
+                let found = rule.matches(leaf.text);
+                sink.sources
+                    .add_sensitive(found.iter().map(|(s, e)| leaf.text[*s..*e].to_owned()));
+            }
+            let key = (
+                finding.id(),
+                leaf.compose.clone().unwrap_or_else(|| leaf.output.clone()),
+                doc.file.clone(),
+            );
+            if self.seen.insert(key) {
+                sink.push(finding.diagnostic(self.g, doc, &leaf));
+            }
+        }
+    }
+
+    /// Where a string with a finding is.
+    fn leaf<'t>(&self, doc: &OutputJson, segs: &[Seg<'_>], text: &'t str) -> Leaf<'t> {
+        let (compose, service) = if doc.is_task {
+            compose_path(&self.by_container, &doc.json, segs)
+        } else {
+            (None, None)
+        };
+        Leaf {
+            text,
+            output: render(segs),
+            compose,
+            service,
+            env_name: env_name(doc, segs).map(str::to_owned),
         }
     }
 }
@@ -304,7 +336,17 @@ enum Finding<'a> {
     Shape(&'static Rule),
 }
 
+/// Whether a variable's name says it holds an AWS secret access key.
+fn names_aws_secret(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    n.contains("SECRET") && (n.contains("AWS") || n.contains("ACCESS"))
+}
+
 impl Finding<'_> {
+    fn is_rule(&self, rule: &Rule) -> bool {
+        matches!(self, Finding::Shape(r) if r.id == rule.id)
+    }
+
     fn id(&self) -> String {
         match self {
             Finding::Mapped(n) => format!("mapped:{n}"),
@@ -328,16 +370,18 @@ impl Finding<'_> {
         })
     }
 
-    fn diagnostic(&self, g: &Guard<'_>, doc: &Document<'_>, leaf: &Leaf<'_>) -> Diagnostic {
+    fn diagnostic(&self, g: &Guard<'_>, doc: &OutputJson, leaf: &Leaf<'_>) -> Diagnostic {
         let path = leaf.compose.clone().unwrap_or_else(|| leaf.output.clone());
         let whereto = format!("`{}` at `{}`", doc.file, leaf.output);
+        let env_name = leaf.env_name.as_deref();
         let service_loc = || {
             leaf.service
+                .as_deref()
                 .and_then(|s| g.project.services.get(s))
                 .map(|s| s.loc.clone())
         };
         let env_loc = || -> Option<Location> {
-            let (service, name) = (leaf.service?, leaf.env_name?);
+            let (service, name) = (leaf.service.as_deref()?, env_name?);
             let s: &Service = g.project.services.get(service)?;
             s.environment.get(name).map(|v| v.loc.clone()).or_else(|| {
                 g.overlay
@@ -357,7 +401,7 @@ impl Finding<'_> {
                 .or(g.overlay.root_loc.as_ref()))
             .with_help(format!("another variable or a command uses ${{{name}}}: map that variable to the same secret too, or read {name} from the environment at run time")),
             Finding::Process(name) => {
-                let loc = if leaf.env_name == Some(*name) {
+                let loc = if env_name == Some(*name) {
                     env_loc()
                 } else {
                     None
@@ -367,7 +411,7 @@ impl Finding<'_> {
                 .or_else(service_loc);
                 let help = if name.starts_with("AWS_") {
                     "on ECS the task role gives the container its AWS credentials: set `roles.task` in compose2ecs.yaml to a role that may do what the application does, and take this variable out of the compose file".to_owned()
-                } else if leaf.env_name == Some(*name) {
+                } else if env_name == Some(*name) {
                     format!("map it to a secret in compose2ecs.yaml (`secrets: {{{name}: arn:aws:secretsmanager:…}}`), so that the container reads it at run time; if its value is public by design, list `{path}` under `public:` in compose2ecs.yaml")
                 } else {
                     format!("pass it to the container as the environment variable {name}, mapped to a secret in compose2ecs.yaml (`secrets: {{{name}: arn:aws:secretsmanager:…}}`), and read it at run time; if its value is public by design, list `{path}` under `public:` in compose2ecs.yaml")
@@ -390,7 +434,7 @@ impl Finding<'_> {
                     .and_then(|t| g.sources.find(t).or_else(|| g.sources.find(t.lines().next()?)))
                     .or_else(env_loc)
                     .or_else(service_loc);
-                let help = match leaf.env_name {
+                let help = match env_name {
                     Some(name) => format!("map `{name}` to a secret in compose2ecs.yaml (`secrets: {{{name}: arn:aws:secretsmanager:…}}`), so that its value is never written; if it is not a secret, list `{path}` under `public:` in compose2ecs.yaml"),
                     None => format!("keep the value out of the compose files: pass it as an environment variable mapped to a secret in compose2ecs.yaml (`secrets: {{NAME: arn:aws:secretsmanager:…}}`); if it is not a secret, list `{path}` under `public:` in compose2ecs.yaml"),
                 };
@@ -419,56 +463,28 @@ fn reference_loc(sources: &Sources, name: &str) -> Option<Location> {
     .find_map(|n| sources.find(n))
 }
 
-/// Every string of one output, keys included, with where it is.
-fn document<'j>(project: &'j Project, file: &str, json: &'j Json, is_task: bool) -> Document<'j> {
-    let mut leaves = Vec::new();
-    let mut path: Vec<Seg<'j>> = Vec::new();
-    collect(json, &mut path, &mut leaves);
-    let leaves = leaves
-        .into_iter()
-        .map(|(segs, text)| {
-            let output = render(&segs);
-            let (compose, service, env_name) = if is_task {
-                compose_path(project, json, &segs)
-            } else {
-                (None, None, None)
-            };
-            Leaf {
-                text,
-                output,
-                compose,
-                service,
-                env_name,
-            }
-        })
-        .collect();
-    Document {
-        file: file.to_owned(),
-        leaves,
-    }
-}
-
 #[derive(Debug, Clone, Copy)]
 enum Seg<'j> {
     Key(&'j str),
     Index(usize),
 }
 
-fn collect<'j>(v: &'j Json, path: &mut Vec<Seg<'j>>, out: &mut Vec<(Vec<Seg<'j>>, &'j str)>) {
+/// Calls `f` with every string of `v`, keys included, and its path.
+fn visit<'j>(v: &'j Json, path: &mut Vec<Seg<'j>>, f: &mut impl FnMut(&[Seg<'j>], &'j str)) {
     match v {
-        Json::String(s) => out.push((path.clone(), s)),
+        Json::String(s) => f(path, s),
         Json::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 path.push(Seg::Index(i));
-                collect(item, path, out);
+                visit(item, path, f);
                 path.pop();
             }
         }
         Json::Object(map) => {
             for (k, item) in map {
                 path.push(Seg::Key(k));
-                out.push((path.clone(), k));
-                collect(item, path, out);
+                f(path, k);
+                visit(item, path, f);
                 path.pop();
             }
         }
@@ -486,57 +502,70 @@ fn render(segs: &[Seg<'_>]) -> String {
                 }
                 s.push_str(k);
             }
-            Seg::Index(i) => s.push_str(&format!("[{i}]")),
+            Seg::Index(i) => {
+                s.push('[');
+                s.push_str(&i.to_string());
+                s.push(']');
+            }
         }
     }
     s
 }
 
-/// The compose key path of a string inside a container definition, its
-/// service and, for an environment entry, the variable's name.
-fn compose_path<'j>(
-    project: &'j Project,
-    td: &'j Json,
-    segs: &[Seg<'j>],
-) -> (Option<String>, Option<&'j str>, Option<&'j str>) {
+/// The variable whose value (or name) this string is, in a container's
+/// `environment`.
+fn env_name<'j>(doc: &'j OutputJson, segs: &[Seg<'_>]) -> Option<&'j str> {
+    if !doc.is_task {
+        return None;
+    }
+    let [
+        Seg::Key("containerDefinitions"),
+        Seg::Index(i),
+        Seg::Key("environment"),
+        Seg::Index(j),
+        ..,
+    ] = segs
+    else {
+        return None;
+    };
+    doc.json["containerDefinitions"][*i]["environment"][*j]["name"].as_str()
+}
+
+/// The compose key path of a string inside a container definition, and its
+/// service.
+fn compose_path(
+    by_container: &HashMap<&str, &str>,
+    td: &Json,
+    segs: &[Seg<'_>],
+) -> (Option<String>, Option<String>) {
     let [Seg::Key("containerDefinitions"), Seg::Index(i), rest @ ..] = segs else {
-        return (None, None, None);
+        return (None, None);
     };
     let container = &td["containerDefinitions"][*i];
-    let Some(name) = container["name"].as_str() else {
-        return (None, None, None);
+    let Some(service) = container["name"].as_str().and_then(|n| by_container.get(n)) else {
+        return (None, None);
     };
-    let Some(service) = project.services.values().find(|s| {
-        s.container_name
-            .as_ref()
-            .map_or(s.name == name, |c| c.value == name)
-            || s.name == name
-    }) else {
-        return (None, None, None);
-    };
-    let base = format!("services.{}", service.name);
-    let (key, env_name) = match rest {
-        [Seg::Key("environment"), Seg::Index(j), ..] => {
-            let n = container["environment"][*j]["name"].as_str();
-            (n.map(|n| format!("environment.{n}")), n)
-        }
-        [Seg::Key("command"), ..] => (Some("command".to_owned()), None),
-        [Seg::Key("entryPoint"), ..] => (Some("entrypoint".to_owned()), None),
-        [Seg::Key("healthCheck"), Seg::Key("command"), ..] => {
-            (Some("healthcheck.test".to_owned()), None)
-        }
-        [Seg::Key("dockerLabels"), Seg::Key(k), ..] => (Some(format!("labels.{k}")), None),
+    let key = match rest {
+        [Seg::Key("environment"), Seg::Index(j), ..] => container["environment"][*j]["name"]
+            .as_str()
+            .map(|n| format!("environment.{n}")),
+        [Seg::Key("command"), ..] => Some("command".to_owned()),
+        [Seg::Key("entryPoint"), ..] => Some("entrypoint".to_owned()),
+        [Seg::Key("healthCheck"), Seg::Key("command"), ..] => Some("healthcheck.test".to_owned()),
+        [Seg::Key("dockerLabels"), Seg::Key(k), ..] => Some(format!("labels.{k}")),
         [
             Seg::Key("logConfiguration"),
             Seg::Key("options"),
             Seg::Key(k),
             ..,
-        ] => (Some(format!("logging.options.{k}")), None),
-        [Seg::Key("workingDirectory")] => (Some("working_dir".to_owned()), None),
-        [Seg::Key("user")] => (Some("user".to_owned()), None),
-        [Seg::Key("image")] => (Some("image".to_owned()), None),
-        _ => (None, None),
+        ] => Some(format!("logging.options.{k}")),
+        [Seg::Key("workingDirectory")] => Some("working_dir".to_owned()),
+        [Seg::Key("user")] => Some("user".to_owned()),
+        [Seg::Key("image")] => Some("image".to_owned()),
+        _ => None,
     };
-    let compose = key.map(|k| format!("{base}.{k}"));
-    (compose, Some(service.name.as_str()), env_name)
+    (
+        key.map(|k| format!("services.{service}.{k}")),
+        Some((*service).to_owned()),
+    )
 }

@@ -9,7 +9,7 @@ use indexmap::IndexMap;
 use crate::convert as converter;
 use crate::diagnostic::redact::MIN_LEN;
 use crate::diagnostic::{Code, Diagnostic, Error, Severity, Sink, Sources};
-use crate::ecs::{ServiceDefinition, TaskDefinition};
+use crate::ecs::{ServiceDefinition, TaskDefinition, outputs_json};
 use crate::guard::{self, mapped_names, sensitive_values};
 use crate::load::discover::{self, Options};
 use crate::load::input::Input;
@@ -169,6 +169,7 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
         services,
     } = converter::convert(&project, &overlay, &mut sink);
     let located = files_read(input, sink.sources.clone());
+    let outputs = outputs_json(&task_definitions, &services);
     guard::scan(
         &guard::Guard {
             input,
@@ -177,16 +178,15 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
             names: &names,
             sources: &located,
         },
-        &task_definitions,
-        &services,
+        &outputs,
         &mut sink,
     );
     check(&mut sink, input, Some(&project), Some(&names))?;
-    for td in task_definitions.values() {
-        validate::ecs::task_definition(td, &mut sink);
-    }
-    for svc in services.values() {
-        validate::ecs::service_definition(svc, &mut sink);
+    for out in &outputs {
+        match task_definitions.get(&out.family).filter(|_| out.is_task) {
+            Some(td) => validate::ecs::task_definition(td, &out.json, &mut sink),
+            None => validate::ecs::service_definition(&out.json, &mut sink),
+        }
     }
     check(&mut sink, input, Some(&project), Some(&names))?;
     let sensitive = sensitive_values(input, Some(&project), &names);

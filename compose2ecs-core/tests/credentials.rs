@@ -289,3 +289,26 @@ fn mapped_secrets_are_not_lifted_by_public() {
             .any(|d| d.code == Code::SecretValueInOutput)
     );
 }
+
+#[test]
+fn forty_base64_characters_are_a_secret_key_only_in_context() {
+    let key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"; // AWS's documented example
+    let sha = "3f786850e387550fdab836ed7e6dc881de23001b"; // a commit, 40 hex digits
+    let named = format!(
+        "services:\n  app:\n    image: nginx\n    environment: {{AWS_SECRET_ACCESS_KEY: {key}, GIT_SHA: {sha}}}\n"
+    );
+    let e = convert_files(&named, OVERLAY, &[], &[]).unwrap_err();
+    let refused: Vec<_> = e
+        .diagnostics()
+        .iter()
+        .filter(|d| d.code == Code::CredentialInOutput)
+        .map(|d| d.path.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(refused, ["services.app.environment.AWS_SECRET_ACCESS_KEY"]);
+    assert!(!everything_shown(&e).contains(key));
+    // Alone under an ordinary name, 40 base64 characters are not refused.
+    let alone = format!(
+        "services:\n  app:\n    image: nginx\n    environment: {{UPSTREAM: {key}, GIT_SHA: {sha}}}\n"
+    );
+    assert!(convert_files(&alone, OVERLAY, &[], &[]).is_ok());
+}

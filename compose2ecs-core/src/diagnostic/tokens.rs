@@ -23,19 +23,40 @@ pub(crate) struct Rule {
     /// Whether the rule needs context: an AWS secret access key is only
     /// recognised next to an access key ID or under an AWS secret's name.
     pub(crate) contextual: bool,
-    find: fn(&str, usize) -> Option<(usize, usize)>,
+    /// The bytes a match's trigger starts with: only there is `at` tried.
+    first: &'static [u8],
+    /// The match whose trigger (the prefix; `://` for a URL) is at this
+    /// byte, if any.
+    at: Matcher,
 }
+
+/// A match anchored at a byte: its byte range.
+type Matcher = fn(&[u8], usize) -> Option<(usize, usize)>;
 
 impl Rule {
     /// The byte ranges of every match in `text`, left to right.
     pub(crate) fn matches(&self, text: &str) -> Vec<(usize, usize)> {
+        let bytes = text.as_bytes();
         let mut out = Vec::new();
-        let mut from = 0;
-        while let Some((start, end)) = (self.find)(text, from) {
-            out.push((start, end));
-            from = end.max(start + 1);
+        let mut i = 0;
+        while i < bytes.len() {
+            match self.try_at(bytes, i) {
+                Some((start, end)) => {
+                    out.push((start, end));
+                    i = end.max(i + 1);
+                }
+                None => i += 1,
+            }
         }
         out
+    }
+
+    fn try_at(&self, bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+        if self.first.contains(&bytes[i]) {
+            (self.at)(bytes, i)
+        } else {
+            None
+        }
     }
 }
 
@@ -47,7 +68,8 @@ pub(crate) const RULES: &[Rule] = &[
         shape: "`AKIA`, `ASIA`, `ABIA`, `ACCA` or `A3T` + one of A-Z0-9, then 16 of A-Z2-7",
         source: "gitleaks `aws-access-token`",
         contextual: false,
-        find: aws_access_key_id,
+        first: b"A",
+        at: aws_access_key_id,
     },
     Rule {
         id: "aws-secret-access-key",
@@ -55,7 +77,8 @@ pub(crate) const RULES: &[Rule] = &[
         shape: "40 of A-Za-z0-9/+, next to an access key ID or in a variable named like `AWS_SECRET_ACCESS_KEY`",
         source: "detect-secrets `AWSKeyDetector`",
         contextual: true,
-        find: aws_secret_access_key,
+        first: BASE64,
+        at: aws_secret_access_key,
     },
     Rule {
         id: "github-pat",
@@ -63,7 +86,8 @@ pub(crate) const RULES: &[Rule] = &[
         shape: "`ghp_` + 36 of A-Za-z0-9",
         source: "gitleaks `github-pat`",
         contextual: false,
-        find: |t, f| prefixed(t, f, &["ghp_"], alnum, 36, 36),
+        first: b"g",
+        at: |t, i| prefixed(t, i, &["ghp_"], alnum, 36, 36),
     },
     Rule {
         id: "github-fine-grained-pat",
@@ -71,7 +95,8 @@ pub(crate) const RULES: &[Rule] = &[
         shape: "`github_pat_` + 82 of A-Za-z0-9_",
         source: "gitleaks `github-fine-grained-pat`",
         contextual: false,
-        find: |t, f| prefixed(t, f, &["github_pat_"], word, 82, 82),
+        first: b"g",
+        at: |t, i| prefixed(t, i, &["github_pat_"], word, 82, 82),
     },
     Rule {
         id: "github-oauth",
@@ -79,7 +104,8 @@ pub(crate) const RULES: &[Rule] = &[
         shape: "`gho_` + 36 of A-Za-z0-9",
         source: "gitleaks `github-oauth`",
         contextual: false,
-        find: |t, f| prefixed(t, f, &["gho_"], alnum, 36, 36),
+        first: b"g",
+        at: |t, i| prefixed(t, i, &["gho_"], alnum, 36, 36),
     },
     Rule {
         id: "github-app-token",
@@ -87,7 +113,8 @@ pub(crate) const RULES: &[Rule] = &[
         shape: "`ghu_` or `ghs_` + 36 of A-Za-z0-9",
         source: "gitleaks `github-app-token`",
         contextual: false,
-        find: |t, f| prefixed(t, f, &["ghu_", "ghs_"], alnum, 36, 36),
+        first: b"g",
+        at: |t, i| prefixed(t, i, &["ghu_", "ghs_"], alnum, 36, 36),
     },
     Rule {
         id: "github-refresh-token",
@@ -95,7 +122,8 @@ pub(crate) const RULES: &[Rule] = &[
         shape: "`ghr_` + 36 of A-Za-z0-9",
         source: "gitleaks `github-refresh-token`",
         contextual: false,
-        find: |t, f| prefixed(t, f, &["ghr_"], alnum, 36, 36),
+        first: b"g",
+        at: |t, i| prefixed(t, i, &["ghr_"], alnum, 36, 36),
     },
     Rule {
         id: "gitlab-pat",
@@ -103,7 +131,8 @@ pub(crate) const RULES: &[Rule] = &[
         shape: "`glpat-` + 20 or more of A-Za-z0-9_-",
         source: "gitleaks `gitlab-pat`",
         contextual: false,
-        find: |t, f| prefixed(t, f, &["glpat-"], word_dash, 20, 200),
+        first: b"g",
+        at: |t, i| prefixed(t, i, &["glpat-"], word_dash, 20, 200),
     },
     Rule {
         id: "gitlab-ptt",
@@ -111,7 +140,8 @@ pub(crate) const RULES: &[Rule] = &[
         shape: "`glptt-` + 40 of 0-9a-f",
         source: "gitleaks `gitlab-ptt`",
         contextual: false,
-        find: |t, f| prefixed(t, f, &["glptt-"], hex, 40, 40),
+        first: b"g",
+        at: |t, i| prefixed(t, i, &["glptt-"], hex, 40, 40),
     },
     Rule {
         id: "gitlab-runner-token",
@@ -119,7 +149,8 @@ pub(crate) const RULES: &[Rule] = &[
         shape: "`glrt-` + 20 or more of A-Za-z0-9_-",
         source: "gitleaks `gitlab-runner-authentication-token`",
         contextual: false,
-        find: |t, f| prefixed(t, f, &["glrt-"], word_dash, 20, 200),
+        first: b"g",
+        at: |t, i| prefixed(t, i, &["glrt-"], word_dash, 20, 200),
     },
     Rule {
         id: "slack-token",
@@ -127,10 +158,11 @@ pub(crate) const RULES: &[Rule] = &[
         shape: "`xoxb-`, `xoxp-`, `xoxa-`, `xoxe-`, `xoxo-`, `xoxr-`, `xoxs-` or `xapp-` + 10 or more of A-Za-z0-9-",
         source: "gitleaks `slack-bot-token`, `slack-user-token`, `slack-app-token`, `slack-legacy-token`",
         contextual: false,
-        find: |t, f| {
+        first: b"x",
+        at: |t, i| {
             prefixed(
                 t,
-                f,
+                i,
                 &[
                     "xoxb-", "xoxp-", "xoxa-", "xoxe-", "xoxo-", "xoxr-", "xoxs-", "xapp-",
                 ],
@@ -146,10 +178,11 @@ pub(crate) const RULES: &[Rule] = &[
         shape: "`hooks.slack.com/services/`, `/workflows/` or `/triggers/` + 43 to 56 of A-Za-z0-9+/",
         source: "gitleaks `slack-webhook-url`",
         contextual: false,
-        find: |t, f| {
+        first: b"h",
+        at: |t, i| {
             prefixed(
                 t,
-                f,
+                i,
                 &[
                     "hooks.slack.com/services/",
                     "hooks.slack.com/workflows/",
@@ -167,10 +200,11 @@ pub(crate) const RULES: &[Rule] = &[
         shape: "`sk_` or `rk_`, then `live_`, `test_` or `prod_`, then 10 to 99 of A-Za-z0-9",
         source: "gitleaks `stripe-access-token`",
         contextual: false,
-        find: |t, f| {
+        first: b"sr",
+        at: |t, i| {
             prefixed(
                 t,
-                f,
+                i,
                 &[
                     "sk_live_", "sk_test_", "sk_prod_", "rk_live_", "rk_test_", "rk_prod_",
                 ],
@@ -186,7 +220,8 @@ pub(crate) const RULES: &[Rule] = &[
         shape: "`AIza` + 35 of A-Za-z0-9_-",
         source: "gitleaks `gcp-api-key`",
         contextual: false,
-        find: |t, f| prefixed(t, f, &["AIza"], word_dash, 35, 35),
+        first: b"A",
+        at: |t, i| prefixed(t, i, &["AIza"], word_dash, 35, 35),
     },
     Rule {
         id: "npm-token",
@@ -194,7 +229,8 @@ pub(crate) const RULES: &[Rule] = &[
         shape: "`npm_` + 36 of A-Za-z0-9",
         source: "gitleaks `npm-access-token`",
         contextual: false,
-        find: |t, f| prefixed(t, f, &["npm_"], alnum, 36, 36),
+        first: b"n",
+        at: |t, i| prefixed(t, i, &["npm_"], alnum, 36, 36),
     },
     Rule {
         id: "pypi-token",
@@ -202,7 +238,8 @@ pub(crate) const RULES: &[Rule] = &[
         shape: "`pypi-AgEIcHlwaS5vcmc` + 50 or more of A-Za-z0-9_-",
         source: "gitleaks `pypi-upload-token`",
         contextual: false,
-        find: |t, f| prefixed(t, f, &["pypi-AgEIcHlwaS5vcmc"], word_dash, 50, 1000),
+        first: b"p",
+        at: |t, i| prefixed(t, i, &["pypi-AgEIcHlwaS5vcmc"], word_dash, 50, 1000),
     },
     Rule {
         id: "jwt",
@@ -210,7 +247,8 @@ pub(crate) const RULES: &[Rule] = &[
         shape: "`ey` + 17 or more of A-Za-z0-9, `.ey` + 17 or more of A-Za-z0-9/\\_-, `.`, and optionally 10 or more of those and up to two `=`",
         source: "gitleaks `jwt`",
         contextual: false,
-        find: jwt,
+        first: b"e",
+        at: jwt,
     },
     Rule {
         id: "private-key",
@@ -218,7 +256,8 @@ pub(crate) const RULES: &[Rule] = &[
         shape: "`-----BEGIN … PRIVATE KEY-----` (RSA, EC, OPENSSH, ENCRYPTED, …), to its `-----END` line",
         source: "gitleaks `private-key`",
         contextual: false,
-        find: private_key,
+        first: b"-",
+        at: private_key,
     },
     Rule {
         id: "url-password",
@@ -226,28 +265,47 @@ pub(crate) const RULES: &[Rule] = &[
         shape: "`scheme://user:password@host`, with user and password free of `:/?#[]@!$&'()*+,;=` and spaces",
         source: "detect-secrets `BasicAuthDetector`",
         contextual: false,
-        find: url_password,
+        first: b":",
+        at: url_password,
     },
 ];
 
 /// A rule by id.
+#[cfg(test)]
 pub(crate) fn rule(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id == id)
 }
 
 /// Every match of a rule that needs no context, left to right, without
-/// overlaps (the earliest, then the longest, wins).
+/// overlaps (at one byte, the longest wins).
 pub(crate) fn find_all(text: &str) -> Vec<(usize, usize, &'static Rule)> {
-    let mut all: Vec<(usize, usize, &'static Rule)> = RULES
-        .iter()
-        .filter(|r| !r.contextual)
-        .flat_map(|r| r.matches(text).into_iter().map(move |(s, e)| (s, e, r)))
-        .collect();
-    all.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-    let mut out: Vec<(usize, usize, &'static Rule)> = Vec::new();
-    for m in all {
-        if out.last().is_none_or(|last| m.0 >= last.1) {
-            out.push(m);
+    scan(text, false)
+}
+
+/// Every match, contextual rules included when `contextual` is set.
+pub(crate) fn scan(text: &str, contextual: bool) -> Vec<(usize, usize, &'static Rule)> {
+    let bytes = text.as_bytes();
+    let wanted = if contextual { u32::MAX } else { CONTEXT_FREE };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let mut rules = BY_FIRST_BYTE[usize::from(bytes[i])] & wanted;
+        let mut best: Option<(usize, usize, &'static Rule)> = None;
+        while rules != 0 {
+            let r = &RULES[rules.trailing_zeros() as usize];
+            rules &= rules - 1;
+            if let Some((s, e)) = (r.at)(bytes, i) {
+                if best.is_none_or(|(bs, be, _)| e - s > be - bs) {
+                    best = Some((s, e, r));
+                }
+            }
+        }
+        match best {
+            Some(m) => {
+                i = m.1.max(i + 1);
+                out.push(m);
+            }
+            None => i += 1,
         }
     }
     out
@@ -269,6 +327,40 @@ pub(crate) fn mask(text: &str, mask: &str) -> String {
     out.push_str(&text[at..]);
     out
 }
+
+/// The alphabet of an AWS secret access key.
+const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+";
+
+/// For each byte, the rules (bit `n`: `RULES[n]`) whose trigger starts
+/// with it.
+const BY_FIRST_BYTE: [u32; 256] = {
+    assert!(RULES.len() <= 32);
+    let mut t = [0u32; 256];
+    let mut r = 0;
+    while r < RULES.len() {
+        let first = RULES[r].first;
+        let mut i = 0;
+        while i < first.len() {
+            t[first[i] as usize] |= 1 << r;
+            i += 1;
+        }
+        r += 1;
+    }
+    t
+};
+
+/// The rules that need no context.
+const CONTEXT_FREE: u32 = {
+    let mut m = 0u32;
+    let mut r = 0;
+    while r < RULES.len() {
+        if !RULES[r].contextual {
+            m |= 1 << r;
+        }
+        r += 1;
+    }
+    m
+};
 
 fn alnum(b: u8) -> bool {
     b.is_ascii_alphanumeric()
@@ -307,173 +399,131 @@ fn run(text: &[u8], at: usize, class: fn(u8) -> bool) -> usize {
         .count()
 }
 
-/// One of `prefixes` at a word boundary, then `min..=max` bytes of `body`,
-/// not followed by another `body` byte.
+/// One of `prefixes` at `i`, at a word boundary, then `min..=max` bytes of
+/// `body`, not followed by another `body` byte.
 fn prefixed(
-    text: &str,
-    from: usize,
+    text: &[u8],
+    i: usize,
     prefixes: &[&str],
     body: fn(u8) -> bool,
     min: usize,
     max: usize,
 ) -> Option<(usize, usize)> {
-    let bytes = text.as_bytes();
-    let mut best: Option<(usize, usize)> = None;
-    for prefix in prefixes {
-        let mut search = from;
-        while let Some(i) = text.get(search..).and_then(|t| t.find(prefix)) {
-            let start = search + i;
-            search = start + 1;
-            if best.is_some_and(|(s, _)| s <= start) {
-                break;
-            }
-            if !boundary_before(bytes, start) && word(prefix.as_bytes()[0]) {
-                continue;
-            }
-            let body_at = start + prefix.len();
-            let n = run(bytes, body_at, body);
-            if (min..=max).contains(&n) {
-                best = Some((start, body_at + n));
-                break;
-            }
-        }
+    let prefix = prefixes
+        .iter()
+        .find(|p| text[i..].starts_with(p.as_bytes()))?;
+    if word(text[i]) && !boundary_before(text, i) {
+        return None;
     }
-    best
+    let body_at = i + prefix.len();
+    let n = run(text, body_at, body);
+    (min..=max).contains(&n).then_some((i, body_at + n))
 }
 
-fn aws_access_key_id(text: &str, from: usize) -> Option<(usize, usize)> {
-    let bytes = text.as_bytes();
+fn aws_access_key_id(text: &[u8], i: usize) -> Option<(usize, usize)> {
     let upper_digit = |b: u8| b.is_ascii_uppercase() || b.is_ascii_digit();
     let base32 = |b: u8| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b);
-    let mut i = from;
-    while i + 20 <= bytes.len() {
-        let head = &bytes[i..i + 4];
-        let head_ok = matches!(head, b"AKIA" | b"ASIA" | b"ABIA" | b"ACCA")
-            || (head.starts_with(b"A3T") && upper_digit(head[3]));
-        if head_ok
-            && boundary_before(bytes, i)
-            && bytes[i + 4..i + 20].iter().all(|b| base32(*b))
-            && bytes.get(i + 20).is_none_or(|b| !word(*b))
-        {
-            return Some((i, i + 20));
-        }
-        i += 1;
-    }
-    None
+    let key = text.get(i..i + 20)?;
+    let head_ok = matches!(&key[..4], b"AKIA" | b"ASIA" | b"ABIA" | b"ACCA")
+        || (key.starts_with(b"A3T") && upper_digit(key[3]));
+    (head_ok
+        && boundary_before(text, i)
+        && key[4..].iter().all(|b| base32(*b))
+        && text.get(i + 20).is_none_or(|b| !word(*b)))
+    .then_some((i, i + 20))
 }
 
 /// 40 base64 characters, standing alone. Only used with context.
-fn aws_secret_access_key(text: &str, from: usize) -> Option<(usize, usize)> {
-    let bytes = text.as_bytes();
-    let mut i = from;
-    while i < bytes.len() {
-        if base64ish(bytes[i]) && (i == 0 || !base64ish(bytes[i - 1])) {
-            let n = run(bytes, i, base64ish);
-            let after = bytes.get(i + n).copied();
-            if n == 40 && after != Some(b'=') {
-                return Some((i, i + 40));
-            }
-            i += n.max(1);
-        } else {
-            i += 1;
-        }
+fn aws_secret_access_key(text: &[u8], i: usize) -> Option<(usize, usize)> {
+    if i > 0 && base64ish(text[i - 1]) {
+        return None;
     }
-    None
+    let n = run(text, i, base64ish);
+    (n == 40 && text.get(i + n) != Some(&b'=')).then_some((i, i + 40))
 }
 
-fn jwt(text: &str, from: usize) -> Option<(usize, usize)> {
-    let bytes = text.as_bytes();
+fn jwt(text: &[u8], i: usize) -> Option<(usize, usize)> {
     let seg = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'\\' | b'_' | b'-');
-    let mut search = from;
-    while let Some(i) = text.get(search..).and_then(|t| t.find("ey")) {
-        let start = search + i;
-        search = start + 1;
-        if !boundary_before(bytes, start) {
-            continue;
-        }
-        let a = run(bytes, start + 2, alnum);
-        if a < 17 || bytes.get(start + 2 + a) != Some(&b'.') {
-            continue;
-        }
-        let second = start + 2 + a + 1;
-        if bytes.get(second..second + 2) != Some(b"ey") {
-            continue;
-        }
-        let b = run(bytes, second + 2, seg);
-        if b < 17 || bytes.get(second + 2 + b) != Some(&b'.') {
-            continue;
-        }
-        let third = second + 2 + b + 1;
-        let c = run(bytes, third, seg);
-        let mut end = third;
-        if c >= 10 {
-            end = third + c;
-            end += run(bytes, end, |b| b == b'=').min(2);
-        }
-        return Some((start, end));
+    if !text[i..].starts_with(b"ey") || !boundary_before(text, i) {
+        return None;
     }
-    None
+    let a = run(text, i + 2, alnum);
+    if a < 17 || text.get(i + 2 + a) != Some(&b'.') {
+        return None;
+    }
+    let second = i + 2 + a + 1;
+    if text.get(second..second + 2) != Some(b"ey") {
+        return None;
+    }
+    let b = run(text, second + 2, seg);
+    if b < 17 || text.get(second + 2 + b) != Some(&b'.') {
+        return None;
+    }
+    let third = second + 2 + b + 1;
+    let c = run(text, third, seg);
+    let mut end = third;
+    if c >= 10 {
+        end = third + c;
+        end += run(text, end, |b| b == b'=').min(2);
+    }
+    Some((i, end))
 }
 
-fn private_key(text: &str, from: usize) -> Option<(usize, usize)> {
-    let mut search = from;
-    while let Some(i) = text.get(search..).and_then(|t| t.find("-----BEGIN")) {
-        let start = search + i;
-        search = start + 1;
-        let rest = &text[start + "-----BEGIN".len()..];
-        let label_len = rest
-            .bytes()
-            .take(100 + "PRIVATE KEY BLOCK-----".len())
-            .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b" _-".contains(b))
-            .count();
-        let label = &rest[..label_len];
-        let Some(at) = label.find("PRIVATE KEY") else {
-            continue;
-        };
-        let tail = &label[at + "PRIVATE KEY".len()..];
-        if !(tail.starts_with("-----") || tail.starts_with(" BLOCK-----")) {
-            continue;
-        }
-        // To the end of the `-----END …-----` line, or of the text.
-        let end = text[start..].find("-----END").map_or(text.len(), |e| {
-            text[start + e..]
-                .find('\n')
-                .map_or(text.len(), |n| start + e + n)
+fn private_key(text: &[u8], i: usize) -> Option<(usize, usize)> {
+    const BEGIN: &[u8] = b"-----BEGIN";
+    if !text[i..].starts_with(BEGIN) {
+        return None;
+    }
+    let rest = &text[i + BEGIN.len()..];
+    let label_len = rest
+        .iter()
+        .take(100 + b"PRIVATE KEY BLOCK-----".len())
+        .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b" _-".contains(b))
+        .count();
+    let label = &rest[..label_len];
+    let at = label.windows(11).position(|w| w == b"PRIVATE KEY")?;
+    let tail = &label[at + 11..];
+    if !(tail.starts_with(b"-----") || tail.starts_with(b" BLOCK-----")) {
+        return None;
+    }
+    // To the end of the `-----END …-----` line, or of the text.
+    let end = text[i..]
+        .windows(8)
+        .position(|w| w == b"-----END")
+        .map_or(text.len(), |e| {
+            text[i + e..]
+                .iter()
+                .position(|b| *b == b'\n')
+                .map_or(text.len(), |n| i + e + n)
         });
-        return Some((start, end));
-    }
-    None
+    Some((i, end))
 }
 
-/// The password of `scheme://user:password@host`.
-fn url_password(text: &str, from: usize) -> Option<(usize, usize)> {
-    let bytes = text.as_bytes();
+/// The password of `scheme://user:password@host`, triggered at `://`.
+fn url_password(text: &[u8], i: usize) -> Option<(usize, usize)> {
     let free = |b: u8| !b.is_ascii_whitespace() && !b":/?#[]@!$&'()*+,;=\"".contains(&b);
-    let mut search = from;
-    while let Some(i) = text.get(search..).and_then(|t| t.find("://")) {
-        let at = search + i;
-        search = at + 1;
-        let scheme = bytes[..at]
-            .iter()
-            .rev()
-            .take_while(|b| b.is_ascii_alphanumeric() || b"+.-".contains(b))
-            .count();
-        if scheme == 0 {
-            continue;
-        }
-        let user_at = at + 3;
-        let user = run(bytes, user_at, free);
-        if user == 0 || bytes.get(user_at + user) != Some(&b':') {
-            continue;
-        }
-        let pass_at = user_at + user + 1;
-        let pass = run(bytes, pass_at, free);
-        if pass == 0 || bytes.get(pass_at + pass) != Some(&b'@') {
-            continue;
-        }
-        return Some((pass_at, pass_at + pass));
+    if !text[i..].starts_with(b"://") {
+        return None;
     }
-    None
+    let scheme = text[..i]
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphanumeric() || b"+.-".contains(b))
+        .count();
+    if scheme == 0 {
+        return None;
+    }
+    let user_at = i + 3;
+    let user = run(text, user_at, free);
+    if user == 0 || text.get(user_at + user) != Some(&b':') {
+        return None;
+    }
+    let pass_at = user_at + user + 1;
+    let pass = run(text, pass_at, free);
+    if pass == 0 || text.get(pass_at + pass) != Some(&b'@') {
+        return None;
+    }
+    Some((pass_at, pass_at + pass))
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ mod sizes;
 mod task;
 
 pub use json::to_json;
+pub(crate) use json::{OutputJson, outputs_json};
 pub(crate) use names::is_ecs_name;
 pub use platform::{LaunchType, NetworkMode};
 pub use service::*;

@@ -14,7 +14,7 @@ use jsonschema::paths::LocationSegment;
 use serde_json::Value as Json;
 
 use crate::diagnostic::{Code, Diagnostic, Sink};
-use crate::ecs::{ServiceDefinition, TaskDefinition};
+use crate::ecs::TaskDefinition;
 
 /// The `RegisterTaskDefinition` input schema.
 pub const TASK_DEFINITION_SCHEMA: &str =
@@ -115,35 +115,19 @@ fn violations(validator: Option<&Validator>, value: &Json, what: &str) -> Vec<Di
         .collect()
 }
 
-/// Checks a service definition against the `CreateService` schema.
-pub(crate) fn service_definition(svc: &ServiceDefinition, sink: &mut Sink) {
-    match serde_json::to_value(svc) {
-        Ok(v) => {
-            for d in service_json(&v) {
-                sink.push(d);
-            }
-        }
-        Err(e) => sink.push(Diagnostic::error(
-            Code::OutputSchemaViolation,
-            format!("bug: {e}"),
-        )),
+/// Checks a service definition (as JSON) against the `CreateService` schema.
+pub(crate) fn service_definition(json: &Json, sink: &mut Sink) {
+    for d in service_json(json) {
+        sink.push(d);
     }
 }
 
-/// Checks one task definition: the schema, then the rules across members.
-/// Anything reported here that the input could not have caused is a bug of
-/// compose2ecs, and says so.
-pub(crate) fn task_definition(td: &TaskDefinition, sink: &mut Sink) {
-    match serde_json::to_value(td) {
-        Ok(v) => {
-            for d in task_definition_json(&v) {
-                sink.push(d);
-            }
-        }
-        Err(e) => sink.push(Diagnostic::error(
-            Code::OutputSchemaViolation,
-            format!("bug: {e}"),
-        )),
+/// Checks one task definition (and its JSON): the schema, then the rules
+/// across members. Anything reported here that the input could not have
+/// caused is a bug of compose2ecs, and says so.
+pub(crate) fn task_definition(td: &TaskDefinition, json: &Json, sink: &mut Sink) {
+    for d in task_definition_json(json) {
+        sink.push(d);
     }
     let task_cpu = td.cpu.as_deref().and_then(|c| c.parse::<u64>().ok());
     let task_mem = td.memory.as_deref().and_then(|m| m.parse::<u64>().ok());
