@@ -1,8 +1,54 @@
 //! Running the real AWS CLI, in the user's environment as it is.
 
 use std::io::ErrorKind;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// The AWS CLI as a command will run it: which binary, and the region of
+/// the project, given to every call (`--region`), so that a task is never
+/// registered in whatever region the CLI happens to default to.
+#[derive(Debug, Clone)]
+pub(crate) struct Aws {
+    pub(crate) bin: PathBuf,
+    pub(crate) region: Option<String>,
+}
+
+impl Aws {
+    /// `ecs <args>` with `--region` when the project has one.
+    pub(crate) fn args<'a>(&'a self, args: &[&'a str]) -> Vec<&'a str> {
+        let mut all: Vec<&str> = args.to_vec();
+        if let Some(r) = &self.region {
+            all.extend(["--region", r.as_str()]);
+        }
+        all
+    }
+
+    /// Runs one call; its JSON answer.
+    pub(crate) fn json(&self, args: &[&str]) -> Result<serde_json::Value, AwsError> {
+        json(&self.bin, &self.args(args))
+    }
+
+    /// Registers one task definition file; its ARN.
+    pub(crate) fn register(&self, file: &Path) -> Result<String, AwsError> {
+        let arg = format!("file://{}", file.display());
+        let reply = self.json(&["ecs", "register-task-definition", "--cli-input-json", &arg])?;
+        reply["taskDefinition"]["taskDefinitionArn"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                AwsError::Failed("`aws` answered without a taskDefinitionArn".to_owned())
+            })
+    }
+
+    /// One call as a shell command line, for `--dry-run`.
+    pub(crate) fn command_line(&self, args: &[&str]) -> String {
+        std::iter::once(self.bin.display().to_string().as_str())
+            .chain(self.args(args))
+            .map(|a| shell_words::quote(a).into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
 
 /// Why a call did not give an answer.
 #[derive(Debug)]
@@ -22,7 +68,7 @@ impl std::fmt::Display for AwsError {
 }
 
 /// Runs `aws <args> --output json` and parses the answer.
-pub(crate) fn json(aws: &Path, args: &[&str]) -> Result<serde_json::Value, AwsError> {
+fn json(aws: &Path, args: &[&str]) -> Result<serde_json::Value, AwsError> {
     let output = Command::new(aws)
         .args(args)
         .args(["--output", "json"])
@@ -55,17 +101,4 @@ pub(crate) fn json(aws: &Path, args: &[&str]) -> Result<serde_json::Value, AwsEr
     }
     serde_json::from_slice(&output.stdout)
         .map_err(|e| AwsError::Failed(format!("`aws` printed something that is not JSON: {e}")))
-}
-
-/// Registers one task definition file; its ARN.
-pub(crate) fn register(aws: &Path, file: &Path) -> Result<String, AwsError> {
-    let arg = format!("file://{}", file.display());
-    let reply = json(
-        aws,
-        &["ecs", "register-task-definition", "--cli-input-json", &arg],
-    )?;
-    reply["taskDefinition"]["taskDefinitionArn"]
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| AwsError::Failed("`aws` answered without a taskDefinitionArn".to_owned()))
 }

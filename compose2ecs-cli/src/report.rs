@@ -5,7 +5,6 @@
 //! and then nothing else.
 
 use std::io::{IsTerminal as _, Write as _};
-use std::path::PathBuf;
 
 use anstyle::{AnsiColor, Style};
 use compose2ecs_core::{Diagnostic, Severity, Sources};
@@ -149,13 +148,28 @@ impl Reporter {
         }
     }
 
-    pub(crate) fn written(&self, paths: &[PathBuf]) {
+    /// What writing the output folder did, a line per file: `wrote`,
+    /// `unchanged` (already exactly this, not rewritten) or `removed` (ours,
+    /// no longer produced).
+    pub(crate) fn written(&self, w: &crate::write::Written) {
+        let groups = [
+            ("written", "wrote", &w.wrote),
+            ("unchanged", "unchanged", &w.unchanged),
+            ("removed", "removed", &w.removed),
+        ];
         if self.json {
-            for p in paths {
-                self.line(&serde_json::json!({"type": "written", "path": p.display().to_string()}));
+            for (kind, _, paths) in groups {
+                for p in paths {
+                    self.line(&serde_json::json!({"type": kind, "path": p.display().to_string()}));
+                }
             }
-        } else {
-            written(paths);
+            return;
+        }
+        let mut err = anstream::stderr().lock();
+        for (_, verb, paths) in groups {
+            for p in paths {
+                let _ = writeln!(err, "{GREEN}{verb}{GREEN:#} {}", p.display());
+            }
         }
     }
 }
@@ -253,11 +267,4 @@ fn summary_strict(warnings: usize) {
             "--strict: {warnings} warning{plural} treated as errors; nothing was written"
         ))
     );
-}
-
-fn written(paths: &[PathBuf]) {
-    let mut err = anstream::stderr().lock();
-    for p in paths {
-        let _ = writeln!(err, "{GREEN}wrote{GREEN:#} {}", p.display());
-    }
 }

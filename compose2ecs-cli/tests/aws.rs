@@ -103,41 +103,36 @@ fn aws(aws: &Path, moto: &Moto, args: &[&str]) -> Result<serde_json::Value, Stri
 
 /// A VPC with one subnet and one security group in moto: (subnet, group).
 fn moto_network(aws_bin: &Path, moto: &Moto) -> (String, String) {
-    let vpc = aws(
-        aws_bin,
-        moto,
-        &["ec2", "create-vpc", "--cidr-block", "10.0.0.0/16"],
-    )
-    .unwrap();
+    moto_network_in(aws_bin, moto, "us-east-1")
+}
+
+/// The same, in `region`.
+fn moto_network_in(aws_bin: &Path, moto: &Moto, region: &str) -> (String, String) {
+    let call = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--region", region]);
+        aws(aws_bin, moto, &all).unwrap()
+    };
+    let vpc = call(&["ec2", "create-vpc", "--cidr-block", "10.0.0.0/16"]);
     let vpc_id = vpc["Vpc"]["VpcId"].as_str().unwrap().to_owned();
-    let subnet = aws(
-        aws_bin,
-        moto,
-        &[
-            "ec2",
-            "create-subnet",
-            "--vpc-id",
-            &vpc_id,
-            "--cidr-block",
-            "10.0.1.0/24",
-        ],
-    )
-    .unwrap();
-    let group = aws(
-        aws_bin,
-        moto,
-        &[
-            "ec2",
-            "create-security-group",
-            "--group-name",
-            "tasks",
-            "--description",
-            "tasks",
-            "--vpc-id",
-            &vpc_id,
-        ],
-    )
-    .unwrap();
+    let subnet = call(&[
+        "ec2",
+        "create-subnet",
+        "--vpc-id",
+        &vpc_id,
+        "--cidr-block",
+        "10.0.1.0/24",
+    ]);
+    let group = call(&[
+        "ec2",
+        "create-security-group",
+        "--group-name",
+        "tasks",
+        "--description",
+        "tasks",
+        "--vpc-id",
+        &vpc_id,
+    ]);
     (
         subnet["Subnet"]["SubnetId"].as_str().unwrap().to_owned(),
         group["GroupId"].as_str().unwrap().to_owned(),
@@ -153,7 +148,10 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
     let mut registered = 0;
     let mut created = 0;
-    let network = moto_network(&aws_bin, &moto);
+    // The family's region (register uses the project's) and a network per
+    // region, made when first needed.
+    let mut regions: std::collections::BTreeMap<String, String> = Default::default();
+    let mut networks: std::collections::BTreeMap<String, (String, String)> = Default::default();
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&fixtures)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -213,17 +211,22 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
             let emitted: serde_json::Value =
                 serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
             let family = emitted["family"].as_str().unwrap();
-            assert!(
-                arns.iter()
-                    .any(|a| a.ends_with(&format!(":task-definition/{family}:1"))),
-                "{family} not among {arns:?}"
-            );
+            let arn = arns
+                .iter()
+                .find(|a| a.ends_with(&format!(":task-definition/{family}:1")))
+                .unwrap_or_else(|| panic!("{family} not among {arns:?}"));
+            // Registered in the project's region (the overlay's), whatever
+            // the CLI's default is.
+            let region = arn.split(':').nth(3).unwrap();
+            regions.insert(family.to_owned(), region.to_owned());
             let described = aws(
                 &aws_bin,
                 &moto,
                 &[
                     "ecs",
                     "describe-task-definition",
+                    "--region",
+                    region,
                     "--task-definition",
                     emitted["family"].as_str().unwrap(),
                 ],
@@ -276,11 +279,23 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
                 continue;
             }
             let cluster = emitted["cluster"].as_str().unwrap_or("default");
+            let region = regions[family].clone();
+            let network = networks
+                .entry(region.clone())
+                .or_insert_with(|| moto_network_in(&aws_bin, &moto, &region))
+                .clone();
             // Created once per cluster; an existing one is fine.
             let _ = aws(
                 &aws_bin,
                 &moto,
-                &["ecs", "create-cluster", "--cluster-name", cluster],
+                &[
+                    "ecs",
+                    "create-cluster",
+                    "--cluster-name",
+                    cluster,
+                    "--region",
+                    &region,
+                ],
             );
             // The fixtures' subnet and security group IDs are made up; moto
             // checks that they exist, so the request goes with real ones.
@@ -300,7 +315,14 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
             let reply = aws(
                 &aws_bin,
                 &moto,
-                &["ecs", "create-service", "--cli-input-json", &arg],
+                &[
+                    "ecs",
+                    "create-service",
+                    "--cli-input-json",
+                    &arg,
+                    "--region",
+                    &region,
+                ],
             );
             if emitted["launchType"] == "EXTERNAL" {
                 // moto 5.2.1 creates services for EC2 and FARGATE only. The
@@ -473,5 +495,129 @@ fn deploy_creates_then_updates_the_services_and_times_out_on_moto() {
         service_revision().ends_with("rt-web:3"),
         "{}",
         service_revision()
+    );
+}
+
+#[test]
+fn deploy_makes_the_live_service_match_changed_settings_on_moto() {
+    let Some((aws_bin, moto_bin)) = tools() else {
+        return;
+    };
+    let moto = start_moto(&moto_bin);
+    let (first, group) = moto_network(&aws_bin, &moto);
+    let vpc = aws(
+        &aws_bin,
+        &moto,
+        &["ec2", "describe-subnets", "--subnet-ids", &first],
+    )
+    .unwrap()["Subnets"][0]["VpcId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let second = aws(
+        &aws_bin,
+        &moto,
+        &[
+            "ec2",
+            "create-subnet",
+            "--vpc-id",
+            &vpc,
+            "--cidr-block",
+            "10.0.2.0/24",
+        ],
+    )
+    .unwrap()["Subnet"]["SubnetId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    aws(
+        &aws_bin,
+        &moto,
+        &["ecs", "create-cluster", "--cluster-name", "shop"],
+    )
+    .unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let target_group =
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef";
+    let write = |replicas: u32, subnet: &str, port: u16| {
+        std::fs::write(
+            work.path().join("compose.yaml"),
+            format!(
+                "name: live\nservices:\n  web:\n    image: nginx\n    ports: [{{name: http, target: {port}}}]\n    deploy: {{replicas: {replicas}}}\n"
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            work.path().join("compose2ecs.yaml"),
+            format!(
+                "region: us-east-1\nroles: {{execution: \"arn:aws:iam::123456789012:role/exec\"}}\ncluster: shop\n\
+                 network: {{subnets: [{subnet}], security_groups: [{group}]}}\n\
+                 services:\n  web:\n    load_balancer: {{target_group_arn: \"{target_group}\", port: {port}}}\n"
+            ),
+        )
+        .unwrap();
+    };
+    let deploy = || {
+        let out = Command::new(assert_cmd::cargo::cargo_bin("compose2ecs"))
+            .current_dir(work.path())
+            .args(["deploy", "--no-wait", "--aws-cli"])
+            .arg(&aws_bin)
+            .env_clear()
+            .envs(moto_env(&moto))
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        stderr
+    };
+    let live = || {
+        aws(
+            &aws_bin,
+            &moto,
+            &[
+                "ecs",
+                "describe-services",
+                "--cluster",
+                "shop",
+                "--services",
+                "live-web",
+            ],
+        )
+        .unwrap()["services"][0]
+            .clone()
+    };
+
+    write(5, &first, 80);
+    let stderr = deploy();
+    assert!(stderr.contains("created service live-web"), "{stderr}");
+    let s = live();
+    assert_eq!(s["desiredCount"], 5);
+    assert_eq!(
+        s["networkConfiguration"]["awsvpcConfiguration"]["subnets"][0],
+        first.as_str()
+    );
+    assert_eq!(s["loadBalancers"][0]["containerPort"], 80);
+
+    write(2, &second, 8080);
+    let stderr = deploy();
+    assert!(
+        stderr.contains("updated service live-web to live-web:2"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("desiredCount 5 → 2"), "{stderr}");
+    let s = live();
+    assert_eq!(s["desiredCount"], 2, "{s}");
+    assert_eq!(
+        s["networkConfiguration"]["awsvpcConfiguration"]["subnets"],
+        serde_json::json!([second]),
+        "{s}"
+    );
+    assert_eq!(s["loadBalancers"][0]["containerPort"], 8080, "{s}");
+    assert!(
+        s["taskDefinition"]
+            .as_str()
+            .unwrap()
+            .ends_with("live-web:2")
     );
 }

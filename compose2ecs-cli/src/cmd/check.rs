@@ -11,6 +11,8 @@ use crate::outcome::Outcome;
 use crate::report::Reporter;
 
 /// Whether a file in the output directory is one compose2ecs writes.
+/// `convert` owns these in its output folder: it writes them, and removes
+/// the ones the project no longer produces.
 pub(crate) fn is_ours(name: &str) -> bool {
     name.ends_with(".task-definition.json") || name.ends_with(".service.json")
 }
@@ -51,16 +53,11 @@ pub(crate) fn compare(dir: &Path, files: &[(String, String)]) -> Drift {
         }
     }
     let ours: BTreeSet<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        let mut extra: Vec<String> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| is_ours(n) && !ours.contains(n.as_str()))
-            .map(|n| dir.join(n).display().to_string())
-            .collect();
-        extra.sort();
-        drift.extra = extra;
-    }
+    // What `convert -o DIR` would remove.
+    drift.extra = crate::write::stale_files(dir, &ours, is_ours)
+        .into_iter()
+        .map(|p| p.display().to_string())
+        .collect();
     drift
 }
 
@@ -108,7 +105,7 @@ pub(crate) fn report(drift: &Drift, dir: &Path, reporter: Reporter) -> Outcome {
         }
     }
     reporter.error(&format!(
-        "{} is out of date with the compose files:\n{}\nregenerate it with `compose2ecs convert -o {}`",
+        "{} is out of date with the compose files:\n{}\nregenerate it with `compose2ecs convert -o {}` (which also removes the extra files)",
         dir.display(),
         lines.join("\n"),
         dir.display()

@@ -84,13 +84,21 @@ pub(crate) fn run(args: &ConvertArgs) -> Outcome {
         }
         return check::report(&drift, &args.output, reporter);
     }
-    match write::files_atomically(&args.output, &files) {
-        Ok(paths) => {
-            reporter.written(&paths);
+    match write::files_atomically(&args.output, &files, check::is_ours) {
+        Ok(written) => {
+            reporter.written(&written);
             if reporter.json {
+                let shown = |v: &[std::path::PathBuf]| {
+                    v.iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                };
                 let doc = serde_json::json!({
                     "status": "written",
                     "families": families,
+                    "written": shown(&written.wrote),
+                    "unchanged": shown(&written.unchanged),
+                    "removed": shown(&written.removed),
                     "diagnostics": diagnostics,
                 });
                 return write::stdout(format!("{doc:#}\n").as_bytes());

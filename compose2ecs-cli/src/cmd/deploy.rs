@@ -1,18 +1,61 @@
 //! `compose2ecs deploy`: register each task definition, create its ECS
-//! service (or update it to the new revision), and watch the rollout until
-//! every deployment is COMPLETED, one FAILED, or the timeout passes.
-//! Everything goes through the real `aws` CLI, as `register` does.
+//! service or make the existing one match the service definition (every
+//! member `update-service` can change, the new revision included), and watch
+//! the rollout until every deployment is COMPLETED, one FAILED, or the
+//! timeout passes. Everything goes through the real `aws` CLI, with the
+//! project's region, as `register` does.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::args::DeployArgs;
-use crate::aws::{self, AwsError};
-use crate::cmd::{chosen, converted, scratch};
+use crate::aws::{Aws, AwsError};
+use crate::cmd::{aws, chosen, converted, scratch};
 use crate::outcome::Outcome;
 use crate::report::Reporter;
+
+/// The `CreateService` members that `update-service` takes as they are.
+/// (`cluster` and `taskDefinition` are given too; `serviceName` becomes
+/// `service`.) A test keeps this list equal to the API model's.
+pub(crate) const UPDATABLE: &[&str] = &[
+    "availabilityZoneRebalancing",
+    "capacityProviderStrategy",
+    "deploymentConfiguration",
+    "deploymentController",
+    "desiredCount",
+    "enableECSManagedTags",
+    "enableExecuteCommand",
+    "healthCheckGracePeriodSeconds",
+    "loadBalancers",
+    "networkConfiguration",
+    "placementConstraints",
+    "placementStrategy",
+    "platformVersion",
+    "propagateTags",
+    "serviceConnectConfiguration",
+    "serviceRegistries",
+    "volumeConfigurations",
+    "vpcLatticeConfigurations",
+];
+
+/// The `CreateService` members `update-service` cannot change, and what to
+/// do when the live service differs.
+pub(crate) const CREATE_ONLY: &[(&str, &str)] = &[
+    ("clientToken", ""),
+    (
+        "launchType",
+        "update-service cannot change the launch type: delete the service (`aws ecs delete-service --force`) and deploy again, or keep the service's launch type in compose2ecs.yaml (`launch_type:`)",
+    ),
+    ("role", ""),
+    (
+        "schedulingStrategy",
+        "update-service cannot change the scheduling strategy: delete the service and deploy again",
+    ),
+    ("serviceName", ""),
+    ("tags", ""),
+];
 
 /// One service being deployed.
 struct Rollout {
@@ -40,27 +83,64 @@ pub(crate) fn run(args: &DeployArgs) -> Outcome {
         Ok(c) => c,
         Err(o) => return o,
     };
-    let aws_bin = args.aws.aws_cli.as_path();
+    // ECS refuses an awsvpc service without subnets at create-service time:
+    // say so before any call.
+    let unplaced: Vec<&str> = chosen
+        .iter()
+        .filter(|f| {
+            conversion.task_definitions[**f].network_mode == "awsvpc"
+                && conversion.services[**f].network_configuration.is_none()
+        })
+        .map(|f| f.as_str())
+        .collect();
+    if !unplaced.is_empty() {
+        reporter.error(&format!(
+            "{} use the awsvpc network mode and have no network configuration, which ECS requires to create the service; set `network: {{subnets: [subnet-…], security_groups: [sg-…]}}` in compose2ecs.yaml",
+            unplaced.join(", ")
+        ));
+        return Outcome::Rejected;
+    }
+    let aws = aws(&args.aws, reporter, &conversion);
 
     if args.aws.dry_run {
         let mut out = String::new();
-        let aws = shell_words::quote(&aws_bin.display().to_string()).into_owned();
         for family in &chosen {
             let td =
                 serde_json::to_string(&conversion.task_definitions[*family]).unwrap_or_default();
             let svc = &conversion.services[*family];
             let cluster = svc.cluster.as_deref().unwrap_or("default");
-            let create = serde_json::to_string(svc).unwrap_or_default();
-            out.push_str(&format!(
-                "{aws} ecs register-task-definition --cli-input-json {}\n\
-                 # then, when the service exists (REVISION: the one just registered):\n\
-                 {aws} ecs update-service --cluster {cluster} --service {} --task-definition {family}:REVISION --force-new-deployment\n\
-                 # else:\n\
-                 {aws} ecs create-service --cli-input-json {}\n",
-                shell_words::quote(&td),
-                svc.service_name,
-                shell_words::quote(&create),
-            ));
+            let create = serde_json::to_value(svc).unwrap_or_default();
+            // The family alone names its latest revision: the one registered.
+            let update = Value::Object(update_input(&create, family)).to_string();
+            let line = |args: &[&str]| aws.command_line(args) + "\n";
+            out.push_str(&line(&[
+                "ecs",
+                "register-task-definition",
+                "--cli-input-json",
+                &td,
+            ]));
+            out.push_str(&line(&[
+                "ecs",
+                "describe-services",
+                "--cluster",
+                cluster,
+                "--services",
+                &svc.service_name,
+            ]));
+            out.push_str("# when the service is ACTIVE:\n");
+            out.push_str(&line(&[
+                "ecs",
+                "update-service",
+                "--cli-input-json",
+                &update,
+            ]));
+            out.push_str("# else:\n");
+            out.push_str(&line(&[
+                "ecs",
+                "create-service",
+                "--cli-input-json",
+                &create.to_string(),
+            ]));
         }
         return crate::write::stdout(out.as_bytes());
     }
@@ -72,7 +152,7 @@ pub(crate) fn run(args: &DeployArgs) -> Outcome {
     let mut rollouts = Vec::new();
     let mut failed = false;
     for family in chosen {
-        match deploy_one(aws_bin, dir.path(), family, &conversion) {
+        match deploy_one(&aws, dir.path(), family, &conversion) {
             Ok(r) => {
                 reporter.registered(&r.revision, &r.arn);
                 reporter.progress(&r.line);
@@ -94,7 +174,7 @@ pub(crate) fn run(args: &DeployArgs) -> Outcome {
             Outcome::Success
         };
     }
-    let ok = watch(aws_bin, &mut rollouts, args, reporter);
+    let ok = watch(&aws, &mut rollouts, args, reporter);
     if failed || !ok {
         Outcome::Rejected
     } else {
@@ -102,20 +182,75 @@ pub(crate) fn run(args: &DeployArgs) -> Outcome {
     }
 }
 
-/// Register, then create or update the service.
+/// The `update-service` input that makes a service match its definition
+/// (`create`, the `create-service` input) at `revision`.
+fn update_input(create: &Value, revision: &str) -> Map<String, Value> {
+    let mut update = Map::new();
+    update.insert("cluster".to_owned(), create["cluster"].clone());
+    update.insert("service".to_owned(), create["serviceName"].clone());
+    update.insert("taskDefinition".to_owned(), revision.into());
+    for member in UPDATABLE {
+        if let Some(v) = create.get(*member) {
+            update.insert((*member).to_owned(), v.clone());
+        }
+    }
+    update.insert("forceNewDeployment".to_owned(), true.into());
+    update.retain(|_, v| !v.is_null());
+    update
+}
+
+/// The members of the definition that differ from the live service, by name.
+fn changed(create: &Value, live: &Value) -> Vec<String> {
+    UPDATABLE
+        .iter()
+        .filter_map(|m| {
+            let ours = create.get(*m)?;
+            let theirs = live.get(*m).unwrap_or(&Value::Null);
+            if same(ours, theirs) {
+                return None;
+            }
+            Some(match (ours.as_u64(), theirs.as_u64()) {
+                (Some(a), Some(b)) => format!("{m} {b} → {a}"),
+                _ => (*m).to_owned(),
+            })
+        })
+        .collect()
+}
+
+/// Whether the live value already is ours: every member we set has our
+/// value (ECS adds defaults of its own to what it describes).
+fn same(ours: &Value, live: &Value) -> bool {
+    match (ours, live) {
+        (Value::Object(a), Value::Object(b)) => a
+            .iter()
+            .all(|(k, v)| b.get(k).is_some_and(|w| same(v, w)) || v.is_null()),
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(v, w)| same(v, w))
+        }
+        _ => ours == live,
+    }
+}
+
+/// Register, then create the service or make it match.
 fn deploy_one(
-    aws_bin: &Path,
+    aws: &Aws,
     dir: &Path,
     family: &str,
     conversion: &compose2ecs_core::Conversion,
 ) -> Result<Rollout, AwsError> {
+    let write = |name: String, text: String| {
+        let file = dir.join(name);
+        std::fs::write(&file, text)
+            .map_err(|e| AwsError::Failed(format!("cannot write {}: {e}", file.display())))?;
+        Ok::<_, AwsError>(format!("file://{}", file.display()))
+    };
     let td_file = dir.join(format!("{family}.task-definition.json"));
     std::fs::write(
         &td_file,
         compose2ecs_core::to_json(&conversion.task_definitions[family]),
     )
     .map_err(|e| AwsError::Failed(format!("cannot write {}: {e}", td_file.display())))?;
-    let arn = aws::register(aws_bin, &td_file)?;
+    let arn = aws.register(&td_file)?;
     let revision = arn.rsplit('/').next().unwrap_or(family).to_owned();
 
     let mut service = serde_json::to_value(&conversion.services[family])
@@ -124,45 +259,43 @@ fn deploy_one(
     let cluster = service["cluster"].as_str().unwrap_or("default").to_owned();
     let name = service["serviceName"].as_str().unwrap_or(family).to_owned();
 
-    let described = aws::json(
-        aws_bin,
-        &[
-            "ecs",
-            "describe-services",
-            "--cluster",
-            &cluster,
-            "--services",
-            &name,
-        ],
-    )?;
-    let exists = described["services"]
+    let described = aws.json(&[
+        "ecs",
+        "describe-services",
+        "--cluster",
+        &cluster,
+        "--services",
+        &name,
+    ])?;
+    let live = described["services"]
         .as_array()
-        .is_some_and(|s| s.iter().any(|s| s["status"] == "ACTIVE"));
-    let line = if exists {
-        aws::json(
-            aws_bin,
-            &[
-                "ecs",
-                "update-service",
-                "--cluster",
-                &cluster,
-                "--service",
-                &name,
-                "--task-definition",
-                &revision,
-                "--force-new-deployment",
-            ],
+        .and_then(|s| s.iter().find(|s| s["status"] == "ACTIVE"));
+    let line = if let Some(live) = live {
+        for (member, advice) in CREATE_ONLY.iter().filter(|(_, a)| !a.is_empty()) {
+            let (ours, theirs) = (&service[*member], &live[*member]);
+            if !ours.is_null() && !theirs.is_null() && ours != theirs {
+                return Err(AwsError::Failed(format!(
+                    "the service {name} has {member} {theirs} and the definition says {ours}; {advice}"
+                )));
+            }
+        }
+        let changes = changed(&service, live);
+        let input = write(
+            format!("{family}.update-service.json"),
+            Value::Object(update_input(&service, &revision)).to_string(),
         )?;
-        format!("updated service {name} to {revision}")
+        aws.json(&["ecs", "update-service", "--cli-input-json", &input])?;
+        if changes.is_empty() {
+            format!("updated service {name} to {revision}")
+        } else {
+            format!(
+                "updated service {name} to {revision}; changed: {}",
+                changes.join(", ")
+            )
+        }
     } else {
-        let svc_file = dir.join(format!("{family}.service.json"));
-        std::fs::write(&svc_file, service.to_string())
-            .map_err(|e| AwsError::Failed(format!("cannot write {}: {e}", svc_file.display())))?;
-        let arg = format!("file://{}", svc_file.display());
-        aws::json(
-            aws_bin,
-            &["ecs", "create-service", "--cli-input-json", &arg],
-        )?;
+        let input = write(format!("{family}.service.json"), service.to_string())?;
+        aws.json(&["ecs", "create-service", "--cli-input-json", &input])?;
         format!("created service {name} with {revision}")
     };
     Ok(Rollout {
@@ -220,7 +353,7 @@ fn deployment_state(service: &Value, revision: &str) -> (State, String) {
 }
 
 /// Polls until every rollout is done, one failed, or the timeout passes.
-fn watch(aws_bin: &Path, rollouts: &mut [Rollout], args: &DeployArgs, reporter: Reporter) -> bool {
+fn watch(aws: &Aws, rollouts: &mut [Rollout], args: &DeployArgs, reporter: Reporter) -> bool {
     let deadline = Instant::now() + Duration::from_secs_f64(args.timeout);
     // The lines shown so far: on a terminal none yet (the status is drawn
     // below what was printed); otherwise the registration's line of each
@@ -251,7 +384,7 @@ fn watch(aws_bin: &Path, rollouts: &mut [Rollout], args: &DeployArgs, reporter: 
                     "--services",
                 ];
                 call.extend(chunk.iter().map(|i| rollouts[*i].service.as_str()));
-                match aws::json(aws_bin, &call) {
+                match aws.json(&call) {
                     Ok(reply) => {
                         for i in chunk {
                             let r = &mut rollouts[*i];
@@ -311,5 +444,70 @@ fn watch(aws_bin: &Path, rollouts: &mut [Rollout], args: &DeployArgs, reporter: 
         }
         let left = deadline.saturating_duration_since(Instant::now());
         std::thread::sleep(Duration::from_secs_f64(args.interval).min(left));
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn members(shape: &str) -> BTreeSet<String> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../schemas/source/botocore-ecs-service-2.json");
+        let model: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        model["shapes"][shape]["members"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
+    }
+
+    #[test]
+    fn the_updatable_members_are_the_api_models() {
+        let create = members("CreateServiceRequest");
+        let update = members("UpdateServiceRequest");
+        let both: BTreeSet<String> = create.intersection(&update).cloned().collect();
+        let mut ours: BTreeSet<String> = UPDATABLE.iter().map(|m| (*m).to_owned()).collect();
+        ours.extend(["cluster".to_owned(), "taskDefinition".to_owned()]);
+        assert_eq!(ours, both);
+        let only: BTreeSet<String> = create.difference(&update).cloned().collect();
+        let said: BTreeSet<String> = CREATE_ONLY.iter().map(|(m, _)| (*m).to_owned()).collect();
+        assert_eq!(said, only);
+    }
+
+    #[test]
+    fn the_update_input_carries_every_member_set_and_the_revision() {
+        let create = serde_json::json!({
+            "cluster": "shop", "serviceName": "shop-web", "desiredCount": 2,
+            "launchType": "FARGATE", "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-2"]}},
+        });
+        let update = Value::Object(update_input(&create, "shop-web:3"));
+        assert_eq!(
+            update,
+            serde_json::json!({
+                "cluster": "shop", "service": "shop-web", "taskDefinition": "shop-web:3",
+                "desiredCount": 2, "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-2"]}},
+                "forceNewDeployment": true,
+            })
+        );
+        let live = serde_json::json!({
+            "desiredCount": 5,
+            "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-1"], "assignPublicIp": "DISABLED"}},
+        });
+        assert_eq!(
+            changed(&create, &live),
+            ["desiredCount 5 → 2", "networkConfiguration"]
+        );
+        let live = serde_json::json!({
+            "desiredCount": 2,
+            "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-2"], "assignPublicIp": "DISABLED"}},
+        });
+        assert!(
+            changed(&create, &live).is_empty(),
+            "ECS's own defaults are not changes"
+        );
     }
 }

@@ -14,6 +14,7 @@ use std::path::Path;
 use compose2ecs_core::{Conversion, Discovery, Environment, Input, Options, Severity};
 
 use crate::args::{AwsArgs, ConversionArgs, MessageFormat, ProjectArgs};
+use crate::aws::Aws;
 use crate::outcome::Outcome;
 use crate::report::{self, Reporter};
 
@@ -105,6 +106,51 @@ pub(crate) fn chosen<'c>(
         .into_iter()
         .filter(|f| args.families.is_empty() || args.families.contains(f))
         .collect())
+}
+
+/// The region the project's tasks go to: the overlay's `region`, else its
+/// `logs.region`, else `AWS_REGION`, else `AWS_DEFAULT_REGION`; with where
+/// it came from. `None`: the AWS CLI's own configuration decides.
+pub(crate) fn region(conversion: &Conversion) -> Option<(String, &'static str)> {
+    let overlay = &conversion.overlay;
+    overlay
+        .region
+        .clone()
+        .map(|r| (r, "compose2ecs.yaml `region`"))
+        .or_else(|| {
+            overlay
+                .logs
+                .region
+                .clone()
+                .map(|r| (r, "compose2ecs.yaml `logs.region`"))
+        })
+        .or_else(|| {
+            ["AWS_REGION", "AWS_DEFAULT_REGION"]
+                .into_iter()
+                .find_map(|k| {
+                    std::env::var(k)
+                        .ok()
+                        .filter(|v| !v.is_empty())
+                        .map(|v| (v, k))
+                })
+        })
+}
+
+/// The AWS CLI for these flags and this project, its region said once.
+pub(crate) fn aws(args: &AwsArgs, reporter: Reporter, conversion: &Conversion) -> Aws {
+    let region = region(conversion);
+    if !args.dry_run {
+        match &region {
+            Some((r, from)) => reporter.progress(&format!("region {r} (from {from})")),
+            None => reporter.progress(
+                "region: the AWS CLI's default (set `region:` in compose2ecs.yaml to pin it)",
+            ),
+        }
+    }
+    Aws {
+        bin: args.aws_cli.clone(),
+        region: region.map(|(r, _)| r),
+    }
 }
 
 /// A directory for the JSON handed to `aws`, removed when dropped.

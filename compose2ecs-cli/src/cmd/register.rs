@@ -6,8 +6,8 @@
 use std::io::Write as _;
 
 use crate::args::RegisterArgs;
-use crate::aws::{self, AwsError};
-use crate::cmd::{chosen, converted, scratch};
+use crate::aws::AwsError;
+use crate::cmd::{aws, chosen, converted, scratch};
 use crate::outcome::Outcome;
 
 pub(crate) fn run(args: &RegisterArgs) -> Outcome {
@@ -28,18 +28,20 @@ pub(crate) fn run(args: &RegisterArgs) -> Outcome {
         Err(o) => return o,
     };
 
-    let aws = args.aws.aws_cli.display().to_string();
+    let aws = aws(&args.aws, reporter, &conversion);
     if args.aws.dry_run {
         let mut out = String::new();
-        for (_, json) in &chosen {
-            let compact = serde_json::from_str::<serde_json::Value>(json)
-                .map(|v| v.to_string())
-                .unwrap_or_default();
-            out.push_str(&format!(
-                "{} ecs register-task-definition --cli-input-json {}\n",
-                shell_words::quote(&aws),
-                shell_words::quote(&compact)
-            ));
+        for (family, _) in &chosen {
+            // One line of JSON, members in the API's order, as deploy prints it.
+            let compact =
+                serde_json::to_string(&conversion.task_definitions[*family]).unwrap_or_default();
+            out.push_str(&aws.command_line(&[
+                "ecs",
+                "register-task-definition",
+                "--cli-input-json",
+                &compact,
+            ]));
+            out.push('\n');
         }
         return crate::write::stdout(out.as_bytes());
     }
@@ -58,7 +60,7 @@ pub(crate) fn run(args: &RegisterArgs) -> Outcome {
                 "cannot write {}: {e}",
                 file.display()
             ))),
-            Ok(()) => aws::register(&args.aws.aws_cli, &file),
+            Ok(()) => aws.register(&file),
         };
         match result {
             Ok(arn) => {

@@ -1,0 +1,247 @@
+//! `register` and `deploy` against a stand-in `aws` that records every
+//! call: the project's region on every call, an existing service made to
+//! match its definition, create-only members refused, and `--dry-run`
+//! printing exactly the calls.
+
+#![cfg(unix)]
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+/// Records each call's arguments (one JSON list per line in `calls`) and
+/// the `--cli-input-json` documents, and answers as ECS would. The live
+/// service is `live.json` when it exists.
+const STAND_IN: &str = r#"#!/usr/bin/env python3
+import json, os, sys
+args = sys.argv[1:]
+here = os.path.dirname(os.path.abspath(__file__))
+inputs = [json.load(open(a[7:])) for a in args if a.startswith("file://")]
+with open(os.path.join(here, "calls"), "a") as log:
+    log.write(json.dumps({"args": args, "inputs": inputs}) + "\n")
+live = os.path.join(here, "live.json")
+if args[:2] == ["ecs", "register-task-definition"]:
+    fam = inputs[0]["family"]
+    print(json.dumps({"taskDefinition": {"taskDefinitionArn": f"arn:aws:ecs:eu-west-1:123456789012:task-definition/{fam}:4"}}))
+elif args[:2] == ["ecs", "describe-services"]:
+    print(open(live).read() if os.path.exists(live) else json.dumps({"services": []}))
+elif args[:2] in (["ecs", "create-service"], ["ecs", "update-service"]):
+    print(json.dumps({"service": {"status": "ACTIVE"}}))
+else:
+    sys.exit(f"unexpected: {args}")
+"#;
+
+const COMPOSE: &str =
+    "name: shop\nservices:\n  web:\n    image: nginx\n    deploy: {replicas: 2}\n";
+
+fn overlay(region: &str) -> String {
+    format!(
+        "{region}roles: {{execution: \"arn:aws:iam::123456789012:role/exec\"}}\ncluster: prod\nnetwork: {{subnets: [subnet-2], security_groups: [sg-1]}}\n"
+    )
+}
+
+fn project(overlay: &str, live: Option<serde_json::Value>) -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write("compose.yaml", COMPOSE);
+    write("compose2ecs.yaml", overlay);
+    write("aws", STAND_IN);
+    std::fs::set_permissions(
+        dir.path().join("aws"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    if let Some(live) = live {
+        write(
+            "live.json",
+            &serde_json::json!({"services": [live]}).to_string(),
+        );
+    }
+    dir
+}
+
+fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = Command::cargo_bin("compose2ecs").unwrap();
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .args(args)
+        .arg("--aws-cli")
+        .arg(dir.join("aws"));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Every recorded call: its arguments and input documents.
+fn calls(dir: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(dir.join("calls"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn region_of(call: &serde_json::Value) -> Option<String> {
+    let args: Vec<&str> = call["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    let i = args.iter().position(|a| *a == "--region")?;
+    args.get(i + 1).map(|r| (*r).to_owned())
+}
+
+#[test]
+fn every_call_carries_the_projects_region() {
+    // The overlay's region, over the environment's.
+    let dir = project(&overlay("region: eu-west-1\n"), None);
+    let env = [("AWS_REGION", "us-east-2")];
+    let (code, _, stderr) = run(dir.path(), &["register"], &env);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("region eu-west-1 (from compose2ecs.yaml `region`)"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(dir.path(), &["deploy", "--no-wait"], &env);
+    assert_eq!(code, 0, "{stderr}");
+    let all = calls(dir.path());
+    assert_eq!(
+        all.len(),
+        4,
+        "register; register, describe, create: {all:?}"
+    );
+    for call in &all {
+        assert_eq!(region_of(call).as_deref(), Some("eu-west-1"), "{call}");
+    }
+
+    // Without one in the overlay: logs.region, then AWS_REGION, then AWS_DEFAULT_REGION.
+    let dir = project(&overlay("logs: {region: ap-south-1}\n"), None);
+    run(dir.path(), &["register"], &env);
+    assert_eq!(
+        region_of(&calls(dir.path())[0]).as_deref(),
+        Some("ap-south-1")
+    );
+    let dir = project(&overlay(""), None);
+    run(
+        dir.path(),
+        &["register"],
+        &[("AWS_DEFAULT_REGION", "sa-east-1")],
+    );
+    assert_eq!(
+        region_of(&calls(dir.path())[0]).as_deref(),
+        Some("sa-east-1")
+    );
+    let dir = project(&overlay(""), None);
+    let (_, _, stderr) = run(dir.path(), &["register"], &[]);
+    assert_eq!(region_of(&calls(dir.path())[0]), None);
+    assert!(stderr.contains("the AWS CLI's default"), "{stderr}");
+}
+
+#[test]
+fn an_existing_service_is_made_to_match_its_definition() {
+    let live = serde_json::json!({
+        "serviceName": "shop-web", "status": "ACTIVE", "launchType": "FARGATE", "desiredCount": 5,
+        "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-1"], "securityGroups": ["sg-1"], "assignPublicIp": "DISABLED"}},
+    });
+    let dir = project(&overlay("region: eu-west-1\n"), Some(live));
+    let (code, _, stderr) = run(dir.path(), &["deploy", "--no-wait"], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        // (The stand-in's service has no deploymentConfiguration: ours is a change.)
+        stderr.contains("updated service shop-web to shop-web:4; changed: deploymentConfiguration, desiredCount 5 → 2, networkConfiguration"),
+        "{stderr}"
+    );
+    let update = calls(dir.path())
+        .into_iter()
+        .find(|c| c["args"][1] == "update-service")
+        .unwrap();
+    let input = &update["inputs"][0];
+    assert_eq!(input["service"], "shop-web");
+    assert_eq!(input["cluster"], "prod");
+    assert_eq!(input["taskDefinition"], "shop-web:4");
+    assert_eq!(input["desiredCount"], 2);
+    assert_eq!(
+        input["networkConfiguration"]["awsvpcConfiguration"]["subnets"][0],
+        "subnet-2"
+    );
+    assert!(
+        input.get("launchType").is_none(),
+        "create-only members are not sent"
+    );
+}
+
+#[test]
+fn a_member_update_service_cannot_change_is_refused_with_what_to_do() {
+    let live = serde_json::json!({"serviceName": "shop-web", "status": "ACTIVE", "launchType": "EC2", "desiredCount": 2});
+    let dir = project(&overlay("region: eu-west-1\n"), Some(live));
+    let (code, _, stderr) = run(dir.path(), &["deploy", "--no-wait"], &[]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("has launchType \"EC2\" and the definition says \"FARGATE\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("delete-service"), "{stderr}");
+    assert!(
+        !calls(dir.path())
+            .iter()
+            .any(|c| c["args"][1] == "update-service")
+    );
+}
+
+#[test]
+fn an_awsvpc_service_without_a_network_is_refused_before_any_call() {
+    let bare = "region: eu-west-1\nroles: {execution: \"arn:aws:iam::123456789012:role/exec\"}\n";
+    let dir = project(bare, None);
+    for args in [&["deploy"][..], &["deploy", "--dry-run"]] {
+        let (code, stdout, stderr) = run(dir.path(), args, &[]);
+        assert_eq!(code, 1, "{stderr}");
+        assert!(
+            stderr.contains("shop-web use the awsvpc network mode"),
+            "{stderr}"
+        );
+        assert!(stdout.is_empty());
+    }
+    assert!(calls(dir.path()).is_empty());
+}
+
+#[test]
+fn dry_run_prints_exactly_the_calls_in_one_json_form() {
+    let dir = project(&overlay("region: eu-west-1\n"), None);
+    let (code, stdout, stderr) = run(dir.path(), &["deploy", "--dry-run"], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let commands: Vec<&str> = stdout.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(commands.len(), 4, "{stdout}");
+    for (line, verb) in commands.iter().zip([
+        "register-task-definition",
+        "describe-services",
+        "update-service",
+        "create-service",
+    ]) {
+        let words = shell_words::split(line).unwrap();
+        assert_eq!(words[1..3], ["ecs", verb], "{line}");
+        assert!(line.contains("--region eu-west-1"), "{line}");
+        if let Some(i) = words.iter().position(|w| w == "--cli-input-json") {
+            let doc: serde_json::Value = serde_json::from_str(&words[i + 1]).unwrap();
+            assert!(doc.is_object(), "{line}");
+        }
+    }
+    // The task definition in the API's member order, as register prints it.
+    let (_, register, _) = run(dir.path(), &["register", "--dry-run"], &[]);
+    assert_eq!(register.lines().next(), commands.first().copied());
+    assert!(
+        register.contains(r#"{"family":"shop-web","networkMode":"awsvpc""#),
+        "{register}"
+    );
+    assert!(calls(dir.path()).is_empty(), "a dry run calls nothing");
+}
