@@ -19,6 +19,29 @@ Examples:
 Exit status: 0 success, 1 input rejected (nothing written) or an AWS call
 failed, 2 usage error.";
 
+pub(crate) const CONVERT_HELP: &str = "\
+Examples:
+  compose2ecs convert                  # compose.yaml + compose2ecs.yaml -> ecs/
+  compose2ecs convert -f compose.yaml -f compose.prod.yaml -o deploy/
+  compose2ecs convert --check -o ecs   # CI: fail when ecs/ is stale
+  compose2ecs convert --strict --format json   # CI: warnings fail, JSON for tools
+  compose2ecs convert --stdout --family shop-web \\
+      | aws ecs register-task-definition --cli-input-json file:///dev/stdin
+
+Exit status: 0 written (or up to date), 1 input rejected (nothing written) or,
+with --check, the folder is out of date; 2 usage error.";
+
+pub(crate) const INIT_HELP: &str = "\
+Examples:
+  compose2ecs init                     # compose.yaml -> compose2ecs.yaml beside it
+  AWS_REGION=eu-west-1 compose2ecs init -f docker-compose.yml
+
+Every `${NAME:?…}` in the file is a placeholder: replace it (or set NAME in the
+environment) and `compose2ecs convert` takes it from there; until then it
+refuses with the placeholder's line.
+
+Exit status: 0 written, 1 the file exists or the project does not load.";
+
 pub(crate) const REGISTER_HELP: &str = "\
 Examples:
   compose2ecs register               # every family, with your `aws`
@@ -50,7 +73,7 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Write `<family>.task-definition.json` (register-task-definition input)
     /// and `<family>.service.json` (create-service input) per ECS task.
-    #[command(after_help = AFTER_HELP)]
+    #[command(after_help = CONVERT_HELP)]
     Convert(ConvertArgs),
     /// Convert, then register each task definition with `aws ecs
     /// register-task-definition`; prints each registered task definition's
@@ -64,10 +87,31 @@ pub(crate) enum Command {
     /// Print the IAM policy the task execution role needs for exactly this
     /// project: image pulls, log writes, secret reads.
     Policy(PolicyArgs),
+    /// Write a commented compose2ecs.yaml for this project, pre-filled from
+    /// it: the region from the environment, a placeholder for every AWS fact
+    /// it needs (roles, network, registry, secret ARNs) and its services.
+    /// Never overwrites a file.
+    #[command(after_help = INIT_HELP)]
+    Init(InitArgs),
     /// Print the compose project as compose2ecs reads it, like `docker
     /// compose config`: files merged, includes and extends resolved,
     /// variables interpolated, anchors expanded, inactive profiles left out.
     Config(ConfigArgs),
+    /// Print a shell completion script: `compose2ecs completions bash >
+    /// /etc/bash_completion.d/compose2ecs`, or `… zsh > "${fpath[1]}/_compose2ecs"`,
+    /// `… fish > ~/.config/fish/completions/compose2ecs.fish`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write the man pages (roff) into DIR, one per command, as committed
+    /// in docs/man/: `compose2ecs man ~/.local/share/man/man1`.
+    Man {
+        /// The directory (created when missing).
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
     /// Print a JSON Schema: `task-definition` and `service` (the ECS inputs
     /// every output is checked against), `overlay` (compose2ecs.yaml, for
     /// editors) or `compose` (the pinned Compose Specification schema).
@@ -113,8 +157,8 @@ pub(crate) struct ProjectArgs {
     /// there is one.
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub(crate) files: Vec<PathBuf>,
-    /// Project name (default: `name:` in the compose file, else the
-    /// directory's name).
+    /// Project name (default: COMPOSE_PROJECT_NAME, else `name:` in the
+    /// compose file, else the directory's name).
     #[arg(short = 'p', long = "project-name", value_name = "NAME")]
     pub(crate) project_name: Option<String>,
     /// Read variables from this file instead of `.env`; repeatable.
@@ -168,7 +212,7 @@ pub(crate) struct ConvertArgs {
     #[arg(long)]
     pub(crate) check: bool,
     /// With --stdout: the family to print (needed when there are several).
-    #[arg(long, value_name = "NAME", requires = "stdout")]
+    #[arg(long, value_name = "NAME")]
     pub(crate) family: Option<String>,
 }
 
@@ -187,6 +231,16 @@ pub(crate) struct DeployArgs {
     /// Seconds between two looks at the rollout.
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
     pub(crate) interval: f64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    #[command(flatten)]
+    pub(crate) project: ProjectArgs,
+    /// Where to write it. Default: compose2ecs.yaml beside the first compose
+    /// file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) overlay: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -40,6 +40,13 @@ impl Aws {
             })
     }
 
+    /// One call's argument vector, the binary first, for `--dry-run`.
+    pub(crate) fn argv(&self, args: &[&str]) -> Vec<String> {
+        std::iter::once(self.bin.display().to_string())
+            .chain(self.args(args).into_iter().map(str::to_owned))
+            .collect()
+    }
+
     /// One call as a shell command line, for `--dry-run`.
     pub(crate) fn command_line(&self, args: &[&str]) -> String {
         std::iter::once(self.bin.display().to_string().as_str())

@@ -20,13 +20,37 @@ use args::{Cli, Command};
 fn main() -> ExitCode {
     // clap exits with 2 on usage errors and 0 for --help/--version.
     let cli = Cli::parse();
+    // With --format json, stdout carries one result document on every exit
+    // path: the command's own, else a status and the errors reported.
+    let json = match &cli.command {
+        Command::Convert(a) => a.conversion.format,
+        Command::Register(a) => a.conversion.format,
+        Command::Deploy(a) => a.conversion.format,
+        Command::Policy(a) => a.conversion.format,
+        Command::Config(_)
+        | Command::Init(_)
+        | Command::Schema { .. }
+        | Command::Completions { .. }
+        | Command::Man { .. } => args::MessageFormat::Human,
+    } == args::MessageFormat::Json;
     let outcome = match cli.command {
         Command::Convert(args) => cmd::convert::run(&args),
         Command::Register(args) => cmd::register::run(&args),
         Command::Deploy(args) => cmd::deploy::run(&args),
         Command::Policy(args) => cmd::policy::run(&args),
         Command::Config(args) => cmd::config::run(&args),
+        Command::Init(args) => cmd::init::run(&args),
         Command::Schema { which } => cmd::schema::run(which),
+        Command::Completions { shell } => cmd::shell::completions(shell),
+        Command::Man { dir } => cmd::shell::man(&dir),
     };
+    if json && !write::printed() {
+        let status = match outcome {
+            outcome::Outcome::Success => "ok",
+            outcome::Outcome::Rejected => "failed",
+        };
+        let doc = serde_json::json!({"status": status, "errors": report::errors()});
+        let _ = write::document(&doc);
+    }
     outcome.into()
 }

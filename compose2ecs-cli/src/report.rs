@@ -26,6 +26,15 @@ pub(crate) fn error_line(message: &str) -> String {
     format!("{red}error{red:#}{BOLD}: {message}{BOLD:#}")
 }
 
+/// Every error reported, for the `--format json` result document of a
+/// command that ends without printing its own.
+static ERRORS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// The errors reported so far.
+pub(crate) fn errors() -> Vec<String> {
+    ERRORS.lock().map(|e| e.clone()).unwrap_or_default()
+}
+
 /// How messages are shown: rustc-style for people, or JSON lines for tools;
 /// `quiet` leaves out notes.
 #[derive(Debug, Clone, Copy, Default)]
@@ -58,6 +67,9 @@ impl Reporter {
     }
 
     pub(crate) fn error(&self, message: &str) {
+        if let Ok(mut e) = ERRORS.lock() {
+            e.push(message.to_owned());
+        }
         if self.json {
             self.line(&serde_json::json!({"type": "error", "message": message}));
         } else {

@@ -1,7 +1,8 @@
 //! `register` and `deploy` against a stand-in `aws` that records every
 //! call: the project's region on every call, an existing service made to
 //! match its definition, create-only members refused, and `--dry-run`
-//! printing exactly the calls.
+//! printing exactly the calls; and with `--format json`, one result
+//! document on stdout on every exit path of every command.
 
 #![cfg(unix)]
 #![allow(clippy::unwrap_used)]
@@ -21,6 +22,8 @@ inputs = [json.load(open(a[7:])) for a in args if a.startswith("file://")]
 with open(os.path.join(here, "calls"), "a") as log:
     log.write(json.dumps({"args": args, "inputs": inputs}) + "\n")
 live = os.path.join(here, "live.json")
+if os.path.exists(os.path.join(here, "fail")):
+    sys.exit("An error occurred (AccessDeniedException): not allowed")
 if args[:2] == ["ecs", "register-task-definition"]:
     fam = inputs[0]["family"]
     print(json.dumps({"taskDefinition": {"taskDefinitionArn": f"arn:aws:ecs:eu-west-1:123456789012:task-definition/{fam}:4"}}))
@@ -244,4 +247,139 @@ fn dry_run_prints_exactly_the_calls_in_one_json_form() {
         "{register}"
     );
     assert!(calls(dir.path()).is_empty(), "a dry run calls nothing");
+}
+
+#[test]
+fn every_command_prints_one_json_document_on_every_exit_path() {
+    let commands: &[&[&str]] = &[
+        &["convert", "-o", "out"],
+        &["convert", "--check", "-o", "out"],
+        &["convert", "--stdout"],
+        &["register"],
+        &["register", "--dry-run"],
+        &["deploy", "--no-wait"],
+        &["deploy", "--dry-run"],
+        &["policy"],
+    ];
+    let ok = overlay("region: eu-west-1\n");
+    // A conversion refused, a --strict refusal, an AWS call refused.
+    let cases: &[(&str, &str, &str, &[&str])] = &[
+        ("success", COMPOSE, &ok, &[]),
+        ("rejected", "services:\n  web:\n    ports: 80\n", &ok, &[]),
+        (
+            "strict",
+            "name: shop\nservices:\n  web:\n    image: nginx\n    ports: [\"8000:80\"]\n",
+            &ok,
+            &["--strict"],
+        ),
+        ("aws-failure", COMPOSE, &ok, &[]),
+    ];
+    for (case, compose, overlay, extra) in cases {
+        let dir = project(overlay, None);
+        std::fs::write(dir.path().join("compose.yaml"), compose).unwrap();
+        if *case == "aws-failure" {
+            std::fs::write(dir.path().join("fail"), "").unwrap();
+        }
+        for command in commands {
+            let uses_aws = matches!(command[0], "register" | "deploy");
+            let mut args: Vec<&str> = command.to_vec();
+            args.extend(["--format", "json"]);
+            args.extend(*extra);
+            let mut cmd = Command::cargo_bin("compose2ecs").unwrap();
+            cmd.current_dir(dir.path())
+                .env("NO_COLOR", "1")
+                .env_remove("AWS_REGION")
+                .args(&args);
+            if uses_aws {
+                cmd.arg("--aws-cli").arg(dir.path().join("aws"));
+            }
+            let out = cmd.output().unwrap();
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+                panic!(
+                    "{case} {args:?}: stdout is not one JSON document ({e}):\n{stdout}\n{stderr}"
+                )
+            });
+            for line in stderr.lines() {
+                serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|e| {
+                    panic!("{case} {args:?}: stderr line not JSON ({e}): {line}")
+                });
+            }
+            let code = out.status.code().unwrap();
+            let status = doc["status"].as_str().unwrap_or_default().to_owned();
+            let stdout_is_output = matches!(command, ["convert", "--stdout"] | ["policy"]);
+            match *case {
+                "success" if stdout_is_output => {
+                    assert_eq!(code, 0, "{args:?}: {stderr}");
+                    assert!(
+                        doc.get("family").is_some() || doc.get("Statement").is_some(),
+                        "{args:?}: {doc}"
+                    );
+                }
+                "success" => {
+                    assert_eq!(code, 0, "{args:?}: {stderr}");
+                    // `--check` runs after `convert -o out` wrote the folder.
+                    let expected = match command[0] {
+                        "convert" if command.contains(&"--check") => "up-to-date",
+                        "convert" => "written",
+                        "register" | "deploy" if command.contains(&"--dry-run") => "dry-run",
+                        "register" => "registered",
+                        _ => "started",
+                    };
+                    assert_eq!(status, expected, "{args:?}: {doc}");
+                }
+                "rejected" | "strict" => {
+                    assert_eq!(code, 1, "{args:?}");
+                    assert_eq!(status, "rejected", "{case} {args:?}: {doc}");
+                    assert!(
+                        doc["diagnostics"].as_array().is_some_and(|d| !d.is_empty()),
+                        "{doc}"
+                    );
+                    if *case == "strict" {
+                        assert_eq!(doc["strict"], true, "{doc}");
+                    }
+                }
+                _ if uses_aws && !command.contains(&"--dry-run") => {
+                    assert_eq!(code, 1, "{args:?}");
+                    assert_eq!(status, "failed", "{args:?}: {doc}");
+                    let text = doc.to_string();
+                    assert!(text.contains("AccessDeniedException"), "{args:?}: {doc}");
+                }
+                _ => assert!(
+                    code == 0 || command.contains(&"--check"),
+                    "{case} {args:?}: {stderr}"
+                ),
+            }
+        }
+    }
+}
+
+#[test]
+fn policy_with_nothing_to_grant_says_so() {
+    let dir = project(
+        "roles: {execution: \"arn:aws:iam::123456789012:role/exec\"}\n",
+        None,
+    );
+    // A public image, no region (no logs), no secrets.
+    let (code, stdout, stderr) = {
+        let out = Command::cargo_bin("compose2ecs")
+            .unwrap()
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .args(["policy"])
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.is_empty(),
+        "an empty policy, which IAM refuses: {stdout}"
+    );
+    assert!(stderr.contains("nothing to grant"), "{stderr}");
 }

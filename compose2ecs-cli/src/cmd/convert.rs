@@ -8,6 +8,21 @@ use crate::report;
 use crate::write;
 
 pub(crate) fn run(args: &ConvertArgs) -> Outcome {
+    if args.family.is_some() && !args.stdout {
+        // A usage error (exit 2), with what to do rather than clap's bare
+        // "required arguments were not provided".
+        use clap::CommandFactory as _;
+        let mut cli = crate::args::Cli::command();
+        cli.build();
+        let convert = cli.find_subcommand_mut("convert").map(|c| c.clone());
+        convert
+            .unwrap_or(cli)
+            .error(
+                clap::error::ErrorKind::MissingRequiredArgument,
+                "--family chooses the task definition that --stdout prints: add --stdout, or leave --family out to write every family",
+            )
+            .exit();
+    }
     let (reporter, conversion) = match converted(&args.conversion) {
         Ok(c) => c,
         Err(o) => return o,
@@ -17,14 +32,8 @@ pub(crate) fn run(args: &ConvertArgs) -> Outcome {
         let families: Vec<&String> = conversion.task_definitions.keys().collect();
         let chosen = match (&args.family, families.as_slice()) {
             (Some(f), _) => conversion.task_definitions.get(f).ok_or_else(|| {
-                format!(
-                    "no family `{f}`; this project has: {}",
-                    families
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
+                let names: Vec<&str> = families.iter().map(|s| s.as_str()).collect();
+                crate::cmd::unknown_family(f, &names)
             }),
             (None, [only]) => Ok(&conversion.task_definitions[*only]),
             (None, many) => Err(format!(

@@ -104,6 +104,7 @@ pub(crate) fn run(args: &DeployArgs) -> Outcome {
 
     if args.aws.dry_run {
         let mut out = String::new();
+        let mut commands: Vec<Vec<String>> = Vec::new();
         for family in &chosen {
             let td =
                 serde_json::to_string(&conversion.task_definitions[*family]).unwrap_or_default();
@@ -112,35 +113,43 @@ pub(crate) fn run(args: &DeployArgs) -> Outcome {
             let create = serde_json::to_value(svc).unwrap_or_default();
             // The family alone names its latest revision: the one registered.
             let update = Value::Object(update_input(&create, family)).to_string();
-            let line = |args: &[&str]| aws.command_line(args) + "\n";
-            out.push_str(&line(&[
-                "ecs",
-                "register-task-definition",
-                "--cli-input-json",
-                &td,
-            ]));
-            out.push_str(&line(&[
+            let create = create.to_string();
+            let describe = [
                 "ecs",
                 "describe-services",
                 "--cluster",
                 cluster,
                 "--services",
                 &svc.service_name,
-            ]));
-            out.push_str("# when the service is ACTIVE:\n");
-            out.push_str(&line(&[
-                "ecs",
-                "update-service",
-                "--cli-input-json",
-                &update,
-            ]));
-            out.push_str("# else:\n");
-            out.push_str(&line(&[
-                "ecs",
-                "create-service",
-                "--cli-input-json",
-                &create.to_string(),
-            ]));
+            ];
+            let calls: [(&str, &[&str]); 4] = [
+                (
+                    "",
+                    &["ecs", "register-task-definition", "--cli-input-json", &td],
+                ),
+                ("", &describe),
+                (
+                    "# when the service is ACTIVE:\n",
+                    &["ecs", "update-service", "--cli-input-json", &update],
+                ),
+                (
+                    "# else:\n",
+                    &["ecs", "create-service", "--cli-input-json", &create],
+                ),
+            ];
+            for (comment, call) in calls {
+                out.push_str(comment);
+                out.push_str(&aws.command_line(call));
+                out.push('\n');
+                commands.push(aws.argv(call));
+            }
+        }
+        if reporter.json {
+            return crate::write::document(&serde_json::json!({
+                "status": "dry-run",
+                "note": "update-service runs when describe-services finds the service ACTIVE, else create-service",
+                "commands": commands,
+            }));
         }
         return crate::write::stdout(out.as_bytes());
     }
@@ -167,18 +176,44 @@ pub(crate) fn run(args: &DeployArgs) -> Outcome {
             }
         }
     }
-    if args.no_wait || rollouts.is_empty() {
-        return if failed {
-            Outcome::Rejected
-        } else {
-            Outcome::Success
-        };
-    }
-    let ok = watch(&aws, &mut rollouts, args, reporter);
-    if failed || !ok {
-        Outcome::Rejected
+    let ok = if args.no_wait || rollouts.is_empty() {
+        true
     } else {
+        watch(&aws, &mut rollouts, args, reporter)
+    };
+    let ok = ok && !failed;
+    if reporter.json {
+        let services: Vec<Value> = rollouts
+            .iter()
+            .map(|r| {
+                let state = match &r.state {
+                    State::InProgress if args.no_wait => "started".to_owned(),
+                    State::InProgress => "in-progress".to_owned(),
+                    State::Completed => "completed".to_owned(),
+                    State::Failed(reason) => format!("failed: {reason}"),
+                };
+                serde_json::json!({
+                    "cluster": r.cluster, "service": r.service, "revision": r.revision,
+                    "arn": r.arn, "state": state,
+                })
+            })
+            .collect();
+        let status = match (ok, args.no_wait) {
+            (false, _) => "failed",
+            (true, true) => "started",
+            (true, false) => "completed",
+        };
+        let _ = crate::write::document(&serde_json::json!({
+            "status": status,
+            "region": aws.region,
+            "services": services,
+            "errors": crate::report::errors(),
+        }));
+    }
+    if ok {
         Outcome::Success
+    } else {
+        Outcome::Rejected
     }
 }
 

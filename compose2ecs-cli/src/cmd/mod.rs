@@ -5,9 +5,11 @@ pub(crate) mod check;
 pub(crate) mod config;
 pub(crate) mod convert;
 pub(crate) mod deploy;
+pub(crate) mod init;
 pub(crate) mod policy;
 pub(crate) mod register;
 pub(crate) mod schema;
+pub(crate) mod shell;
 
 use std::path::Path;
 
@@ -58,14 +60,7 @@ pub(crate) fn converted(args: &ConversionArgs) -> Result<(Reporter, Conversion),
         Err(e) => {
             reporter.diagnostics(Some(e.sources()), e.diagnostics());
             reporter.rejected(e.errors().count());
-            if reporter.json {
-                let doc = serde_json::json!({
-                    "status": "rejected",
-                    "families": [],
-                    "diagnostics": e.diagnostics().iter().map(report::diagnostic_json).collect::<Vec<_>>(),
-                });
-                let _ = crate::write::stdout(format!("{doc:#}\n").as_bytes());
-            }
+            rejected_document(reporter, e.diagnostics(), false);
             return Err(Outcome::Rejected);
         }
     };
@@ -77,9 +72,29 @@ pub(crate) fn converted(args: &ConversionArgs) -> Result<(Reporter, Conversion),
         .count();
     if args.strict && warnings > 0 {
         reporter.strict(warnings);
+        rejected_document(reporter, &conversion.diagnostics, true);
         return Err(Outcome::Rejected);
     }
     Ok((reporter, conversion))
+}
+
+/// The `--format json` result of a refused conversion.
+fn rejected_document(
+    reporter: Reporter,
+    diagnostics: &[compose2ecs_core::Diagnostic],
+    strict: bool,
+) {
+    if reporter.json {
+        let mut doc = serde_json::json!({
+            "status": "rejected",
+            "families": [],
+            "diagnostics": diagnostics.iter().map(report::diagnostic_json).collect::<Vec<_>>(),
+        });
+        if strict {
+            doc["strict"] = true.into();
+        }
+        let _ = crate::write::document(&doc);
+    }
 }
 
 /// The families to work on, in project order; an unknown `--family` is
@@ -96,16 +111,30 @@ pub(crate) fn chosen<'c>(
         .find(|f| !conversion.task_definitions.contains_key(*f))
     {
         let names: Vec<&str> = all.iter().map(|s| s.as_str()).collect();
-        reporter.error(&format!(
-            "no family `{f}`; this project has: {}",
-            names.join(", ")
-        ));
+        reporter.error(&unknown_family(f, &names));
         return Err(Outcome::Rejected);
     }
     Ok(all
         .into_iter()
         .filter(|f| args.families.is_empty() || args.families.contains(f))
         .collect())
+}
+
+/// "No such family", with the one meant when it can be told: a family is
+/// `<project>-<service>`, so `api` most likely means `shop-api`.
+pub(crate) fn unknown_family(f: &str, families: &[&str]) -> String {
+    let suffix = format!("-{f}");
+    let meant: Vec<&str> = families
+        .iter()
+        .copied()
+        .filter(|name| name.ends_with(&suffix) || name.eq_ignore_ascii_case(f))
+        .collect();
+    let mut message = format!("no family `{f}`");
+    if let [one] = meant.as_slice() {
+        message.push_str(&format!("; did you mean `{one}`?"));
+    }
+    message.push_str(&format!("; this project has: {}", families.join(", ")));
+    message
 }
 
 /// The region the project's tasks go to: the overlay's `region`, else its

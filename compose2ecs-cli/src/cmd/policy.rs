@@ -7,12 +7,24 @@ use crate::write;
 
 pub(crate) fn run(args: &PolicyArgs) -> Outcome {
     match converted(&args.conversion) {
-        Ok((_, conversion)) => {
+        Ok((reporter, conversion)) => {
             let policy = compose2ecs_core::policy::execution_role_policy(
                 conversion.task_definitions.values(),
                 conversion.overlay.kms_key.as_deref(),
             );
-            write::stdout(format!("{policy:#}\n").as_bytes())
+            let empty = policy["Statement"].as_array().is_none_or(Vec::is_empty);
+            if !empty {
+                return write::stdout(format!("{policy:#}\n").as_bytes());
+            }
+            // IAM refuses a policy without statements: say so instead.
+            let message = "nothing to grant: the tasks pull only public images, send no logs to CloudWatch and read no secrets, so the execution role needs no policy (and IAM refuses an empty one)";
+            reporter.progress(message);
+            if reporter.json {
+                return write::document(
+                    &serde_json::json!({"status": "nothing-to-grant", "message": message}),
+                );
+            }
+            crate::outcome::Outcome::Success
         }
         Err(o) => o,
     }

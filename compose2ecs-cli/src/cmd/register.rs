@@ -5,6 +5,8 @@
 
 use std::io::Write as _;
 
+use serde_json::json;
+
 use crate::args::RegisterArgs;
 use crate::aws::AwsError;
 use crate::cmd::{aws, chosen, converted, scratch};
@@ -31,17 +33,23 @@ pub(crate) fn run(args: &RegisterArgs) -> Outcome {
     let aws = aws(&args.aws, reporter, &conversion);
     if args.aws.dry_run {
         let mut out = String::new();
+        let mut commands = Vec::new();
         for (family, _) in &chosen {
             // One line of JSON, members in the API's order, as deploy prints it.
             let compact =
                 serde_json::to_string(&conversion.task_definitions[*family]).unwrap_or_default();
-            out.push_str(&aws.command_line(&[
+            let call = [
                 "ecs",
                 "register-task-definition",
                 "--cli-input-json",
                 &compact,
-            ]));
+            ];
+            out.push_str(&aws.command_line(&call));
             out.push('\n');
+            commands.push(aws.argv(&call));
+        }
+        if reporter.json {
+            return crate::write::document(&json!({"status": "dry-run", "commands": commands}));
         }
         return crate::write::stdout(out.as_bytes());
     }
@@ -50,7 +58,8 @@ pub(crate) fn run(args: &RegisterArgs) -> Outcome {
         Ok(d) => d,
         Err(o) => return o,
     };
-    let mut failures = 0;
+    let mut registered = Vec::new();
+    let mut failed = Vec::new();
     let mut stdout = std::io::stdout().lock();
     for (family, json) in &chosen {
         reporter.transient(&format!("registering {family}…"));
@@ -66,21 +75,35 @@ pub(crate) fn run(args: &RegisterArgs) -> Outcome {
             Ok(arn) => {
                 let revision = arn.rsplit('/').next().unwrap_or(&arn).to_owned();
                 reporter.registered(&revision, &arn);
-                let _ = writeln!(stdout, "{arn}");
+                if !reporter.json {
+                    let _ = writeln!(stdout, "{arn}");
+                }
+                registered.push(json!({"family": family, "revision": revision, "arn": arn}));
             }
             Err(e) => {
-                failures += 1;
+                let missing = matches!(e, AwsError::Missing(_));
                 reporter.error(&format!("registering `{family}` failed: {e}"));
-                if matches!(e, AwsError::Missing(_)) {
+                failed.push(json!({"family": family, "error": e.to_string()}));
+                if missing {
                     // Not there at all: the rest would fail the same way.
                     break;
                 }
             }
         }
     }
-    if failures > 0 {
-        Outcome::Rejected
-    } else {
+    drop(stdout);
+    if reporter.json {
+        let doc = json!({
+            "status": if failed.is_empty() { "registered" } else { "failed" },
+            "region": aws.region,
+            "registered": registered,
+            "failed": failed,
+        });
+        let _ = crate::write::document(&doc);
+    }
+    if failed.is_empty() {
         Outcome::Success
+    } else {
+        Outcome::Rejected
     }
 }

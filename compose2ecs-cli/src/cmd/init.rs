@@ -1,0 +1,213 @@
+//! `compose2ecs init`: a first `compose2ecs.yaml` for the project, with the
+//! AWS facts it needs as placeholders that refuse to convert until filled:
+//! each is a required variable, `${NAME:?what to put here}`, so convert
+//! stops at its line with what to put there (or the variable is set in the
+//! environment, as CI may prefer).
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use compose2ecs_core::{Code, Conversion, Diagnostic, Error};
+
+use crate::args::InitArgs;
+use crate::cmd::{fail, load_input};
+use crate::outcome::Outcome;
+use crate::report::Reporter;
+
+pub(crate) fn run(args: &InitArgs) -> Outcome {
+    let reporter = Reporter::default();
+    let (mut input, options) = match load_input(reporter, &args.project, None) {
+        Ok(i) => i,
+        Err(o) => return o,
+    };
+    let Some(first) = input.compose.first() else {
+        return fail(reporter, "no compose file to start from");
+    };
+    let target = args.overlay.clone().unwrap_or_else(|| {
+        first.path.parent().map_or_else(
+            || PathBuf::from("compose2ecs.yaml"),
+            |d| d.join("compose2ecs.yaml"),
+        )
+    });
+    if target.exists() {
+        return fail(
+            reporter,
+            &format!(
+                "`{}` exists; init never overwrites it (remove it first, or give another path with --overlay)",
+                target.display()
+            ),
+        );
+    }
+    // The project as it converts with no overlay at all: its services, the
+    // variables that would be written in plain text, its compose secrets.
+    input.overlay = None;
+    let (project, _) = match compose2ecs_core::load(&input, &options) {
+        Ok(p) => p,
+        Err(e) => {
+            reporter.diagnostics(Some(e.sources()), e.diagnostics());
+            reporter.rejected(e.errors().count());
+            return Outcome::Rejected;
+        }
+    };
+    let converted: Result<Conversion, Error> = compose2ecs_core::convert(&input, &options);
+    let diagnostics: Vec<Diagnostic> = match &converted {
+        Ok(c) => c.diagnostics.clone(),
+        Err(e) => e.diagnostics().to_vec(),
+    };
+    let mut secret_vars: BTreeSet<String> = BTreeSet::new();
+    for d in &diagnostics {
+        let flagged = matches!(
+            d.code,
+            Code::PlaintextSecret | Code::CredentialInOutput | Code::CredentialFromEnvironment
+        );
+        let var = d
+            .path
+            .as_deref()
+            .and_then(|p| p.split_once(".environment."))
+            .map(|(_, v)| v.to_owned());
+        if let (true, Some(v)) = (flagged, var) {
+            secret_vars.insert(v);
+        }
+    }
+    let compose_secrets: Vec<&String> = project.secrets.keys().collect();
+    let build_only: Vec<&str> = project
+        .services
+        .values()
+        .filter(|s| s.image.is_none() && s.build.is_some())
+        .map(|s| s.name.as_str())
+        .collect();
+
+    let text = overlay_text(
+        &project,
+        region(),
+        &secret_vars,
+        &compose_secrets,
+        &build_only,
+    );
+    match std::fs::write(&target, text) {
+        Ok(()) => {
+            reporter.progress(&format!(
+                "wrote {}: replace each `${{…:?…}}` placeholder (or set its variable), then run `compose2ecs convert`",
+                target.display()
+            ));
+            Outcome::Success
+        }
+        Err(e) => fail(
+            reporter,
+            &format!("cannot write `{}`: {e}", target.display()),
+        ),
+    }
+}
+
+/// The region of the environment, and where it came from.
+fn region() -> Option<(String, &'static str)> {
+    ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .into_iter()
+        .find_map(|k| {
+            std::env::var(k)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .map(|v| (v, k))
+        })
+}
+
+/// A variable name for a placeholder: `db-password` → `DB_PASSWORD`.
+fn var_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn overlay_text(
+    project: &compose2ecs_core::Project,
+    region: Option<(String, &'static str)>,
+    secret_vars: &BTreeSet<String>,
+    compose_secrets: &[&String],
+    build_only: &[&str],
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# yaml-language-server: $schema=https://raw.githubusercontent.com/compose2ecs/compose2ecs/main/schemas/overlay.schema.json\n\
+         #\n\
+         # compose2ecs.yaml: what only AWS knows about the compose project `{}`.\n\
+         # Written by `compose2ecs init`. Each `${{NAME:?…}}` is a placeholder:\n\
+         # replace it with the value, or set NAME in the environment; until then\n\
+         # `compose2ecs convert` refuses, pointing at its line. Every key is\n\
+         # described in the README (\"The overlay\") and in `compose2ecs schema overlay`.\n",
+        project.name
+    );
+    match region {
+        Some((r, from)) => {
+            let _ = writeln!(out, "region: {r}                 # from {from}");
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "region: \"${{AWS_REGION:?the AWS region the tasks run in, such as eu-west-1}}\""
+            );
+        }
+    }
+    out.push_str(
+        "launch_type: FARGATE            # FARGATE | EC2 | EXTERNAL\n\
+         cluster: default                # the ECS cluster of the services\n\
+         \n\
+         roles:\n\
+         \x20 # Pulls the images, writes the logs, reads the secrets; `compose2ecs policy`\n\
+         \x20 # prints exactly the policy it needs.\n\
+         \x20 execution: \"${EXECUTION_ROLE_ARN:?the ARN of the task execution role}\"\n\
+         \x20 # What the application may call; its AWS SDK picks the credentials up.\n\
+         \x20 # task: arn:aws:iam::123456789012:role/app\n\
+         \n\
+         network:                        # where the tasks run (awsvpc)\n\
+         \x20 subnets: [\"${SUBNET_ID:?a subnet the tasks run in, subnet-…}\"]\n\
+         \x20 security_groups: [\"${SECURITY_GROUP_ID:?a security group of the tasks, sg-…}\"]\n\
+         \x20 assign_public_ip: false        # true in a public subnet without a NAT gateway\n",
+    );
+    if !build_only.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n# {} only {} `build:`: the image is pushed here as <registry>/{}-<service>:<tag>.\n\
+             images:\n\
+             \x20 registry: \"${{REGISTRY:?the ECR registry, such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com}}\"\n\
+             \x20 tag: latest",
+            build_only.join(", "),
+            if build_only.len() == 1 { "has" } else { "have" },
+            project.name
+        );
+    }
+    if !secret_vars.is_empty() || !compose_secrets.is_empty() {
+        out.push_str(
+            "\n# Each becomes an ECS secret, read at run time from Secrets Manager or SSM;\n\
+             # its local value is never written.\n\
+             secrets:\n",
+        );
+        for name in secret_vars
+            .iter()
+            .map(String::as_str)
+            .chain(compose_secrets.iter().map(|s| s.as_str()))
+        {
+            let var = var_name(name);
+            let _ = writeln!(
+                out,
+                "  {name}: \"${{{var}_SECRET:?the Secrets Manager ARN or SSM parameter of {name}}}\""
+            );
+        }
+    }
+    out.push_str("\n# Per task: family, cpu, memory, containers (sidecars), desired_count, load_balancer, …\nservices:\n");
+    for s in project.services.keys() {
+        let _ = writeln!(
+            out,
+            "  {s}: {{}}                 # family {}-{s}",
+            project.name
+        );
+    }
+    out
+}

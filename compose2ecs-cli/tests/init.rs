@@ -1,0 +1,152 @@
+//! `compose2ecs init`: a first overlay, pre-filled from the project, whose
+//! placeholders refuse to convert until they are filled — then it converts.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+const COMPOSE: &str = "\
+name: shop
+services:
+  web:
+    image: nginx
+    environment:
+      DB_PASSWORD: devpassword
+      LOG_LEVEL: info
+    secrets: [api-key]
+  worker:
+    build: ./worker
+secrets:
+  api-key:
+    file: ./api-key.txt
+";
+
+fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    let mut cmd = Command::cargo_bin("compose2ecs").unwrap();
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn init_then_fill_then_convert() {
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    std::fs::write(dir.join("compose.yaml"), COMPOSE).unwrap();
+
+    let (code, stderr) = run(dir, &["init"], &[("AWS_REGION", "eu-west-1")]);
+    assert_eq!(code, 0, "{stderr}");
+    let overlay = std::fs::read_to_string(dir.join("compose2ecs.yaml")).unwrap();
+    assert!(overlay.contains("region: eu-west-1"), "{overlay}");
+    assert!(
+        overlay.contains("  DB_PASSWORD: \"${DB_PASSWORD_SECRET:?"),
+        "{overlay}"
+    );
+    assert!(
+        overlay.contains("  api-key: \"${API_KEY_SECRET:?"),
+        "{overlay}"
+    );
+    assert!(!overlay.contains("LOG_LEVEL"), "{overlay}");
+    assert!(
+        overlay.contains("registry: \"${REGISTRY:?"),
+        "worker is build-only: {overlay}"
+    );
+    assert!(
+        overlay.contains("  web: {}") && overlay.contains("  worker: {}"),
+        "{overlay}"
+    );
+    assert!(
+        !overlay.contains("devpassword"),
+        "a local value in the overlay"
+    );
+
+    // Unfilled, it refuses, at each placeholder's line.
+    let (code, stderr) = run(dir, &["convert"], &[]);
+    assert_eq!(code, 1, "{stderr}");
+    for var in [
+        "EXECUTION_ROLE_ARN",
+        "SUBNET_ID",
+        "SECURITY_GROUP_ID",
+        "REGISTRY",
+        "DB_PASSWORD_SECRET",
+        "API_KEY_SECRET",
+    ] {
+        assert!(
+            stderr.contains(&format!("required variable `{var}` is not set")),
+            "{var}: {stderr}"
+        );
+    }
+    assert!(!dir.join("ecs").exists());
+
+    // Filled (here by replacing each placeholder, as a user edits the file).
+    let filled = [
+        (
+            "EXECUTION_ROLE_ARN",
+            "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
+        ),
+        ("SUBNET_ID", "subnet-0123456789abcdef0"),
+        ("SECURITY_GROUP_ID", "sg-0123456789abcdef0"),
+        ("REGISTRY", "123456789012.dkr.ecr.eu-west-1.amazonaws.com"),
+        (
+            "DB_PASSWORD_SECRET",
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf",
+        ),
+        ("API_KEY_SECRET", "/shop/api-key"),
+    ];
+    let mut text = overlay.clone();
+    for (var, value) in filled {
+        let start = text.find(&format!("${{{var}:?")).unwrap();
+        let end = start + text[start..].find('}').unwrap() + 1;
+        text.replace_range(start..end, value);
+    }
+    std::fs::write(dir.join("compose2ecs.yaml"), &text).unwrap();
+    let (code, stderr) = run(dir, &["convert", "--strict"], &[]);
+    assert_eq!(code, 0, "{stderr}\n{text}");
+    let web = std::fs::read_to_string(dir.join("ecs/shop-web.task-definition.json")).unwrap();
+    assert!(
+        web.contains(
+            "\"valueFrom\": \"arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf\""
+        ),
+        "{web}"
+    );
+    assert!(!web.contains("devpassword"));
+    let service = std::fs::read_to_string(dir.join("ecs/shop-web.service.json")).unwrap();
+    assert!(service.contains("subnet-0123456789abcdef0"), "{service}");
+
+    // Never overwritten.
+    let (code, stderr) = run(dir, &["init"], &[]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("init never overwrites it"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("compose2ecs.yaml")).unwrap(),
+        text
+    );
+}
+
+#[test]
+fn without_a_region_in_the_environment_the_region_is_a_placeholder_too() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(
+        work.path().join("compose.yaml"),
+        "services:\n  web:\n    image: nginx\n",
+    )
+    .unwrap();
+    let (code, stderr) = run(work.path(), &["init", "--overlay", "aws.yaml"], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let overlay = std::fs::read_to_string(work.path().join("aws.yaml")).unwrap();
+    assert!(overlay.contains("region: \"${AWS_REGION:?"), "{overlay}");
+    assert!(!overlay.contains("secrets:"), "{overlay}");
+    assert!(!overlay.contains("images:"), "{overlay}");
+}
