@@ -47,17 +47,22 @@ fn a_renamed_service_leaves_no_stale_file_and_check_agrees() {
     // The user's own files in the folder.
     std::fs::write(dir.join("ecs/README.md"), "mine\n").unwrap();
     std::fs::write(dir.join("ecs/extra.json"), "{}\n").unwrap();
-
     let (code, _, stderr) = convert(dir, &[]);
     assert_eq!(code, 0);
     assert_eq!(stderr.matches("unchanged ecs/").count(), 4, "{stderr}");
     assert!(!stderr.contains("wrote"), "{stderr}");
 
     std::fs::write(dir.join("compose.yaml"), compose("redis")).unwrap();
+    // A job's input an older conversion wrote: ours, and no longer produced.
+    std::fs::write(dir.join("ecs/shop-migrate.run-task.json"), "{}\n").unwrap();
     let (code, _, stderr) = convert(dir, &["--check"]);
     assert_eq!(code, 1);
     assert!(
         stderr.contains("extra: ecs/shop-cache.task-definition.json"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("extra: ecs/shop-migrate.run-task.json"),
         "{stderr}"
     );
     assert!(stderr.contains("also removes the extra files"), "{stderr}");
@@ -69,7 +74,8 @@ fn a_renamed_service_leaves_no_stale_file_and_check_agrees() {
         doc["removed"],
         serde_json::json!([
             "ecs/shop-cache.service.json",
-            "ecs/shop-cache.task-definition.json"
+            "ecs/shop-cache.task-definition.json",
+            "ecs/shop-migrate.run-task.json"
         ])
     );
     assert_eq!(doc["unchanged"].as_array().unwrap().len(), 2);

@@ -12,9 +12,12 @@ use crate::report::Reporter;
 
 /// Whether a file in the output directory is one compose2ecs writes.
 /// `convert` owns these in its output folder: it writes them, and removes
-/// the ones the project no longer produces.
+/// the ones the project no longer produces (`.run-task.json` included: the
+/// `run-task` inputs of one-shot jobs are ours too).
 pub(crate) fn is_ours(name: &str) -> bool {
-    name.ends_with(".task-definition.json") || name.ends_with(".service.json")
+    [".task-definition.json", ".service.json", ".run-task.json"]
+        .iter()
+        .any(|suffix| name.ends_with(suffix))
 }
 
 /// What the check found, for `--format json`.
