@@ -163,11 +163,16 @@ impl Reporter {
     /// What writing the output folder did, a line per file: `wrote`,
     /// `unchanged` (already exactly this, not rewritten) or `removed` (ours,
     /// no longer produced).
-    pub(crate) fn written(&self, w: &crate::write::Written) {
+    pub(crate) fn written(
+        &self,
+        wrote: &[std::path::PathBuf],
+        unchanged: &[std::path::PathBuf],
+        removed: &[std::path::PathBuf],
+    ) {
         let groups = [
-            ("written", "wrote", &w.wrote),
-            ("unchanged", "unchanged", &w.unchanged),
-            ("removed", "removed", &w.removed),
+            ("written", "wrote", wrote),
+            ("unchanged", "unchanged", unchanged),
+            ("removed", "removed", removed),
         ];
         if self.json {
             for (kind, _, paths) in groups {

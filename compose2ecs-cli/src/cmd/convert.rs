@@ -95,7 +95,7 @@ pub(crate) fn run(args: &ConvertArgs) -> Outcome {
     }
     match write::files_atomically(&args.output, &files, check::is_ours) {
         Ok(written) => {
-            reporter.written(&written);
+            reporter.written(&written.wrote, &written.unchanged, &written.removed);
             if reporter.json {
                 let shown = |v: &[std::path::PathBuf]| {
                     v.iter()
