@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+mod common;
+
+use common::{bin, listing, project};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -12,37 +14,6 @@ fn repo() -> PathBuf {
 
 fn seed() -> PathBuf {
     repo().join("fixtures/seed-student-rest")
-}
-
-fn bin() -> Command {
-    let mut cmd = Command::cargo_bin("compose2ecs").unwrap();
-    cmd.env("NO_COLOR", "1")
-        .env_remove("COMPOSE_PROJECT_NAME")
-        .env_remove("COMPOSE_FILE")
-        .env_remove("COMPOSE_PROFILES");
-    cmd
-}
-
-/// A temporary project folder holding these files.
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let work = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        std::fs::write(work.path().join(name), text).unwrap();
-    }
-    work
-}
-
-/// Every file below `dir`, relative, sorted.
-fn listing(dir: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries {
-            let p = e.unwrap().path();
-            out.push(p.strip_prefix(dir).unwrap().display().to_string());
-        }
-    }
-    out.sort();
-    out
 }
 
 #[test]

@@ -12,7 +12,8 @@ mod markers;
 
 use std::path::Path;
 
-use assert_cmd::Command;
+mod common;
+
 use markers::{Marker, env_quoted, markers, quoted};
 
 const OVERLAY: &str = "region: us-east-1\nroles: {execution: \"arn:aws:iam::123456789012:role/exec\"}\nnetwork: {subnets: [subnet-0123456789abcdef0]}\ncluster: shop\n";
@@ -31,21 +32,14 @@ const COMMANDS: &[&[&str]] = &[
     &["policy"],
 ];
 
-fn bin(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("compose2ecs").unwrap();
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("COMPOSE_PROJECT_NAME")
-        .env_remove("COMPOSE_FILE")
-        .env_remove("COMPOSE_PROFILES");
+fn bin(dir: &Path) -> assert_cmd::Command {
+    let mut cmd = common::bin();
+    cmd.current_dir(dir);
     cmd
 }
 
 fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
+    let dir = common::project(files);
     // What an older version wrote, to be compared by --check.
     std::fs::create_dir(dir.path().join("committed")).unwrap();
     dir

@@ -9,7 +9,9 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
+mod common;
+
+use common::bin;
 
 /// Records each call's arguments (one JSON list per line in `calls`) and
 /// the `--cli-input-json` documents, and answers as ECS would. The live
@@ -46,43 +48,33 @@ fn overlay(region: &str) -> String {
 
 fn project(overlay: &str, live: Option<serde_json::Value>) -> tempfile::TempDir {
     use std::os::unix::fs::PermissionsExt as _;
-    let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
-    write("compose.yaml", COMPOSE);
-    write("compose2ecs.yaml", overlay);
-    write("aws", STAND_IN);
+    let live = live.map(|l| serde_json::json!({"services": [l]}).to_string());
+    let mut files = vec![
+        ("compose.yaml", COMPOSE),
+        ("compose2ecs.yaml", overlay),
+        ("aws", STAND_IN),
+    ];
+    if let Some(live) = &live {
+        files.push(("live.json", live));
+    }
+    let dir = common::project(&files);
     std::fs::set_permissions(
         dir.path().join("aws"),
         std::fs::Permissions::from_mode(0o755),
     )
     .unwrap();
-    if let Some(live) = live {
-        write(
-            "live.json",
-            &serde_json::json!({"services": [live]}).to_string(),
-        );
-    }
     dir
 }
 
 fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
-    let mut cmd = Command::cargo_bin("compose2ecs").unwrap();
+    let mut cmd = bin();
     cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("AWS_REGION")
-        .env_remove("AWS_DEFAULT_REGION")
         .args(args)
         .arg("--aws-cli")
-        .arg(dir.join("aws"));
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+        .arg(dir.join("aws"))
+        .envs(env.iter().copied());
+    let r = common::run(&mut cmd);
+    (r.code, r.stdout, r.stderr)
 }
 
 /// Every recorded call: its arguments and input documents.
@@ -285,11 +277,8 @@ fn every_command_prints_one_json_document_on_every_exit_path() {
             let mut args: Vec<&str> = command.to_vec();
             args.extend(["--format", "json"]);
             args.extend(*extra);
-            let mut cmd = Command::cargo_bin("compose2ecs").unwrap();
-            cmd.current_dir(dir.path())
-                .env("NO_COLOR", "1")
-                .env_remove("AWS_REGION")
-                .args(&args);
+            let mut cmd = bin();
+            cmd.current_dir(dir.path()).args(&args);
             if uses_aws {
                 cmd.arg("--aws-cli").arg(dir.path().join("aws"));
             }
@@ -362,20 +351,8 @@ fn policy_with_nothing_to_grant_says_so() {
         None,
     );
     // A public image, no region (no logs), no secrets.
-    let (code, stdout, stderr) = {
-        let out = Command::cargo_bin("compose2ecs")
-            .unwrap()
-            .current_dir(dir.path())
-            .env("NO_COLOR", "1")
-            .args(["policy"])
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let r = common::run(bin().current_dir(dir.path()).arg("policy"));
+    let (code, stdout, stderr) = (r.code, r.stdout, r.stderr);
     assert_eq!(code, 0, "{stderr}");
     assert!(
         stdout.is_empty(),

@@ -5,21 +5,13 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
+mod common;
 
-fn bin() -> Command {
-    let mut cmd = Command::cargo_bin("compose2ecs").unwrap();
-    cmd.env("NO_COLOR", "1").env_remove("COMPOSE_PROJECT_NAME");
-    cmd
-}
+use common::{bin, run};
 
-fn output(cmd: &mut Command) -> (i32, String, String) {
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+fn output(cmd: &mut assert_cmd::Command) -> (i32, String, String) {
+    let r = run(cmd);
+    (r.code, r.stdout, r.stderr)
 }
 
 #[test]
@@ -28,14 +20,7 @@ fn the_committed_man_pages_are_current() {
     let (code, _, stderr) = output(bin().arg("man").arg(fresh.path()));
     assert_eq!(code, 0, "{stderr}");
     let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/man");
-    let names = |dir: &Path| {
-        let mut n: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        n.sort();
-        n
-    };
+    let names = common::listing;
     assert_eq!(
         names(fresh.path()),
         names(&committed),

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
+mod common;
 
 const COMPOSE: &str = "\
 name: shop
@@ -24,20 +24,10 @@ secrets:
 ";
 
 fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
-    let mut cmd = Command::cargo_bin("compose2ecs").unwrap();
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("AWS_REGION")
-        .env_remove("AWS_DEFAULT_REGION")
-        .args(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let mut cmd = common::bin();
+    cmd.current_dir(dir).args(args).envs(env.iter().copied());
+    let r = common::run(&mut cmd);
+    (r.code, r.stderr)
 }
 
 #[test]

@@ -7,35 +7,20 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
+mod common;
+
+use common::{bin, listing, run};
 
 fn convert(dir: &Path, extra: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("compose2ecs")
-        .unwrap()
+    let r = run(bin()
         .current_dir(dir)
-        .env("NO_COLOR", "1")
         .args(["convert", "-o", "ecs"])
-        .args(extra)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+        .args(extra));
+    (r.code, r.stdout, r.stderr)
 }
 
 fn compose(second: &str) -> String {
     format!("name: shop\nservices:\n  web:\n    image: nginx\n  {second}:\n    image: redis\n")
-}
-
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 #[test]
@@ -109,9 +94,13 @@ fn output_files_are_created_as_the_users_files() {
             .arg("-c")
             .arg(format!("umask {umask} && exec \"$0\" convert -q -o ecs"))
             .arg(&bin)
-            .status()
+            .output()
             .unwrap();
-        assert!(status.success());
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
         for name in listing(&work.path().join("ecs")) {
             let meta = std::fs::metadata(work.path().join("ecs").join(&name)).unwrap();
             assert_eq!(
