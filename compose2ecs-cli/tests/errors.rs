@@ -1,5 +1,7 @@
 //! The bad-input suite: every case of `fixtures/errors/` (and a 50 MB file
-//! made here) run through the real binary. Each must exit 1 with an error
+//! made here) run through the real binary, each its own test (a
+//! libtest-mimic harness: `cargo test -p compose2ecs-cli --test errors --
+//! duplicate-key` runs one). Each must exit 1 with an error
 //! naming the file and line (where there is one), panic never, write no
 //! output, and finish — a watchdog kills it after 10 s. The exact stderr is
 //! snapshotted in `fixtures/errors/<case>/stderr.snap`.
@@ -52,8 +54,31 @@ fn rejected(dir: &Path, case: &str) -> String {
     stderr
 }
 
-#[test]
-fn every_bad_input_is_refused_cleanly_with_its_exact_message() {
+/// One case of `fixtures/errors/`.
+fn refused_cleanly(case: &Path) {
+    let name = case.file_name().unwrap().to_string_lossy().into_owned();
+    // In a folder named like the case: the project name comes from it.
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join(&name);
+    copy_dir(case, &work);
+    let stderr = rejected(&work, &name);
+    // The first error points at a file and line.
+    let first_error = stderr.split("\n\n").find(|b| b.contains("error[")).unwrap();
+    assert!(
+        first_error.contains(" --> ") || first_error.contains("-->"),
+        "{name}: the first error has no file:line:\n{stderr}"
+    );
+    let stderr = stderr.replace(&format!("{}/", work.display()), "");
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(case);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.set_description(format!("fixtures/errors/{name}"));
+    settings.bind(|| insta::assert_snapshot!("stderr", stderr));
+}
+
+fn main() {
+    let args = libtest_mimic::Arguments::from_args();
     let mut cases: Vec<PathBuf> = std::fs::read_dir(errors_dir())
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -61,30 +86,26 @@ fn every_bad_input_is_refused_cleanly_with_its_exact_message() {
         .collect();
     cases.sort();
     assert!(cases.len() >= 40, "only {} bad-input cases", cases.len());
-    for case in cases {
-        let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        // In a folder named like the case: the project name comes from it.
-        let tmp = tempfile::tempdir().unwrap();
-        let work = tmp.path().join(&name);
-        copy_dir(&case, &work);
-        let stderr = rejected(&work, &name);
-        // The first error points at a file and line.
-        let first_error = stderr.split("\n\n").find(|b| b.contains("error[")).unwrap();
-        assert!(
-            first_error.contains(" --> ") || first_error.contains("-->"),
-            "{name}: the first error has no file:line:\n{stderr}"
-        );
-        let stderr = stderr.replace(&format!("{}/", work.display()), "");
-        let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path(&case);
-        settings.set_prepend_module_to_snapshot(false);
-        settings.set_omit_expression(true);
-        settings.set_description(format!("fixtures/errors/{name}"));
-        settings.bind(|| insta::assert_snapshot!("stderr", stderr));
-    }
+    let mut trials: Vec<libtest_mimic::Trial> = cases
+        .into_iter()
+        .map(|case| {
+            let name = case.file_name().unwrap().to_string_lossy().into_owned();
+            libtest_mimic::Trial::test(name, move || {
+                refused_cleanly(&case);
+                Ok(())
+            })
+        })
+        .collect();
+    trials.push(libtest_mimic::Trial::test(
+        "a_50_mb_file_is_refused_before_it_is_read",
+        || {
+            a_50_mb_file_is_refused_before_it_is_read();
+            Ok(())
+        },
+    ));
+    libtest_mimic::run(&args, trials).exit();
 }
 
-#[test]
 fn a_50_mb_file_is_refused_before_it_is_read() {
     let work = tempfile::tempdir().unwrap();
     let line = "# padding padding padding padding padding padding padding padding\n";

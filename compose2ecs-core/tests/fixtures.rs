@@ -1,8 +1,11 @@
-//! One test over every folder of `fixtures/`: the folder is the registry, so
-//! adding a case adds a test. Each case is `compose.yaml` [+
-//! `compose.override.yaml`] [+ `compose2ecs.yaml`] [+ `.env`], converted with
-//! an empty process environment; its task definitions and diagnostics (or its
-//! errors) are snapshotted to `fixtures/<case>/convert.snap`.
+//! A test per folder of `fixtures/` (a libtest-mimic harness): the folder is
+//! the registry, so adding a case adds a test, and one case runs by name
+//! (`cargo test -p compose2ecs-core --test fixtures -- seed-student-rest`).
+//! Each case is `compose.yaml` [+ `compose.override.yaml`] [+
+//! `compose2ecs.yaml`] [+ `.env`], converted with an empty process
+//! environment; its task definitions and diagnostics (or its errors) are
+//! snapshotted to `fixtures/<case>/convert.snap`, and converting it twice
+//! gives the same bytes.
 
 #![allow(clippy::unwrap_used)]
 
@@ -10,6 +13,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use compose2ecs_core::{Environment, Input, Options, convert, to_json};
+use libtest_mimic::{Arguments, Failed, Trial};
 
 fn fixtures_dir() -> PathBuf {
     // Canonical, so that locations print the same however they were joined.
@@ -84,27 +88,56 @@ fn render_case(dir: &Path) -> String {
     out.replace(&format!("{}/", dir.display()), "")
 }
 
-#[test]
-fn every_fixture_matches_its_snapshot() {
-    let cases = cases();
-    assert!(cases.len() >= 12, "only {} fixture cases", cases.len());
-    for dir in &cases {
-        assert!(
-            dir.join("compose.yaml").is_file(),
-            "{} has no compose.yaml",
-            dir.display()
-        );
-        let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path(dir);
-        settings.set_prepend_module_to_snapshot(false);
-        settings.set_omit_expression(true);
-        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        settings.set_description(format!("fixtures/{name}"));
-        settings.bind(|| insta::assert_snapshot!("convert", render_case(dir)));
+/// One case: its snapshot, and the same bytes twice.
+fn check_case(dir: &Path) -> Result<(), Failed> {
+    if !dir.join("compose.yaml").is_file() {
+        return Err(format!("{} has no compose.yaml", dir.display()).into());
     }
+    let rendered = render_case(dir);
+    if rendered != render_case(dir) {
+        return Err(format!("{}: two conversions differ", dir.display()).into());
+    }
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(dir);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+    settings.set_description(format!("fixtures/{name}"));
+    settings.bind(|| insta::assert_snapshot!("convert", rendered));
+    Ok(())
 }
 
-#[test]
+fn main() {
+    let args = Arguments::from_args();
+    let cases = cases();
+    assert!(cases.len() >= 12, "only {} fixture cases", cases.len());
+    let mut trials: Vec<Trial> = cases
+        .into_iter()
+        .map(|dir| {
+            let errors = dir.parent().is_some_and(|p| p.ends_with("errors"));
+            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+            let name = if errors {
+                format!("errors/{name}")
+            } else {
+                name
+            };
+            Trial::test(name, move || check_case(&dir))
+        })
+        .collect();
+    trials.push(Trial::test("no_stale_snapshots", || {
+        no_stale_snapshots();
+        Ok(())
+    }));
+    trials.push(Trial::test(
+        "output_does_not_depend_on_the_order_of_mappings_in_the_input",
+        || {
+            output_does_not_depend_on_the_order_of_mappings_in_the_input();
+            Ok(())
+        },
+    ));
+    libtest_mimic::run(&args, trials).exit();
+}
+
 fn no_stale_snapshots() {
     // A snapshot whose case was removed or renamed would never be checked.
     // `stderr.snap` of the bad-input suite is checked by the CLI's tests.
@@ -135,14 +168,6 @@ fn no_stale_snapshots() {
     }
 }
 
-#[test]
-fn conversion_is_deterministic() {
-    for dir in cases() {
-        assert_eq!(render_case(&dir), render_case(&dir), "{}", dir.display());
-    }
-}
-
-#[test]
 fn output_does_not_depend_on_the_order_of_mappings_in_the_input() {
     // The same project twice, every mapping written in another order.
     let a = "name: order\nservices:\n  web:\n    image: nginx\n    environment: {B: '2', A: '1', C: '3'}\n    labels: {z: '1', a: '2'}\n    sysctls: {net.core.somaxconn: '1024', net.ipv4.tcp_syncookies: '0'}\n    ulimits: {nproc: 512, nofile: {soft: 1, hard: 2}}\n    secrets: [s]\n  db:\n    image: postgres\nsecrets:\n  s: {file: ./s}\n";
