@@ -3,7 +3,7 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
@@ -56,4 +56,46 @@ pub(crate) fn listing(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+pub(crate) fn seed() -> PathBuf {
+    repo().join("fixtures/seed-student-rest")
+}
+
+pub(crate) fn rejected(compose: &str, overlay: Option<&str>) -> (String, tempfile::TempDir) {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(work.path().join("compose.yaml"), compose).unwrap();
+    if let Some(o) = overlay {
+        std::fs::write(work.path().join("compose2ecs.yaml"), o).unwrap();
+    }
+    let assert = bin()
+        .current_dir(work.path())
+        .args(["convert", "-o", "out"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        !work.path().join("out").exists(),
+        "output was written: {:?}",
+        listing(&work.path().join("out"))
+    );
+    (stderr, work)
+}
+
+pub(crate) fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Every line of `text` is a JSON object with a `type`; their types.
+pub(crate) fn json_line_types(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| {
+            let v: serde_json::Value =
+                serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l:?}"));
+            v["type"]
+                .as_str()
+                .unwrap_or_else(|| panic!("no type: {l}"))
+                .to_owned()
+        })
+        .collect()
 }

@@ -1,0 +1,506 @@
+//! `convert`: writing the files, discovering the project, `--stdout`,
+//! `--strict`, refusals and their messages, diagnostics.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{bin, listing, project, rejected, seed};
+
+#[test]
+fn the_seed_example_converts_to_exactly_the_documented_json() {
+    let out = tempfile::tempdir().unwrap();
+    let assert = bin()
+        .args(["convert", "-f"])
+        .arg(seed().join("compose.yaml"))
+        .arg("--overlay")
+        .arg(seed().join("compose2ecs.yaml"))
+        .arg("-o")
+        .arg(out.path())
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("student-rest.task-definition.json"),
+        "{stderr}"
+    );
+
+    let written =
+        std::fs::read_to_string(out.path().join("student-rest.task-definition.json")).unwrap();
+    let expected = serde_json::json!({
+        "family": "student-rest", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
+        "cpu": "512", "memory": "1024",
+        "executionRoleArn": "arn:aws:iam::<account-id>:role/ecsTaskExecutionRole",
+        "containerDefinitions": [{
+            "name": "rest",
+            "image": "<account-id>.dkr.ecr.us-east-1.amazonaws.com/student-rest:<tag>",
+            "essential": true,
+            "portMappings": [{"containerPort": 8080, "protocol": "tcp"}],
+            "logConfiguration": {"logDriver": "awslogs", "options": {
+                "awslogs-group": "/ecs/student-rest", "awslogs-region": "us-east-1",
+                "awslogs-stream-prefix": "ecs"}}
+        }]
+    });
+    // Same keys and values…
+    let got: serde_json::Value = serde_json::from_str(&written).unwrap();
+    assert_eq!(got, expected);
+    // …and the key order.
+    let order = [
+        "\"family\"",
+        "\"networkMode\"",
+        "\"requiresCompatibilities\"",
+        "\"cpu\"",
+        "\"memory\"",
+        "\"executionRoleArn\"",
+        "\"containerDefinitions\"",
+        "\"name\"",
+        "\"image\"",
+        "\"essential\"",
+        "\"portMappings\"",
+        "\"containerPort\"",
+        "\"protocol\"",
+        "\"logConfiguration\"",
+        "\"logDriver\"",
+        "\"options\"",
+        "\"awslogs-group\"",
+        "\"awslogs-region\"",
+        "\"awslogs-stream-prefix\"",
+    ];
+    let positions: Vec<usize> = order.iter().map(|k| written.find(k).unwrap()).collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "key order differs:\n{written}"
+    );
+    assert!(written.ends_with("}\n"), "no trailing newline");
+    assert_eq!(
+        listing(out.path()),
+        [
+            "student-rest.service.json",
+            "student-rest.task-definition.json"
+        ]
+    );
+    let service: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("student-rest.service.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        service,
+        serde_json::json!({
+            "serviceName": "student-rest", "taskDefinition": "student-rest",
+            "desiredCount": 1, "launchType": "FARGATE",
+            "deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": true, "rollback": true}}
+        })
+    );
+}
+
+#[test]
+fn the_overlay_beside_the_compose_file_is_found_and_files_are_discovered() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        seed().join("compose.yaml"),
+        work.path().join("compose.yaml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        seed().join("compose2ecs.yaml"),
+        work.path().join("compose2ecs.yaml"),
+    )
+    .unwrap();
+    bin()
+        .current_dir(work.path())
+        .arg("convert")
+        .assert()
+        .success();
+    let td =
+        std::fs::read_to_string(work.path().join("ecs/student-rest.task-definition.json")).unwrap();
+    assert!(
+        td.contains("\"cpu\": \"512\""),
+        "the overlay was not applied: {td}"
+    );
+}
+
+#[test]
+fn invalid_yaml_exits_1_with_file_and_line_and_writes_nothing() {
+    let (stderr, _w) = rejected("services:\n  web:\n    image: [unclosed\n", None);
+    assert!(stderr.contains("error[yaml-syntax]"), "{stderr}");
+    assert!(stderr.contains("compose.yaml:"), "{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+}
+
+#[test]
+fn a_wrong_type_exits_1_naming_the_key_and_line() {
+    let (stderr, _w) = rejected("services:\n  web:\n    image: x\n    ports: 8080\n", None);
+    assert!(stderr.contains("error[schema-violation]"), "{stderr}");
+    assert!(stderr.contains("compose.yaml:4:12"), "{stderr}");
+    assert!(stderr.contains("services.web.ports"), "{stderr}");
+    // The offending line is shown under the message.
+    assert!(stderr.contains("4 |     ports: 8080"), "{stderr}");
+}
+
+#[test]
+fn an_unknown_overlay_key_exits_1_with_a_suggestion() {
+    let (stderr, _w) = rejected(
+        "services:\n  web:\n    image: x\n",
+        Some("region: us-east-1\nlogs:\n  stream_prefx: app\n"),
+    );
+    assert!(stderr.contains("error[overlay-unknown-key]"), "{stderr}");
+    assert!(stderr.contains("compose2ecs.yaml:3:3"), "{stderr}");
+    assert!(stderr.contains("did you mean `stream_prefix`?"), "{stderr}");
+}
+
+#[test]
+fn a_failed_conversion_leaves_an_existing_output_directory_as_it_was() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::create_dir(work.path().join("out")).unwrap();
+    std::fs::write(work.path().join("out/old.task-definition.json"), "{}\n").unwrap();
+    std::fs::write(
+        work.path().join("compose.yaml"),
+        "services:\n  a:\n    image: x\n  b:\n    build: .\n",
+    )
+    .unwrap();
+    bin()
+        .current_dir(work.path())
+        .args(["convert", "-o", "out"])
+        .assert()
+        .code(1);
+    assert_eq!(
+        listing(&work.path().join("out")),
+        ["old.task-definition.json"]
+    );
+}
+
+#[test]
+fn strict_turns_warnings_into_a_rejection() {
+    let work = project(&[
+        (
+            "compose.yaml",
+            "name: s\nservices:\n  web:\n    image: x\n    ports: ['8000:80']\n",
+        ),
+        ("compose2ecs.yaml", "region: us-east-1\n"),
+    ]);
+    let ok = bin()
+        .current_dir(work.path())
+        .args(["convert", "-o", "lenient"])
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&ok.get_output().stderr).into_owned();
+    assert!(stderr.contains("warning[host-port-dropped]"), "{stderr}");
+    assert!(stderr.contains("compose.yaml:5:"), "{stderr}");
+
+    let strict = bin()
+        .current_dir(work.path())
+        .args(["convert", "--strict", "-o", "strict"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&strict.get_output().stderr).into_owned();
+    assert!(stderr.contains("--strict"), "{stderr}");
+    assert!(!work.path().join("strict").exists());
+}
+
+#[test]
+fn stdout_prints_one_family_and_insists_on_a_choice_among_several() {
+    let work = project(&[(
+        "compose.yaml",
+        "name: two\nservices:\n  a:\n    image: x\n  b:\n    image: y\n",
+    )]);
+    let assert = bin()
+        .current_dir(work.path())
+        .args(["convert", "--stdout", "--family", "two-b"])
+        .assert()
+        .success();
+    let td: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    assert_eq!(td["family"], "two-b");
+    assert!(!work.path().join("ecs").exists(), "--stdout wrote files");
+
+    let assert = bin()
+        .current_dir(work.path())
+        .args(["convert", "--stdout"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("two-a, two-b"), "{stderr}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    bin().args(["convert", "--no-such-flag"]).assert().code(2);
+    bin().args(["convert", "--family", "x"]).assert().code(2);
+    bin().assert().code(2);
+}
+
+#[test]
+fn no_compose_file_is_a_clear_rejection() {
+    let work = tempfile::tempdir().unwrap();
+    let assert = bin()
+        .current_dir(work.path())
+        .arg("convert")
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("compose.yaml, compose.yml, docker-compose.yaml, docker-compose.yml"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn env_file_replaces_dotenv_and_the_process_environment_wins() {
+    let work = project(&[
+        (
+            "compose.yaml",
+            "name: e\nservices:\n  web:\n    image: \"x:${TAG}\"\n    environment: [\"A=${A}\"]\n",
+        ),
+        (".env", "TAG=from-dotenv\nA=dotenv\n"),
+        ("prod.env", "TAG=from-env-file\nA=envfile\n"),
+    ]);
+    let run = |args: &[&str], a: Option<&str>| {
+        let mut cmd = bin();
+        cmd.current_dir(work.path())
+            .args(["convert", "--stdout"])
+            .args(args);
+        match a {
+            Some(v) => cmd.env("A", v),
+            None => cmd.env_remove("A"),
+        };
+        let out = cmd.env_remove("TAG").assert().success();
+        serde_json::from_slice::<serde_json::Value>(&out.get_output().stdout).unwrap()
+    };
+    let td = run(&[], None);
+    assert_eq!(td["containerDefinitions"][0]["image"], "x:from-dotenv");
+    let td = run(&["--env-file", "prod.env"], Some("process"));
+    assert_eq!(td["containerDefinitions"][0]["image"], "x:from-env-file");
+    assert_eq!(
+        td["containerDefinitions"][0]["environment"][0]["value"],
+        "process"
+    );
+}
+
+#[test]
+fn a_closed_stdout_pipe_is_not_an_error() {
+    use std::process::Stdio;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("compose2ecs"))
+        .args(["config", "-f"])
+        .arg(seed().join("compose.yaml"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
+
+#[test]
+fn help_shows_examples() {
+    let out = bin().args(["convert", "--help"]).assert().success();
+    let help = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(help.contains("Examples:"), "{help}");
+    assert!(help.contains("--overlay"), "{help}");
+}
+
+#[test]
+fn a_discovered_compose_file_brings_its_override_file_and_an_explicit_one_does_not() {
+    let work = project(&[
+        ("compose.yaml", "services:\n  web:\n    image: nginx:1\n"),
+        (
+            "compose.override.yaml",
+            "services:\n  web:\n    image: nginx:2\n",
+        ),
+    ]);
+    let config = |args: &[&str]| {
+        let out = bin()
+            .current_dir(work.path())
+            .arg("config")
+            .args(args)
+            .assert()
+            .success();
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    };
+    assert!(config(&[]).contains("image: nginx:2"), "{}", config(&[]));
+    assert!(config(&["-f", "compose.yaml"]).contains("image: nginx:1"));
+    // COMPOSE_FILE names the files instead, in order.
+    let out = bin()
+        .current_dir(work.path())
+        .env("COMPOSE_FILE", "compose.override.yaml:compose.yaml")
+        .arg("config")
+        .assert()
+        .success();
+    assert!(String::from_utf8_lossy(&out.get_output().stdout).contains("image: nginx:1"));
+}
+
+#[test]
+fn fargate_refuses_keys_it_cannot_honour_naming_key_value_and_launch_type() {
+    let (stderr, _w) = rejected(
+        "services:\n  vpn:\n    image: example/vpn:1\n    privileged: true\n    cap_add: [NET_ADMIN]\n",
+        None,
+    );
+    assert!(
+        stderr.contains(
+            "error[launch-type-unsupported]: `privileged: true` is not available on FARGATE"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("`cap_add: NET_ADMIN` is not available on FARGATE"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("compose.yaml:4:17"), "{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+}
+
+#[test]
+fn diagnostics_as_json_lines_and_quiet_hides_notes() {
+    let work = project(&[(
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx\n    restart: always\n    ports: ['8000:80']\n",
+    )]);
+    let run = |extra: &[&str]| {
+        let out = bin()
+            .current_dir(work.path())
+            .args(["convert", "--stdout"])
+            .args(extra)
+            .assert()
+            .success();
+        String::from_utf8(out.get_output().stderr.clone()).unwrap()
+    };
+    let json = run(&["--format", "json"]);
+    let lines: Vec<serde_json::Value> = json
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let port = lines
+        .iter()
+        .find(|l| l["code"] == "host-port-dropped")
+        .unwrap();
+    assert_eq!(port["type"], "diagnostic");
+    assert_eq!(port["severity"], "warning");
+    assert_eq!(port["path"], "services.web.ports[0]");
+    assert_eq!(port["line"], 5);
+    assert!(port["file"].as_str().unwrap().ends_with("compose.yaml"));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["code"] == "ignored-key" && l["severity"] == "note")
+    );
+
+    let quiet = run(&["--format", "json", "-q"]);
+    assert!(!quiet.contains("\"note\""), "{quiet}");
+    assert!(quiet.contains("host-port-dropped"));
+    let human_quiet = run(&["-q"]);
+    assert!(
+        !human_quiet.contains("note[") && human_quiet.contains("warning[host-port-dropped]"),
+        "{human_quiet}"
+    );
+}
+
+#[test]
+fn an_unreadable_compose_file_is_an_io_error_naming_it() {
+    let work = project(&[("bad.yaml", "")]);
+    std::fs::write(
+        work.path().join("bad.yaml"),
+        b"services:\n  web:\n    image: \xff\xfe\n",
+    )
+    .unwrap();
+    for (file, words) in [
+        ("missing.yaml", "cannot read `missing.yaml`"),
+        ("bad.yaml", "is not UTF-8 text"),
+    ] {
+        let out = bin()
+            .current_dir(work.path())
+            .args(["convert", "-f", file])
+            .assert()
+            .code(1);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(stderr.contains("error[io]"), "{stderr}");
+        assert!(stderr.contains(words), "{stderr}");
+        assert!(!work.path().join("ecs").exists());
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn convert_writes_only_its_own_files_and_never_through_a_symlink() {
+    let work = project(&[(
+        "compose.yaml",
+        "name: own\nservices:\n  web:\n    image: nginx\n",
+    )]);
+    let out = work.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    std::fs::write(work.path().join("outside.txt"), "untouched").unwrap();
+    std::os::unix::fs::symlink(
+        work.path().join("outside.txt"),
+        out.join("own-web.task-definition.json"),
+    )
+    .unwrap();
+    bin()
+        .current_dir(work.path())
+        .args(["convert", "-o", "out"])
+        .assert()
+        .success();
+    assert_eq!(
+        listing(&out),
+        [
+            "notes.txt",
+            "own-web.service.json",
+            "own-web.task-definition.json"
+        ]
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    // The link was replaced by the file, not written through.
+    assert_eq!(
+        std::fs::read_to_string(work.path().join("outside.txt")).unwrap(),
+        "untouched"
+    );
+    let meta = std::fs::symlink_metadata(out.join("own-web.task-definition.json")).unwrap();
+    assert!(meta.file_type().is_file());
+}
+
+#[test]
+fn an_unchanged_output_file_is_not_rewritten() {
+    let work = project(&[(
+        "compose.yaml",
+        "name: same\nservices:\n  web:\n    image: nginx\n",
+    )]);
+    let run = || {
+        bin()
+            .current_dir(work.path())
+            .args(["convert", "-o", "out"])
+            .assert()
+            .success()
+    };
+    run();
+    let file = work.path().join("out/same-web.task-definition.json");
+    let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    run();
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().modified().unwrap(),
+        old,
+        "rewritten although unchanged"
+    );
+    std::fs::write(
+        work.path().join("compose.yaml"),
+        "name: same\nservices:\n  web:\n    image: nginx:2\n",
+    )
+    .unwrap();
+    run();
+    assert_ne!(
+        std::fs::metadata(&file).unwrap().modified().unwrap(),
+        old,
+        "a changed file was not written"
+    );
+}

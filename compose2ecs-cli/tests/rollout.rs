@@ -1,0 +1,198 @@
+//! `deploy` watching a rollout, with a stand-in `aws` that replays recorded
+//! `describe-services` documents: completed, failed, timed out, and as JSON
+//! lines.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{bin, json_line_types, project};
+
+/// A stand-in `aws` for the rollout watcher: registers anything as revision
+/// 1, says the service does not exist yet on the first `describe-services`,
+/// then replays the recorded documents `describe-2.json`, `describe-3.json`,
+/// … (the last one forever).
+#[cfg(unix)]
+const FAKE_AWS: &str = r#"#!/usr/bin/env python3
+import json, os, sys
+args = sys.argv[1:]
+state = os.environ["FAKE_AWS_DIR"]
+if args[:2] == ["ecs", "register-task-definition"]:
+    path = [a for a in args if a.startswith("file://")][0][7:]
+    fam = json.load(open(path))["family"]
+    print(json.dumps({"taskDefinition": {"taskDefinitionArn": f"arn:aws:ecs:us-east-1:123456789012:task-definition/{fam}:1"}}))
+elif args[:2] == ["ecs", "describe-services"]:
+    counter = os.path.join(state, "count")
+    n = int(open(counter).read()) + 1 if os.path.exists(counter) else 1
+    open(counter, "w").write(str(n))
+    if n == 1:
+        print(json.dumps({"services": [], "failures": [{"reason": "MISSING"}]}))
+    else:
+        while n > 2 and not os.path.exists(os.path.join(state, f"describe-{n}.json")):
+            n -= 1
+        print(open(os.path.join(state, f"describe-{n}.json")).read())
+elif args[:2] == ["ecs", "create-service"]:
+    print(json.dumps({"service": {"status": "ACTIVE"}}))
+else:
+    sys.exit(f"unexpected: {args}")
+"#;
+
+#[cfg(unix)]
+fn deploy_with(states: &[(&str, u64, u64, u64, Option<&str>)], extra: &[&str]) -> (i32, String) {
+    use std::os::unix::fs::PermissionsExt as _;
+    let work = project(&[
+        (
+            "compose.yaml",
+            "name: roll\nservices:\n  web:\n    image: nginx\n",
+        ),
+        (
+            "compose2ecs.yaml",
+            "region: us-east-1\nroles: {execution: arn:aws:iam::123456789012:role/exec}\nnetwork: {subnets: [subnet-1]}\ncluster: prod\n",
+        ),
+        ("aws", FAKE_AWS),
+    ]);
+    std::fs::set_permissions(
+        work.path().join("aws"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    for (i, (rollout, running, pending, failed, reason)) in states.iter().enumerate() {
+        let doc = serde_json::json!({"services": [{
+            "serviceName": "roll-web", "status": "ACTIVE",
+            "deployments": [{
+                "status": "PRIMARY", "taskDefinition": "arn:aws:ecs:us-east-1:123456789012:task-definition/roll-web:1",
+                "rolloutState": rollout, "rolloutStateReason": reason,
+                "runningCount": running, "pendingCount": pending, "desiredCount": 2, "failedTasks": failed
+            }]
+        }]});
+        std::fs::write(
+            work.path().join(format!("describe-{}.json", i + 2)),
+            doc.to_string(),
+        )
+        .unwrap();
+    }
+    let out = bin()
+        .current_dir(work.path())
+        .env("FAKE_AWS_DIR", work.path())
+        // The stand-in comes first on PATH: deploy runs `aws` as users have it.
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                work.path().display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .args(["deploy", "--interval", "0.05"])
+        .args(extra)
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn deploy_watches_the_rollout_until_it_completes() {
+    let (code, stderr) = deploy_with(
+        &[
+            ("IN_PROGRESS", 0, 2, 0, None),
+            ("IN_PROGRESS", 1, 1, 0, None),
+            ("COMPLETED", 2, 0, 0, None),
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("created service roll-web with roll-web:1"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("roll-web: IN_PROGRESS roll-web:1 running 0/2 pending 2 failed tasks 0"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("roll-web: IN_PROGRESS roll-web:1 running 1/2 pending 1"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("roll-web: COMPLETED roll-web:1 running 2/2"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("every deployment completed"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn deploy_reports_a_failed_rollout_with_its_failed_tasks() {
+    let (code, stderr) = deploy_with(
+        &[
+            ("IN_PROGRESS", 0, 2, 1, None),
+            (
+                "FAILED",
+                0,
+                0,
+                3,
+                Some("ECS deployment circuit breaker: tasks failed to start."),
+            ),
+        ],
+        &[],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("failed tasks 3"), "{stderr}");
+    assert!(stderr.contains("the deployment of roll-web:1 failed: ECS deployment circuit breaker: tasks failed to start."), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn deploy_gives_up_at_the_timeout_with_what_it_knows() {
+    let (code, stderr) = deploy_with(&[("IN_PROGRESS", 1, 1, 0, None)], &["--timeout", "0.3"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("roll-web: IN_PROGRESS roll-web:1 running 1/2"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("timed out after 0.3s; still in progress: roll-web"),
+        "{stderr}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn deploy_with_json_format_prints_only_json_lines() {
+    // A rollout that completes, one that fails, one that times out: every
+    // message of deploy goes through the reporter.
+    let json = ["--format", "json"];
+    let (code, stderr) = deploy_with(
+        &[("IN_PROGRESS", 0, 2, 0, None), ("COMPLETED", 2, 0, 0, None)],
+        &json,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let types = json_line_types(&stderr);
+    assert!(types.contains(&"registered".to_owned()), "{types:?}");
+    assert!(types.contains(&"progress".to_owned()), "{types:?}");
+    assert_eq!(types.last().map(String::as_str), Some("done"), "{types:?}");
+
+    let (code, stderr) = deploy_with(&[("FAILED", 0, 0, 3, Some("tasks failed to start"))], &json);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        json_line_types(&stderr).contains(&"error".to_owned()),
+        "{stderr}"
+    );
+    assert!(stderr.contains("tasks failed to start"), "{stderr}");
+
+    let (code, stderr) = deploy_with(
+        &[("IN_PROGRESS", 1, 1, 0, None)],
+        &["--format", "json", "--timeout", "0.2"],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        json_line_types(&stderr).last().map(String::as_str),
+        Some("error")
+    );
+    assert!(stderr.contains("timed out after 0.2s"), "{stderr}");
+}
