@@ -4,11 +4,15 @@ use crate::diagnostic::{Code, Diagnostic, Sink};
 use crate::ecs::HealthCheck;
 use crate::model::{Healthcheck, Service, Spanned};
 
-/// ECS's limits: (name, min, max).
+/// ECS's limits: (name, min, max), from the API model's `HealthCheck`
+/// ("You may specify between 2 and 60 seconds", for `timeout`).
 const INTERVAL: (&str, u64, u64) = ("interval", 5, 300);
-const TIMEOUT: (&str, u64, u64) = ("timeout", 2, 120);
+const TIMEOUT: (&str, u64, u64) = ("timeout", 2, 60);
 const RETRIES: (&str, u64, u64) = ("retries", 1, 10);
 const START_PERIOD: (&str, u64, u64) = ("startPeriod", 0, 300);
+
+/// Docker's health-check timeout when compose gives none, in seconds.
+const DOCKER_TIMEOUT: u32 = 30;
 
 pub(super) fn health_check(s: &Service, h: &Healthcheck, sink: &mut Sink) -> Option<HealthCheck> {
     let Some(command) = h.test.clone() else {
@@ -35,7 +39,9 @@ pub(super) fn health_check(s: &Service, h: &Healthcheck, sink: &mut Sink) -> Opt
     Some(HealthCheck {
         command,
         interval: clamp(h.interval.as_ref(), INTERVAL, sink),
-        timeout: clamp(h.timeout.as_ref(), TIMEOUT, sink),
+        // Compose without a timeout means Docker's 30 s; ECS's own default
+        // is 5 s, so a check that passes locally would fail on ECS.
+        timeout: clamp(h.timeout.as_ref(), TIMEOUT, sink).or(Some(DOCKER_TIMEOUT)),
         retries: clamp(h.retries.as_ref(), RETRIES, sink),
         start_period: clamp(h.start_period.as_ref(), START_PERIOD, sink),
     })

@@ -252,7 +252,7 @@ pub const NESTED_KEYS: &[KeySupport] = &[
     nested("deploy.labels", D, D, D, &[], "service labels: use the ECS service's tags"),
     nested("healthcheck.test", T, T, T, &["containerDefinitions[].healthCheck.command"], "a string becomes [\"CMD-SHELL\", …]; a list is kept; NONE disables"),
     nested("healthcheck.interval", T, T, T, &["containerDefinitions[].healthCheck.interval"], "seconds, 5–300"),
-    nested("healthcheck.timeout", T, T, T, &["containerDefinitions[].healthCheck.timeout"], "seconds, 2–120"),
+    nested("healthcheck.timeout", T, T, T, &["containerDefinitions[].healthCheck.timeout"], "seconds, 2–60 (the API model's range); 30, Docker's default, when not given (ECS's own default is 5)"),
     nested("healthcheck.retries", M, M, M, &["containerDefinitions[].healthCheck.retries"], "1–10"),
     nested("healthcheck.start_period", T, T, T, &["containerDefinitions[].healthCheck.startPeriod"], "seconds, 0–300"),
     nested("healthcheck.start_interval", D, D, D, &[], "ECS has no start interval"),
