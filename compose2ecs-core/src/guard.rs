@@ -390,16 +390,30 @@ impl Finding<'_> {
             })
         };
         match self {
-            Finding::Mapped(name) => Diagnostic::error(
-                Code::SecretValueInOutput,
-                format!("the local value of `{name}`, which the overlay maps to a secret, would be written into {whereto}"),
-            )
-            .with_path(format!("secrets.{name}"))
-            .at(g
-                .overlay
-                .key_loc(&["secrets", name])
-                .or(g.overlay.root_loc.as_ref()))
-            .with_help(format!("another variable or a command uses ${{{name}}}: map that variable to the same secret too, or read {name} from the environment at run time")),
+            Finding::Mapped(name) => {
+                // Named by the key that carries the value, where it is
+                // written: that is what to change.
+                let carrier = leaf.compose.clone();
+                let help = match env_name {
+                    Some(var) => format!(
+                        "`{var}` carries the value of {name}: map {var} to a secret too (`secrets: {{{var}: arn:aws:secretsmanager:…}}`), storing its whole value when it is a URL or a connection string, or have the application read {name} at run time"
+                    ),
+                    None => format!(
+                        "this key uses ${{{name}}}: read {name} from the environment at run time instead (ECS sets it from the secret), for example `sh -c '… $${name} …'`"
+                    ),
+                };
+                Diagnostic::error(
+                    Code::SecretValueInOutput,
+                    format!("the local value of `{name}`, which the overlay maps to a secret, would be written into {whereto}"),
+                )
+                .with_path(carrier.unwrap_or_else(|| format!("secrets.{name}")))
+                .at(env_loc()
+                    .or_else(|| reference_loc(g.sources, name))
+                    .or_else(|| g.overlay.key_loc(&["secrets", name]).cloned())
+                    .or_else(|| g.overlay.root_loc.clone())
+                    .as_ref())
+                .with_help(help)
+            }
             Finding::Process(name) => {
                 let loc = if env_name == Some(*name) {
                     env_loc()
@@ -412,9 +426,13 @@ impl Finding<'_> {
                 let help = if name.starts_with("AWS_") {
                     "on ECS the task role gives the container its AWS credentials: set `roles.task` in compose2ecs.yaml to a role that may do what the application does, and take this variable out of the compose file".to_owned()
                 } else if env_name == Some(*name) {
-                    format!("map it to a secret in compose2ecs.yaml (`secrets: {{{name}: arn:aws:secretsmanager:…}}`), so that the container reads it at run time; if its value is public by design, list `{path}` under `public:` in compose2ecs.yaml")
+                    format!(
+                        "map it to a secret in compose2ecs.yaml (`secrets: {{{name}: arn:aws:secretsmanager:…}}`), so that the container reads it at run time; if its value is public by design, list `{path}` under `public:` in compose2ecs.yaml"
+                    )
                 } else {
-                    format!("pass it to the container as the environment variable {name}, mapped to a secret in compose2ecs.yaml (`secrets: {{{name}: arn:aws:secretsmanager:…}}`), and read it at run time; if its value is public by design, list `{path}` under `public:` in compose2ecs.yaml")
+                    format!(
+                        "pass it to the container as the environment variable {name}, mapped to a secret in compose2ecs.yaml (`secrets: {{{name}: arn:aws:secretsmanager:…}}`), and read it at run time; if its value is public by design, list `{path}` under `public:` in compose2ecs.yaml"
+                    )
                 };
                 Diagnostic::error(
                     Code::CredentialFromEnvironment,
@@ -431,12 +449,20 @@ impl Finding<'_> {
                 let loc = found
                     .first()
                     .map(|(s, e)| &leaf.text[*s..*e])
-                    .and_then(|t| g.sources.find(t).or_else(|| g.sources.find(t.lines().next()?)))
+                    .and_then(|t| {
+                        g.sources
+                            .find(t)
+                            .or_else(|| g.sources.find(t.lines().next()?))
+                    })
                     .or_else(env_loc)
                     .or_else(service_loc);
                 let help = match env_name {
-                    Some(name) => format!("map `{name}` to a secret in compose2ecs.yaml (`secrets: {{{name}: arn:aws:secretsmanager:…}}`), so that its value is never written; if it is not a secret, list `{path}` under `public:` in compose2ecs.yaml"),
-                    None => format!("keep the value out of the compose files: pass it as an environment variable mapped to a secret in compose2ecs.yaml (`secrets: {{NAME: arn:aws:secretsmanager:…}}`); if it is not a secret, list `{path}` under `public:` in compose2ecs.yaml"),
+                    Some(name) => format!(
+                        "map `{name}` to a secret in compose2ecs.yaml (`secrets: {{{name}: arn:aws:secretsmanager:…}}`), so that its value is never written; if it is not a secret, list `{path}` under `public:` in compose2ecs.yaml"
+                    ),
+                    None => format!(
+                        "keep the value out of the compose files: pass it as an environment variable mapped to a secret in compose2ecs.yaml (`secrets: {{NAME: arn:aws:secretsmanager:…}}`); if it is not a secret, list `{path}` under `public:` in compose2ecs.yaml"
+                    ),
                 };
                 Diagnostic::error(
                     Code::CredentialInOutput,

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diagnostic::redact::looks_secret;
+use crate::diagnostic::redact::{has_connection_password, looks_secret};
 use crate::diagnostic::{Code, Diagnostic, Location, Sink};
 use crate::ecs::Secret;
 use crate::ecs::arn::Arn;
@@ -107,11 +107,25 @@ pub(super) fn container_secrets(
     }
 
     for (name, var) in &s.environment {
-        if !replaced.contains(name) && looks_secret(name) && !var.value.is_empty() {
+        if replaced.contains(name) || var.value.is_empty() {
+            continue;
+        }
+        // `POSTGRES_PASSWORD_FILE: /run/secrets/db` names a file, not a
+        // secret; an ARN or `${…}` is a reference.
+        let reference = (name.to_ascii_uppercase().ends_with("_FILE")
+            && var.value.starts_with('/'))
+            || var.value.starts_with("arn:");
+        let by_name = looks_secret(name) && !reference;
+        if by_name || has_connection_password(&var.value) {
+            let what = if by_name {
+                format!("`{name}` looks like a secret")
+            } else {
+                format!("`{name}` holds a connection string with a password")
+            };
             sink.push(
                 Diagnostic::warning(
                     Code::PlaintextSecret,
-                    format!("`{name}` looks like a secret, and its value would be written into the task definition in plain text"),
+                    format!("{what}, and its value would be written into the task definition in plain text"),
                 )
                 .with_path(format!("services.{}.environment.{name}", s.name))
                 .at(Some(&var.loc))

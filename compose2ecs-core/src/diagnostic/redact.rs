@@ -29,8 +29,24 @@ pub(crate) fn looks_secret(name: &str) -> bool {
     ]
     .iter()
     .any(|w| n.contains(w))
-        || n.ends_with("_KEY")
+        || ["_KEY", "_PASS", "_PWD"].iter().any(|s| n.ends_with(s))
         || n == "KEY"
+}
+
+/// Whether a value holds a password in a `Password=…;` / `pwd=…`
+/// connection string (ADO.NET, ODBC, JDBC properties).
+pub(crate) fn has_connection_password(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    ["password=", "pwd="].iter().any(|k| {
+        lower.match_indices(k).any(|(i, _)| {
+            let before = lower[..i].chars().next_back();
+            let starts_key =
+                before.is_none_or(|c| c == ';' || c == '?' || c == '&' || c.is_whitespace());
+            let rest = &value[i + k.len()..];
+            let v = rest.split([';', '&']).next().unwrap_or("").trim();
+            starts_key && !v.is_empty() && !v.starts_with("${")
+        })
+    })
 }
 
 /// A source line fit to show: every sensitive value masked, and the value
@@ -104,5 +120,17 @@ mod tests {
             "  UPSTREAM: ********"
         );
         assert!(looks_secret("AWS_ACCESS_KEY_ID"));
+        assert!(looks_secret("SMTP_PASS") && looks_secret("DB_PWD"));
+        assert!(!looks_secret("PASSTHROUGH_MODE"));
+        assert!(has_connection_password(
+            "Server=db;Database=app;User Id=sa;Password=s3cret;"
+        ));
+        assert!(has_connection_password(
+            "jdbc:sqlserver://db;user=sa;pwd=x1"
+        ));
+        assert!(!has_connection_password(
+            "Server=db;Integrated Security=true;"
+        ));
+        assert!(!has_connection_password("Password=;"));
     }
 }
