@@ -74,6 +74,23 @@ pub(super) fn container_secrets(
                     .at(Some(&r.loc))
                     .with_help("ECS injects secrets as environment variables; read it from the environment"),
                 );
+                // ECS refuses a name that is both a variable and a secret:
+                // the secret wins, and its local value is left out.
+                if let Some(var) = s.environment.get(&name) {
+                    sink.push(
+                        Diagnostic::warning(
+                            Code::SecretOverridesVariable,
+                            format!(
+                                "`{name}` is set in `environment` and is also the secret `{}`: only the secret is kept, and the plain value is left out",
+                                r.source
+                            ),
+                        )
+                        .with_path(format!("services.{}.environment.{name}", s.name))
+                        .at(Some(&var.loc))
+                        .with_help(format!("remove `{name}` from `environment` (the container reads it from the secret)")),
+                    );
+                    replaced.insert(name.clone());
+                }
                 out.insert(name, arn.clone());
             }
             None => sink.push(

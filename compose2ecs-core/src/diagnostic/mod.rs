@@ -179,6 +179,11 @@ codes! {
     /// compose mounts files under /run/secrets. Example: `secrets:
     /// [db_password]` becomes `$DB_PASSWORD`.
     SecretAsEnvironment => "secret-as-environment",
+    /// A variable set in `environment` that is also a compose secret's
+    /// variable: ECS refuses a name in both, so the secret is kept and the
+    /// plain value left out. Example: `environment: {STRIPE_KEY: sk_test_…}`
+    /// with `secrets: [{source: stripe, target: STRIPE_KEY}]`.
+    SecretOverridesVariable => "secret-overrides-variable",
     /// The local value of a variable mapped to a secret would reach the
     /// output through another value. Example: `POSTGRES_PASSWORD:
     /// ${DB_PASSWORD}` with only `DB_PASSWORD` mapped.
