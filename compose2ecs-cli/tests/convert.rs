@@ -176,7 +176,10 @@ fn strict_turns_warnings_into_a_rejection() {
             "compose.yaml",
             "name: s\nservices:\n  web:\n    image: x\n    ports: ['8000:80']\n",
         ),
-        ("compose2ecs.yaml", "region: us-east-1\n"),
+        (
+            "compose2ecs.yaml",
+            "region: us-east-1\nroles: {execution: arn:aws:iam::123456789012:role/exec}\n",
+        ),
     ]);
     let ok = bin()
         .current_dir(work.path())

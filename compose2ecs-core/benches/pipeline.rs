@@ -92,7 +92,9 @@ fn input(base: &str, over: &str) -> Input {
     let env: Environment = [("TAG".to_owned(), "2.0".to_owned())].into_iter().collect();
     Input::from_yaml(base)
         .with_compose(Source::new("compose.override.yaml", over))
-        .with_overlay("region: us-east-1\n")
+        .with_overlay(
+            "region: us-east-1\nroles: {execution: arn:aws:iam::123456789012:role/exec}\n",
+        )
         .with_environment(env)
         .without_disk()
 }

@@ -8,7 +8,9 @@ use compose2ecs_core::{Input, Options, convert};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let input = Input::from_yaml("name: api\nservices:\n  api:\n    image: example/api:2\n")
-        .with_overlay("region: us-east-1\n");
+        .with_overlay(
+            "region: us-east-1\nroles: {execution: \"arn:aws:iam::123456789012:role/exec\"}\n",
+        );
     let mut conversion = convert(&input, &Options::default())?;
 
     for td in conversion.task_definitions.values_mut() {

@@ -16,7 +16,7 @@
 //!     ports: ["8000:8080"]
 //!     mem_limit: 512m
 //! "#;
-//! let overlay = "region: us-east-1\n";
+//! let overlay = "region: us-east-1\nroles: {execution: arn:aws:iam::123456789012:role/ecsTaskExecutionRole}\n";
 //!
 //! let input = Input::from_yaml(compose).with_overlay(overlay);
 //! let out = convert(&input, &Options::default())?;

@@ -471,7 +471,7 @@ fn full_example_loads_completely_and_converts() {
             "services:\n  db: {image: postgres:16}\n  redis: {image: redis:7}\n",
         ))
         .with_overlay(
-            "region: us-east-1\nlaunch_type: EC2\nimages: {registry: 123456789012.dkr.ecr.us-east-1.amazonaws.com}\nsecrets: {secret1: /s1, secret2: /s2}\n",
+            "region: us-east-1\nroles: {execution: \"arn:aws:iam::123456789012:role/exec\"}\nlaunch_type: EC2\nimages: {registry: 123456789012.dkr.ecr.us-east-1.amazonaws.com}\nsecrets: {secret1: /s1, secret2: /s2}\n",
         );
     let conversion = convert(&input, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
     let families: Vec<&String> = conversion.task_definitions.keys().collect();

@@ -172,8 +172,8 @@ fn output_does_not_depend_on_the_order_of_mappings_in_the_input() {
     // The same project twice, every mapping written in another order.
     let a = "name: order\nservices:\n  web:\n    image: nginx\n    environment: {B: '2', A: '1', C: '3'}\n    labels: {z: '1', a: '2'}\n    sysctls: {net.core.somaxconn: '1024', net.ipv4.tcp_syncookies: '0'}\n    ulimits: {nproc: 512, nofile: {soft: 1, hard: 2}}\n    secrets: [s]\n  db:\n    image: postgres\nsecrets:\n  s: {file: ./s}\n";
     let b = "secrets:\n  s: {file: ./s}\nservices:\n  db:\n    image: postgres\n  web:\n    secrets: [s]\n    ulimits: {nofile: {hard: 2, soft: 1}, nproc: 512}\n    sysctls: {net.ipv4.tcp_syncookies: '0', net.core.somaxconn: '1024'}\n    labels: {a: '2', z: '1'}\n    environment: {C: '3', A: '1', B: '2'}\n    image: nginx\nname: order\n";
-    let overlay_a = "region: us-east-1\nsecrets: {s: /p/s, X: /p/x}\n";
-    let overlay_b = "secrets: {X: /p/x, s: /p/s}\nregion: us-east-1\n";
+    let overlay_a = "region: us-east-1\nroles: {execution: arn:aws:iam::123456789012:role/exec}\nsecrets: {s: /p/s, X: /p/x}\n";
+    let overlay_b = "secrets: {X: /p/x, s: /p/s}\nroles: {execution: arn:aws:iam::123456789012:role/exec}\nregion: us-east-1\n";
     let run = |compose: &str, overlay: &str| {
         let c = convert(
             &Input::from_yaml(compose)

@@ -68,8 +68,9 @@ fn the_realistic_app_gets_exactly_its_permissions() {
     assert!(!text.contains("redis") && !text.contains("postgres"));
     // A project without secrets or ECR images asks for logs only.
     let plain = convert(
-        &Input::from_yaml("name: p\nservices:\n  web:\n    image: nginx\n")
-            .with_overlay("region: eu-west-1\n"),
+        &Input::from_yaml("name: p\nservices:\n  web:\n    image: nginx\n").with_overlay(
+            "region: eu-west-1\nroles: {execution: \"arn:aws:iam::123456789012:role/exec\"}\n",
+        ),
         &Options::default(),
     )
     .unwrap();

@@ -35,7 +35,7 @@ fn input(compose_text: &str, overlay: &str) -> Input {
             "services:\n  db: {image: postgres:16}\n  redis: {image: redis:7}\n",
         ))
         .with_overlay(format!(
-            "region: us-east-1\nimages: {{registry: 123456789012.dkr.ecr.us-east-1.amazonaws.com}}\n\
+            "region: us-east-1\nroles: {{execution: \"arn:aws:iam::123456789012:role/exec\"}}\nimages: {{registry: 123456789012.dkr.ecr.us-east-1.amazonaws.com}}\n\
              secrets:\n  secret1: arn:aws:secretsmanager:us-east-1:123456789012:secret:s1-AbCdEf\n  \
              secret2: arn:aws:ssm:us-east-1:123456789012:parameter/s2\n{overlay}"
         ))

@@ -573,28 +573,14 @@ fn build_task(
     let execution_role_arn = roles
         .and_then(|r| r.execution.clone())
         .or_else(|| o.roles.execution.clone());
-    let uses_secrets = containers.iter().any(|c| !c.secrets.is_empty());
-    let uses_awslogs = containers.iter().any(|c| {
-        c.log_configuration
-            .as_ref()
-            .is_some_and(|l| l.log_driver == "awslogs")
-    });
-    if execution_role_arn.is_none() && (uses_secrets || uses_awslogs) {
-        let what = match (uses_secrets, uses_awslogs) {
-            (true, true) => "reads secrets and sends logs to CloudWatch",
-            (true, false) => "reads secrets",
-            _ => "sends logs to CloudWatch (awslogs)",
-        };
-        sink.push(
-            Diagnostic::warning(
-                Code::MissingExecutionRole,
-                format!("task `{family}` {what} but has no execution role; ECS will not start it"),
-            )
-            .with_path("roles.execution")
-            .at(overlay.root_loc.as_ref())
-            .with_help("set `roles: {execution: arn:aws:iam::<account>:role/ecsTaskExecutionRole}` in compose2ecs.yaml"),
-        );
-    }
+    execution_role_needs(
+        &family,
+        platform,
+        &containers,
+        execution_role_arn.is_some(),
+        overlay,
+        sink,
+    );
     let owner_container = plan
         .members
         .iter()
@@ -619,4 +605,74 @@ fn build_task(
         volumes: extras.volumes.into_values().collect(),
     };
     (td, owner_container)
+}
+
+/// When a task needs an execution role, from the ECS Developer Guide ("Amazon
+/// ECS task execution IAM role"): on Fargate and external instances to pull
+/// from a private ECR repository and to send logs with awslogs, and on every
+/// launch type when "the task definition is referencing sensitive data using
+/// Secrets Manager secrets or AWS Systems Manager Parameter Store
+/// parameters". ECS refuses to register or to start such a task without one,
+/// so that is an error; on EC2, awslogs uses the container instance role, so
+/// that is a note.
+fn execution_role_needs(
+    family: &str,
+    platform: Platform,
+    containers: &[crate::ecs::ContainerDefinition],
+    has_role: bool,
+    overlay: &LoadedOverlay,
+    sink: &mut Sink,
+) {
+    if has_role {
+        return;
+    }
+    let agent_runs_it = platform.launch_type != LaunchType::Ec2;
+    let uses_awslogs = containers.iter().any(|c| {
+        c.log_configuration
+            .as_ref()
+            .is_some_and(|l| l.log_driver == "awslogs")
+    });
+    let mut needs = Vec::new();
+    if containers.iter().any(|c| !c.secrets.is_empty()) {
+        needs.push("reads secrets from Secrets Manager or SSM");
+    }
+    if agent_runs_it && uses_awslogs {
+        needs.push("sends logs to CloudWatch (awslogs)");
+    }
+    if agent_runs_it
+        && containers
+            .iter()
+            .any(|c| crate::ecs::arn::ecr_image(&c.image).is_some())
+    {
+        needs.push("pulls from a private ECR repository");
+    }
+    let help = "set `roles: {execution: arn:aws:iam::<account>:role/ecsTaskExecutionRole}` in compose2ecs.yaml (`compose2ecs policy` prints the policy it needs)";
+    if !needs.is_empty() {
+        sink.push(
+            Diagnostic::error(
+                Code::MissingExecutionRole,
+                format!(
+                    "task `{family}` {} but has no execution role, which ECS requires for that",
+                    match needs.split_last() {
+                        Some((last, [])) => (*last).to_owned(),
+                        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+                        None => String::new(),
+                    }
+                ),
+            )
+            .with_path("roles.execution")
+            .at(overlay.root_loc.as_ref())
+            .with_help(help),
+        );
+    } else if uses_awslogs {
+        sink.push(
+            Diagnostic::note(
+                Code::MissingExecutionRole,
+                format!("task `{family}` sends logs to CloudWatch with no execution role: on EC2 the container instance role must allow logs:CreateLogStream and logs:PutLogEvents"),
+            )
+            .with_path("roles.execution")
+            .at(overlay.root_loc.as_ref())
+            .with_help(help),
+        );
+    }
 }

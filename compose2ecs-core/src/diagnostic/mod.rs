@@ -206,9 +206,11 @@ codes! {
     /// The overlay configures a compose volume that does not exist. Example:
     /// `volumes: {dta: {efs: …}}` with the volume `data`.
     OverlayUnknownVolume => "overlay-unknown-volume",
-    /// A task with secrets or awslogs logs but no execution role, which ECS
-    /// refuses to start. Example: an overlay with `region:` but no
-    /// `roles.execution`.
+    /// A task that needs an execution role and has none: an error for
+    /// secrets (any launch type) and, on FARGATE and EXTERNAL, for awslogs
+    /// logs and private ECR images, which ECS cannot serve without one; a
+    /// note for awslogs on EC2, where the container instance role sends the
+    /// logs. Example: an overlay with `region:` but no `roles.execution`.
     MissingExecutionRole => "missing-execution-role",
     /// A generated awsvpc service without subnets to run in. Example: an
     /// overlay without `network.subnets`.
