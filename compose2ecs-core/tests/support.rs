@@ -376,3 +376,37 @@ fn every_overlay_fixture_validates_against_the_overlay_schema() {
     }
     assert!(checked >= 20, "{checked}");
 }
+
+#[test]
+fn a_tuning_key_fargate_lacks_is_a_warning_and_an_override_file_resets_it() {
+    let compose = "services:\n  db:\n    image: postgres:16\n    shm_size: 256m\n";
+    let run = |files: &[(&str, &str)]| {
+        let mut input = Input::from_yaml(compose).without_disk();
+        for (name, text) in files {
+            input = input.with_compose(Source::new(*name, *text));
+        }
+        compose2ecs_core::convert(&input, &compose2ecs_core::Options::default()).unwrap()
+    };
+    let c = run(&[]);
+    let d = c
+        .diagnostics
+        .iter()
+        .find(|d| d.path.as_deref() == Some("services.db.shm_size"))
+        .unwrap();
+    assert_eq!(d.severity, compose2ecs_core::Severity::Warning);
+    assert!(d.help.as_deref().unwrap().contains("shm_size: !reset null"));
+    let td = compose2ecs_core::to_json(c.task_definitions.values().next().unwrap());
+    assert!(!td.contains("sharedMemorySize"), "{td}");
+    // The route the help gives: an override file, upstream's file untouched.
+    let c = run(&[(
+        "ecs.override.yaml",
+        "services:\n  db:\n    shm_size: !reset null\n",
+    )]);
+    assert!(
+        !c.diagnostics
+            .iter()
+            .any(|d| d.path.as_deref() == Some("services.db.shm_size")),
+        "{:?}",
+        c.diagnostics
+    );
+}

@@ -99,7 +99,10 @@ pub(super) fn apply(
             "security_opt" => cx.security_opt(o, c, sink),
             "shm_size" => {
                 if let Some(mib) = cx.mib(o, sink) {
-                    if !cx.refused(o, &format!("shm_size: {mib} MiB"), "", sink) {
+                    let what = format!("shm_size: {mib} MiB");
+                    if !cx.dropped(o, &what, "the container gets the default 64 MiB /dev/shm, which large shared buffers (databases, browsers) may outgrow", sink)
+                        && !cx.refused(o, &what, "", sink)
+                    {
                         c.linux_parameters.shared_memory_size = Some(mib);
                     }
                 }
@@ -279,6 +282,30 @@ impl Cx<'_> {
             ),
         };
         sink.push(d.with_path(&o.path).at(Some(&o.key_loc)));
+    }
+
+    /// When the table drops the key on this launch type because what it
+    /// tunes or hardens is lost, not whether the app runs: a warning naming
+    /// the key, the value, what is lost, and the override-file route that
+    /// leaves upstream's compose file as it is. Returns whether it dropped.
+    fn dropped(&self, o: &OtherKey, what: &str, lost: &str, sink: &mut Sink) -> bool {
+        if self.handling(o) != Handling::Dropped {
+            return false;
+        }
+        sink.push(
+            Diagnostic::warning(
+                Code::LaunchTypeUnsupported,
+                format!("`{what}` is dropped: {} has no such setting, so {lost}", self.launch()),
+            )
+            .with_path(&o.path)
+            .at(Some(&o.node.loc))
+            .with_help(format!(
+                "to silence this without editing the compose file, reset it in an override file for ECS (`services: {{{svc}: {{{key}: !reset null}}}}`, passed with -f), or run on EC2: `launch_type: EC2` in compose2ecs.yaml",
+                svc = self.s.name,
+                key = o.key
+            )),
+        );
+        true
     }
 
     /// When the table refuses the key on this launch type: an error naming
@@ -543,8 +570,10 @@ impl Cx<'_> {
 
     fn security_opt(&self, o: &OtherKey, c: &mut ContainerDefinition, sink: &mut Sink) {
         let opts = self.strings(o, sink);
+        let what = format!("security_opt: {}", opts.join(", "));
         if opts.is_empty()
-            || self.refused(o, &format!("security_opt: {}", opts.join(", ")), "", sink)
+            || self.dropped(o, &what, "the container runs without these security options (FARGATE applies its own isolation)", sink)
+            || self.refused(o, &what, "", sink)
         {
             return;
         }
