@@ -410,3 +410,27 @@ fn a_tuning_key_fargate_lacks_is_a_warning_and_an_override_file_resets_it() {
         c.diagnostics
     );
 }
+
+#[test]
+fn without_an_overlay_a_missing_execution_role_points_at_the_service() {
+    let compose =
+        "services:\n  api:\n    image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/api:1\n";
+    let e = compose2ecs_core::convert(
+        &Input::from_yaml(compose).without_disk(),
+        &compose2ecs_core::Options::default(),
+    )
+    .unwrap_err();
+    let d = e
+        .errors()
+        .find(|d| d.code == compose2ecs_core::Code::MissingExecutionRole)
+        .unwrap();
+    assert!(
+        d.message.contains("pulls from a private ECR repository"),
+        "{d}"
+    );
+    let loc = d.location.as_ref().unwrap();
+    assert_eq!(
+        (loc.file.to_string_lossy().as_ref(), loc.line),
+        ("compose.yaml", 2)
+    );
+}

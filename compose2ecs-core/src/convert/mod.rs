@@ -578,7 +578,7 @@ fn build_task(
         platform,
         &containers,
         execution_role_arn.is_some(),
-        overlay,
+        overlay.root_loc.as_ref().unwrap_or(&plan.owner.loc),
         sink,
     );
     let owner_container = plan
@@ -620,7 +620,8 @@ fn execution_role_needs(
     platform: Platform,
     containers: &[crate::ecs::ContainerDefinition],
     has_role: bool,
-    overlay: &LoadedOverlay,
+    // The overlay, where the role goes; without one, the service.
+    at: &crate::diagnostic::Location,
     sink: &mut Sink,
 ) {
     if has_role {
@@ -661,7 +662,7 @@ fn execution_role_needs(
                 ),
             )
             .with_path("roles.execution")
-            .at(overlay.root_loc.as_ref())
+            .at(Some(at))
             .with_help(help),
         );
     } else if uses_awslogs {
@@ -671,7 +672,7 @@ fn execution_role_needs(
                 format!("task `{family}` sends logs to CloudWatch with no execution role: on EC2 the container instance role must allow logs:CreateLogStream and logs:PutLogEvents"),
             )
             .with_path("roles.execution")
-            .at(overlay.root_loc.as_ref())
+            .at(Some(at))
             .with_help(help),
         );
     }
