@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use compose2ecs_core::{Code, Conversion, Diagnostic, Error};
 
 use crate::args::InitArgs;
-use crate::cmd::{fail, load_input};
+use crate::cmd::{environment_region, fail, load_input};
 use crate::outcome::Outcome;
 use crate::report::Reporter;
 
@@ -80,7 +80,7 @@ pub(crate) fn run(args: &InitArgs) -> Outcome {
 
     let text = overlay_text(
         &project,
-        region(),
+        environment_region(),
         &secret_vars,
         &compose_secrets,
         &build_only,
@@ -98,18 +98,6 @@ pub(crate) fn run(args: &InitArgs) -> Outcome {
             &format!("cannot write `{}`: {e}", target.display()),
         ),
     }
-}
-
-/// The region of the environment, and where it came from.
-fn region() -> Option<(String, &'static str)> {
-    ["AWS_REGION", "AWS_DEFAULT_REGION"]
-        .into_iter()
-        .find_map(|k| {
-            std::env::var(k)
-                .ok()
-                .filter(|v| !v.is_empty())
-                .map(|v| (v, k))
-        })
 }
 
 /// A variable name for a placeholder: `db-password` → `DB_PASSWORD`.

@@ -153,15 +153,19 @@ pub(crate) fn region(conversion: &Conversion) -> Option<(String, &'static str)> 
                 .clone()
                 .map(|r| (r, "compose2ecs.yaml `logs.region`"))
         })
-        .or_else(|| {
-            ["AWS_REGION", "AWS_DEFAULT_REGION"]
-                .into_iter()
-                .find_map(|k| {
-                    std::env::var(k)
-                        .ok()
-                        .filter(|v| !v.is_empty())
-                        .map(|v| (v, k))
-                })
+        .or_else(environment_region)
+}
+
+/// The region of the process environment (`AWS_REGION`, else
+/// `AWS_DEFAULT_REGION`), and which variable gave it.
+pub(crate) fn environment_region() -> Option<(String, &'static str)> {
+    ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .into_iter()
+        .find_map(|k| {
+            std::env::var(k)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .map(|v| (v, k))
         })
 }
 
