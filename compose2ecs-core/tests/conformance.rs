@@ -39,6 +39,10 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
 /// Inline snippets that compose-go's tests load expecting an error, and why.
 const EXPECTED_REJECTIONS: &[(&str, &str)] = &[
     (
+        "loader/TestServiceDeviceRequestCountInvalidStringType_1.yaml",
+        "a device request's `count` is a number or `all`, as compose-go says",
+    ),
+    (
         "develop/TestDevelopMissingAction_1.yaml",
         "a `develop.watch` entry needs `action`",
     ),
@@ -237,11 +241,6 @@ const KNOWN_DIFFERENCES: &[(&str, bool, &str)] = &[
         "loader/TestLoadInvalidIsolation_1.yaml",
         true,
         "compose-go checks `isolation` values for Windows; ECS has no isolation setting, so compose2ecs reports the key as unsupported when converting",
-    ),
-    (
-        "loader/TestServiceDeviceRequestCountInvalidStringType_1.yaml",
-        true,
-        "a device `count` other than `all`: compose-go refuses it; compose2ecs does not read device requests yet (reported as unsupported when converting)",
     ),
 ];
 

@@ -6,8 +6,7 @@ use crate::ecs::{
     ServiceConnectClientAlias, ServiceConnectConfiguration, ServiceConnectService,
     ServiceDefinition, ServiceLoadBalancer, TaskDefinition,
 };
-use crate::load::yaml::{Node, Resolved};
-use crate::model::Service;
+use crate::model::{Service, Setting, UpdateConfig};
 use crate::overlay::{LoadedOverlay, NetworkMode, ServiceOverlay};
 
 use super::Platform;
@@ -19,19 +18,13 @@ const DEFAULT_GRACE_SECONDS: u32 = 60;
 /// `deploy.update_config` as ECS deployment percentages: `parallelism` of
 /// `replicas` tasks replaced at a time; `order: start-first` starts the new
 /// ones before stopping the old.
-pub(super) fn update_percentages(update_config: &Node, replicas: u32) -> (u32, u32) {
-    let parallelism = update_config
-        .get("parallelism")
-        .and_then(|n| match n.resolve() {
-            Some(Resolved::Int(i)) => u32::try_from(i).ok(),
-            _ => None,
-        })
-        .unwrap_or(1);
+pub(super) fn update_percentages(update: &UpdateConfig, replicas: u32) -> (u32, u32) {
+    let parallelism = update.parallelism.unwrap_or(1);
     let replicas = replicas.max(1);
     let step = (parallelism.saturating_mul(100))
         .div_ceil(replicas)
         .min(100);
-    if update_config.get("order").and_then(Node::as_str) == Some("start-first") {
+    if update.start_first {
         (100, 100 + step)
     } else {
         (100 - step, 100)
@@ -133,9 +126,13 @@ pub(super) fn service_definition(
         },
     });
 
-    let (minimum_healthy_percent, maximum_percent) = match owner.other("deploy.update_config") {
+    let update = owner.others.iter().find_map(|o| match &o.setting {
+        Setting::UpdateConfig(u) => Some(u),
+        _ => None,
+    });
+    let (minimum_healthy_percent, maximum_percent) = match update {
         Some(u) => {
-            let (min, max) = update_percentages(&u.node, desired_count);
+            let (min, max) = update_percentages(u, desired_count);
             (Some(min), Some(max))
         }
         None => (None, None),

@@ -1,0 +1,251 @@
+//! `volumes`, `volumes_from` and tmpfs sizes: task volumes, mount points,
+//! and what ECS cannot mount.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Code, Diagnostic, Sink};
+use crate::ecs::{
+    ContainerDefinition, EfsAuthorizationConfig, EfsVolumeConfiguration, HostVolume, MountPoint,
+    Tmpfs, Volume, VolumeFrom,
+};
+use crate::model::support;
+use crate::model::{OtherKey, VolumeMount};
+use crate::overlay::{Efs, LaunchType};
+
+use super::{Cx, TaskExtras};
+
+/// tmpfs size when compose gives none (ECS requires one).
+const DEFAULT_TMPFS_MIB: u64 = 64;
+
+/// An overlay `efs` block as ECS wants it: transit encryption on unless
+/// turned off, the access point and IAM authorisation when given.
+fn efs_configuration(efs: &Efs) -> EfsVolumeConfiguration {
+    let auth = (efs.access_point.is_some() || efs.iam.is_some()).then(|| EfsAuthorizationConfig {
+        access_point_id: efs.access_point.clone(),
+        iam: efs
+            .iam
+            .map(|on| if on { "ENABLED" } else { "DISABLED" }.to_owned()),
+    });
+    EfsVolumeConfiguration {
+        file_system_id: efs.file_system_id.clone(),
+        root_directory: efs.root_directory.clone(),
+        transit_encryption: Some(
+            if efs.transit_encryption.unwrap_or(true) {
+                "ENABLED"
+            } else {
+                "DISABLED"
+            }
+            .to_owned(),
+        ),
+        authorization_config: auth,
+    }
+}
+
+/// A volume name ECS accepts: letters, digits, `-`, `_`.
+fn volume_name(raw: &str) -> String {
+    let cleaned: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let mut collapsed = String::with_capacity(cleaned.len());
+    for ch in cleaned.chars() {
+        if !(ch == '-' && collapsed.ends_with('-')) {
+            collapsed.push(ch);
+        }
+    }
+    let trimmed = collapsed.trim_matches('-');
+    let name = if trimmed.is_empty() {
+        "volume"
+    } else {
+        trimmed
+    };
+    name.chars().take(255).collect()
+}
+
+impl Cx<'_> {
+    pub(super) fn default_tmpfs_size(
+        &self,
+        target: &str,
+        path: &str,
+        o: &OtherKey,
+        sink: &mut Sink,
+    ) -> u64 {
+        sink.push(
+            Diagnostic::warning(
+                Code::TmpfsWithoutSize,
+                format!("tmpfs `{target}` has no size, which ECS requires; using {DEFAULT_TMPFS_MIB} MiB"),
+            )
+            .with_path(path)
+            .at(Some(&o.loc))
+            .with_help(format!("give it one: `{target}:size=64m`, or `tmpfs: {{size: 64m}}` in the long syntax")),
+        );
+        DEFAULT_TMPFS_MIB
+    }
+
+    pub(super) fn volumes(
+        &self,
+        o: &OtherKey,
+        mounts: &[VolumeMount],
+        c: &mut ContainerDefinition,
+        task: &mut TaskExtras,
+        sink: &mut Sink,
+    ) {
+        for m in mounts {
+            for (k, key_loc) in &m.unconverted {
+                if let Some(row) = support::nested_key(&format!("volumes[].{k}")) {
+                    sink.push(
+                        Diagnostic::warning(
+                            Code::UnsupportedKey,
+                            format!("`{k}` is not converted: {}", row.note),
+                        )
+                        .with_path(format!("{}.{k}", m.path))
+                        .at(Some(key_loc)),
+                    );
+                }
+            }
+            match m.kind.as_str() {
+                "tmpfs" => {
+                    let size = m
+                        .tmpfs_size
+                        .unwrap_or_else(|| self.default_tmpfs_size(&m.target, &m.path, o, sink));
+                    c.linux_parameters.tmpfs.push(Tmpfs {
+                        container_path: m.target.clone(),
+                        size,
+                        mount_options: Vec::new(),
+                    });
+                }
+                "volume" => self.named_volume(m, c, task, sink),
+                "bind" => self.bind_mount(m, c, task, sink),
+                other => sink.push(
+                    Diagnostic::warning(
+                        Code::UnsupportedKey,
+                        format!("a volume of type `{other}` has no ECS equivalent and is dropped"),
+                    )
+                    .with_path(&m.path)
+                    .at(Some(&m.loc)),
+                ),
+            }
+        }
+    }
+
+    fn named_volume(
+        &self,
+        m: &VolumeMount,
+        c: &mut ContainerDefinition,
+        task: &mut TaskExtras,
+        sink: &mut Sink,
+    ) {
+        let efs = m
+            .source
+            .as_ref()
+            .and_then(|src| self.overlay.volumes.get(src))
+            .and_then(|v| v.efs.as_ref());
+        let name = match &m.source {
+            Some(src) if efs.is_some() => volume_name(src),
+            Some(src) => {
+                let name = volume_name(src);
+                if task.warned_volumes.insert(name.clone()) {
+                    sink.push(
+                        Diagnostic::warning(
+                            Code::VolumeNotPersistent,
+                            format!("volume `{src}` becomes task storage: its data is lost when the task stops"),
+                        )
+                        .with_path(&m.path)
+                        .at(Some(&m.loc))
+                        .with_help("for data that must outlive the task, back the volume with EFS in the overlay, or keep the data in a managed service"),
+                    );
+                }
+                name
+            }
+            None => volume_name(&format!("{}-{}", self.s.name, m.target)),
+        };
+        task.volumes.entry(name.clone()).or_insert(Volume {
+            name: name.clone(),
+            host: None,
+            efs_volume_configuration: efs.map(efs_configuration),
+        });
+        c.mount_points.push(MountPoint {
+            source_volume: name,
+            container_path: m.target.clone(),
+            read_only: m.read_only,
+        });
+    }
+
+    fn bind_mount(
+        &self,
+        m: &VolumeMount,
+        c: &mut ContainerDefinition,
+        task: &mut TaskExtras,
+        sink: &mut Sink,
+    ) {
+        let src = m.source.clone().unwrap_or_default();
+        let fargate = self.platform.launch_type == LaunchType::Fargate;
+        if fargate || !src.starts_with('/') {
+            let why = if fargate {
+                "FARGATE tasks cannot mount host paths".to_owned()
+            } else {
+                format!("`{src}` is not an absolute path on the container instance")
+            };
+            sink.push(
+                Diagnostic::warning(
+                    Code::BindMountDropped,
+                    format!("bind mount `{src}:{}` is dropped: {why}", m.target),
+                )
+                .with_path(&m.path)
+                .at(Some(&m.loc))
+                .with_help(
+                    "bake the files into the image, or use a named volume (EFS in the overlay)",
+                ),
+            );
+            return;
+        }
+        let name = volume_name(&format!("host{src}"));
+        task.volumes.entry(name.clone()).or_insert(Volume {
+            name: name.clone(),
+            host: Some(HostVolume { source_path: src }),
+            efs_volume_configuration: None,
+        });
+        c.mount_points.push(MountPoint {
+            source_volume: name,
+            container_path: m.target.clone(),
+            read_only: m.read_only,
+        });
+    }
+
+    pub(super) fn volumes_from(
+        &self,
+        o: &OtherKey,
+        from: &[(String, bool)],
+        c: &mut ContainerDefinition,
+        containers: &BTreeMap<&str, String>,
+        sink: &mut Sink,
+    ) {
+        for (from, read_only) in from {
+            let container = containers
+                .get(from.as_str())
+                .cloned()
+                .or_else(|| containers.values().find(|c| *c == from).cloned());
+            match container {
+                Some(source_container) => c.volumes_from.push(VolumeFrom {
+                    source_container,
+                    read_only: *read_only,
+                }),
+                None => sink.push(
+                    Diagnostic::warning(
+                        Code::CrossTaskDependency,
+                        format!("`volumes_from: {from}` is dropped: `{from}` does not run in this task, and ECS shares volumes only inside a task"),
+                    )
+                    .with_path(&o.path)
+                    .at(Some(&o.loc))
+                    .with_help(format!("run both in one task: `services.{from}.containers: [{from}, {}]` in the overlay", self.s.name)),
+                ),
+            }
+        }
+    }
+}

@@ -1,0 +1,290 @@
+//! The project: its name, its top-level keys, its active services.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+
+use crate::diagnostic::{Code, Diagnostic, Location, Sink};
+use crate::load::yaml::{Node, Value};
+
+use super::read::*;
+use super::service::build_service;
+use super::*;
+
+/// Reads the project: every active service, typed.
+pub(crate) fn build_project(
+    root: &Node,
+    ctx: &ModelContext<'_>,
+    sink: &mut Sink,
+) -> Option<Project> {
+    let Some(top) = root.as_map() else {
+        sink.push(
+            Diagnostic::error(
+                Code::InvalidType,
+                format!(
+                    "a compose file must be a mapping with `services:`, not {}",
+                    root.kind_name()
+                ),
+            )
+            .at(Some(&root.loc)),
+        );
+        return None;
+    };
+    for (key, entry) in top {
+        if key.starts_with("x-") {
+            continue;
+        }
+        let Some(row) = crate::model::support::top_level_key(key) else {
+            sink.push(
+                Diagnostic::warning(
+                    Code::SchemaViolation,
+                    format!(
+                        "`{key}` is not a top-level key of the Compose Specification and is ignored"
+                    ),
+                )
+                .with_path(key.as_str())
+                .at(Some(&entry.key_loc))
+                .with_help("extensions are written `x-name` and are ignored silently"),
+            );
+            continue;
+        };
+        let d = match row.fargate {
+            crate::model::support::Handling::Noted => Diagnostic::note(
+                Code::IgnoredKey,
+                format!("top-level `{key}` is not converted: {}", row.note),
+            ),
+            crate::model::support::Handling::Dropped | crate::model::support::Handling::Error => {
+                Diagnostic::warning(
+                    Code::UnsupportedKey,
+                    format!("top-level `{key}` is not converted: {}", row.note),
+                )
+            }
+            _ => continue,
+        };
+        sink.push(d.with_path(key.as_str()).at(Some(&entry.key_loc)));
+    }
+
+    let name = project_name(top, ctx, sink)?;
+
+    let services_node = top.get("services").map(|e| &e.value);
+    let mut services = IndexMap::new();
+    let mut inactive_services = Vec::new();
+    match services_node.map(|n| &n.value) {
+        Some(Value::Map(map)) => {
+            for (svc_name, entry) in map {
+                let path = format!("services.{svc_name}");
+                if let Some(service) = build_service(svc_name, entry, &path, ctx, sink) {
+                    let active = service.profiles.is_empty()
+                        || ctx.profiles.iter().any(|p| p == "*")
+                        || service.profiles.iter().any(|p| ctx.profiles.contains(p));
+                    if active {
+                        services.insert(svc_name.clone(), service);
+                    } else {
+                        inactive_services.push(svc_name.clone());
+                        sink.push(
+                            Diagnostic::note(
+                                Code::InactiveProfile,
+                                format!(
+                                    "service `{svc_name}` is left out: its profiles ({}) are not active",
+                                    service.profiles.join(", ")
+                                ),
+                            )
+                            .with_path(path)
+                            .at(Some(&entry.key_loc))
+                            .with_help("activate a profile with --profile NAME"),
+                        );
+                    }
+                }
+            }
+        }
+        Some(Value::Null) | None => {}
+        Some(_) => {
+            if let Some(n) = services_node {
+                type_error(
+                    sink,
+                    n,
+                    "services",
+                    "a mapping of service names to services",
+                );
+            }
+            return None;
+        }
+    }
+    if services.is_empty() && !sink.has_errors() {
+        sink.push(
+            Diagnostic::error(
+                Code::NoServices,
+                "the project has no active service to convert",
+            )
+            .at(Some(services_node.map_or(&root.loc, |n| &n.loc))),
+        );
+    }
+    check_dependency_cycles(&services, sink);
+    let names = |key: &str| -> IndexMap<String, Location> {
+        top.get(key)
+            .and_then(|e| e.value.as_map())
+            .map(|m| {
+                m.iter()
+                    .map(|(k, e)| (k.clone(), e.key_loc.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let volumes = names("volumes");
+    let secrets = names("secrets");
+    for service in services.values() {
+        for r in &service.secrets {
+            if !secrets.contains_key(&r.source) {
+                let mut d = Diagnostic::error(
+                    Code::UnknownSecret,
+                    format!(
+                        "`{}` uses secret `{}`, which the top-level `secrets` does not define",
+                        service.name, r.source
+                    ),
+                )
+                .with_path(&r.path)
+                .at(Some(&r.loc));
+                if let Some(best) =
+                    crate::diagnostic::closest(&r.source, secrets.keys().map(String::as_str))
+                {
+                    d = d.with_help(format!("did you mean `{best}`?"));
+                }
+                sink.push(d);
+            }
+        }
+    }
+    Some(Project {
+        name,
+        services,
+        inactive_services,
+        volumes,
+        secrets,
+    })
+}
+
+/// `depends_on` must not loop: compose refuses a project whose services wait
+/// for each other. Reports each cycle once, at the dependency that closes it.
+pub(super) fn check_dependency_cycles(services: &IndexMap<String, Service>, sink: &mut Sink) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        Active,
+        Done,
+    }
+    // Depth-first, with an explicit stack: a chain of thousands of services
+    // must not exhaust the thread's stack.
+    let mut marks: HashMap<&str, Mark> = HashMap::new();
+    for root in services.keys() {
+        if marks.contains_key(root.as_str()) {
+            continue;
+        }
+        let mut stack: Vec<(&str, usize)> = vec![(root.as_str(), 0)];
+        marks.insert(root.as_str(), Mark::Active);
+        while let Some((name, next)) = stack.last_mut() {
+            let deps = services
+                .get(*name)
+                .map_or(&[][..], |s| s.depends_on.as_slice());
+            let Some(dep) = deps.get(*next) else {
+                marks.insert(*name, Mark::Done);
+                stack.pop();
+                continue;
+            };
+            *next += 1;
+            match marks.get(dep.service.as_str()) {
+                Some(Mark::Active) => {
+                    let start = stack
+                        .iter()
+                        .position(|(s, _)| *s == dep.service)
+                        .unwrap_or(0);
+                    let mut chain: Vec<&str> = stack[start..].iter().map(|(s, _)| *s).collect();
+                    chain.push(&dep.service);
+                    sink.push(
+                        Diagnostic::error(
+                            Code::Cycle,
+                            format!("`depends_on` cycle: {}", chain.join(" → ")),
+                        )
+                        .with_path(&dep.path)
+                        .at(Some(&dep.loc))
+                        .with_help(
+                            "services cannot wait for each other; remove one of these dependencies",
+                        ),
+                    );
+                }
+                None => {
+                    if let Some((key, _)) = services.get_key_value(dep.service.as_str()) {
+                        marks.insert(key.as_str(), Mark::Active);
+                        stack.push((key.as_str(), 0));
+                    }
+                }
+                Some(Mark::Done) => {}
+            }
+        }
+    }
+}
+
+/// The caller's name (`-p` > `COMPOSE_PROJECT_NAME`, see
+/// [`crate::load::discover::project_name`]) > top-level `name:` > the
+/// directory's name, as docker compose decides it.
+pub(super) fn project_name(
+    top: &crate::load::yaml::Map,
+    ctx: &ModelContext<'_>,
+    sink: &mut Sink,
+) -> Option<String> {
+    let (name, loc) = if let Some(p) = ctx.project_name {
+        (p.to_owned(), None)
+    } else if let Some(e) = top.get("name") {
+        (scalar(sink, &e.value, "name")?, Some(e.value.loc.clone()))
+    } else {
+        let dir = ctx
+            .project_dir
+            .canonicalize()
+            .unwrap_or_else(|_| PathBuf::from(ctx.project_dir));
+        let base = dir
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        (normalize_project_name(&base), None)
+    };
+    let valid = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && name.as_bytes()[0].is_ascii_alphanumeric();
+    if !valid {
+        sink.push(
+            Diagnostic::error(
+                Code::InvalidName,
+                format!(
+                    "project name `{name}` is invalid: use lowercase letters, digits, dashes and underscores, starting with a letter or digit"
+                ),
+            )
+            .with_path("name")
+            .at(loc.as_ref())
+            .with_help("set `name:` in the compose file or pass --project-name"),
+        );
+        return None;
+    }
+    Some(name)
+}
+
+/// Normalises a directory name into a project name, as compose does:
+/// lowercase, only `[a-z0-9_-]`, no leading `_` or `-`.
+pub fn normalize_project_name(name: &str) -> String {
+    let lowered: String = name
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '_')
+        .collect();
+    lowered.trim_start_matches(['_', '-']).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn project_names_are_normalised_like_compose() {
+        assert_eq!(normalize_project_name("My App.v2"), "myappv2");
+        assert_eq!(normalize_project_name("_-x"), "x");
+    }
+}

@@ -1,0 +1,99 @@
+//! The shape the crate documentation promises: data flows one way through
+//! the stage folders, and the converter never sees YAML.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+
+/// The stages in pipeline order; a module may name only those of its own
+/// rank or lower. Rank 0 lies under them all.
+const RANKS: &[(&str, u8)] = &[
+    ("diagnostic", 0),
+    ("ecs", 0),
+    ("units", 0),
+    ("load", 1),
+    ("validate", 2),
+    ("model", 3),
+    ("overlay", 4),
+    ("convert", 5),
+    ("guard", 6),
+    ("policy", 7),
+    ("schema", 7),
+];
+
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+fn rust_files(p: &Path, out: &mut Vec<PathBuf>) {
+    if p.is_dir() {
+        for e in std::fs::read_dir(p).unwrap() {
+            rust_files(&e.unwrap().path(), out);
+        }
+    } else if p.is_file() && p.extension().is_some_and(|e| e == "rs") {
+        out.push(p.to_owned());
+    }
+}
+
+/// The `crate::…` modules a stage's files name.
+fn named_by(stage: &str) -> Vec<(String, PathBuf)> {
+    let dir = src().join(stage);
+    let mut files = Vec::new();
+    rust_files(&dir, &mut files);
+    rust_files(&src().join(format!("{stage}.rs")), &mut files);
+    assert!(!files.is_empty(), "no files for stage `{stage}`");
+    let mut out = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for (i, _) in text.match_indices("crate::") {
+            let name: String = text[i + 7..]
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                .collect();
+            out.push((name, f.clone()));
+        }
+    }
+    out
+}
+
+#[test]
+fn no_stage_names_a_later_stage() {
+    let rank = |m: &str| RANKS.iter().find(|(n, _)| *n == m).map(|(_, r)| *r);
+    let mut wrong = Vec::new();
+    for (stage, own) in RANKS {
+        for (name, file) in named_by(stage) {
+            if let Some(r) = rank(&name) {
+                if r > *own {
+                    wrong.push(format!("{} names `{name}`", file.display()));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_converter_never_sees_yaml() {
+    let loads: Vec<_> = named_by("convert")
+        .into_iter()
+        .filter(|(name, _)| name == "load")
+        .map(|(_, f)| f.display().to_string())
+        .collect();
+    assert!(
+        loads.is_empty(),
+        "convert/ names the load stage in {loads:?}"
+    );
+}
+
+#[test]
+fn no_core_source_file_is_over_about_600_lines() {
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let long: Vec<_> = files
+        .iter()
+        .map(|f| (f, std::fs::read_to_string(f).unwrap().lines().count()))
+        .filter(|(_, n)| *n > 650)
+        .map(|(f, n)| format!("{}: {n} lines", f.display()))
+        .collect();
+    assert!(long.is_empty(), "split these: {long:?}");
+}
