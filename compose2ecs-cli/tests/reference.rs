@@ -145,3 +145,118 @@ fn the_issues_example_converts_to_its_command() {
         serde_json::json!(["echo", "hi"])
     );
 }
+
+/// The awesome-compose projects, each with its one compose file.
+fn corpus() -> Vec<(String, PathBuf)> {
+    let root = common::repo().join("corpus/awesome-compose");
+    let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(&root)
+        .unwrap()
+        .filter_map(|e| {
+            let dir = e.unwrap().path();
+            let file = [
+                "compose.yaml",
+                "compose.yml",
+                "docker-compose.yml",
+                "docker-compose.yaml",
+            ]
+            .iter()
+            .map(|f| dir.join(f))
+            .find(|f| f.is_file())?;
+            Some((dir.file_name()?.to_string_lossy().into_owned(), file))
+        })
+        .collect();
+    out.sort();
+    assert_eq!(out.len(), 39, "the corpus holds 39 projects");
+    out
+}
+
+/// `compose2ecs convert` of `file`, run in `dir`: the exit code, the error
+/// codes, and the files written (name and bytes).
+fn convert(dir: &Path, file: &Path) -> (i32, Vec<String>, Vec<(String, Vec<u8>)>) {
+    let out = tempfile::tempdir().unwrap();
+    let r = run(bin().current_dir(dir).args([
+        "convert".as_ref(),
+        "-f".as_ref(),
+        file.as_os_str(),
+        "-p".as_ref(),
+        "corpus".as_ref(),
+        "-o".as_ref(),
+        out.path().as_os_str(),
+    ]));
+    let mut errors: Vec<String> = r
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error["))
+        .filter_map(|l| l.split(']').next().map(str::to_owned))
+        .collect();
+    errors.sort();
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(out.path())
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    (r.code, errors, files)
+}
+
+#[test]
+fn every_awesome_compose_project_is_read_as_docker_compose_reads_it() {
+    let Some(dc) = docker_compose() else {
+        return;
+    };
+    let mut wrong = Vec::new();
+    let mut converted = 0;
+    for (name, file) in corpus() {
+        let dir = file.parent().unwrap();
+        let base = file.file_name().unwrap().to_str().unwrap();
+        // c: both read it, or both refuse it.
+        let theirs = Command::new(&dc)
+            .current_dir(dir)
+            .args(["-f", base, "config"])
+            .env_remove("COMPOSE_PROJECT_NAME")
+            .env_remove("COMPOSE_FILE")
+            .env_remove("COMPOSE_PROFILES")
+            .output()
+            .unwrap();
+        let ours = run(bin().current_dir(dir).args(["config", "-f", base]));
+        if theirs.status.success() != (ours.code == 0) {
+            wrong.push(format!(
+                "{name}: docker compose {}, compose2ecs {}",
+                theirs.status, ours.code
+            ));
+            continue;
+        }
+        if !theirs.status.success() {
+            continue;
+        }
+        // b: the project and docker compose's resolved form of it convert
+        // alike: same exit, same errors, the same bytes written.
+        let resolved = tempfile::tempdir().unwrap();
+        let resolved_file = resolved.path().join("resolved.yaml");
+        std::fs::write(&resolved_file, &theirs.stdout).unwrap();
+        let a = convert(dir, &file);
+        let b = convert(dir, &resolved_file);
+        if a != b {
+            wrong.push(format!(
+                "{name}: converts to exit {} {:?} ({} files), its resolved form to exit {} {:?} ({} files)",
+                a.0,
+                a.1,
+                a.2.len(),
+                b.0,
+                b.1,
+                b.2.len()
+            ));
+        }
+        converted += usize::from(a.0 == 0);
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // Without an overlay most of these laptop projects are refused (builds
+    // without a registry, secrets without an ARN); some convert as they are.
+    assert!(converted >= 5, "only {converted} projects converted");
+}
