@@ -9,6 +9,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -26,11 +28,7 @@ fn tools() -> Option<(PathBuf, PathBuf)> {
     match (tool("aws"), tool("moto_server")) {
         (Some(a), Some(m)) => Some((a, m)),
         _ => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "aws and moto_server must be on PATH under CI=true (scripts/test installs them)"
-            );
-            eprintln!("skipped: aws or moto_server not on PATH; run scripts/test to install them");
+            common::missing_tool("aws and moto_server must be on PATH");
             None
         }
     }

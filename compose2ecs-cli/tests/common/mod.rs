@@ -99,3 +99,13 @@ pub(crate) fn json_line_types(text: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// A reference tool is missing: a failure under `CI=true` (where
+/// scripts/test has installed it), else the test is skipped with `why`.
+pub(crate) fn missing_tool(why: &str) {
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{why} under CI=true (scripts/test installs it)"
+    );
+    eprintln!("skipped: {why}; run scripts/test to install it");
+}

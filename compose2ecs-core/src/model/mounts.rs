@@ -4,7 +4,7 @@
 use crate::diagnostic::Sink;
 use crate::load::yaml::{Node, Resolved, Value};
 
-use super::read::{text, type_error, value_error};
+use super::read::{field, text, type_error, value_error};
 use crate::diagnostic::Location;
 
 /// One `devices` entry.
@@ -111,7 +111,7 @@ pub(super) fn devices(node: &Node, path: &str, sink: &mut Sink) -> Vec<DeviceMap
                 });
             }
             Value::Map(m) => {
-                let get = |k: &str| m.get(k).and_then(|e| e.value.as_str()).map(str::to_owned);
+                let get = |k: &str| field(m, k);
                 match get("source") {
                     Some(host) => out.push(DeviceMapping {
                         host,
@@ -208,7 +208,7 @@ pub(super) fn volumes(node: &Node, path: &str, sink: &mut Sink) -> Vec<VolumeMou
                 }
             }
             Value::Map(m) => {
-                let get = |k: &str| m.get(k).and_then(|e| e.value.as_str()).map(str::to_owned);
+                let get = |k: &str| field(m, k);
                 let Some(target) = get("target") else {
                     value_error(
                         sink,

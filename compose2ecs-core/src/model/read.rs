@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Code, Diagnostic, Location, Sink};
-use crate::load::yaml::{Node, Resolved, Value};
+use crate::load::yaml::{Map, Node, Resolved, Value};
 
 use super::*;
 
@@ -300,4 +300,9 @@ pub(super) fn pairs(
         Value::Scalar(_) => type_error(sink, node, path, "a list or a mapping"),
     }
     out.into_iter().collect()
+}
+
+/// A string field of a long-syntax mapping (`source`, `target`, …).
+pub(super) fn field(m: &Map, key: &str) -> Option<String> {
+    m.get(key).and_then(|e| e.value.as_str()).map(str::to_owned)
 }

@@ -220,7 +220,7 @@ pub(super) fn secret_refs(sink: &mut Sink, node: &Node, path: &str) -> Vec<Secre
                 path: p,
             }),
             Value::Map(m) => {
-                let get = |k: &str| m.get(k).and_then(|e| e.value.as_str()).map(str::to_owned);
+                let get = |k: &str| field(m, k);
                 let Some(source) = get("source") else {
                     value_error(
                         sink,
