@@ -360,6 +360,8 @@ fn build_task(
                         condition: condition.to_owned(),
                     });
                 }
+                // The key that implies it says what ECS does with it.
+                None if dep.implied && project.services.contains_key(&dep.service) => {}
                 None if project.services.contains_key(&dep.service) => sink.push(
                     Diagnostic::warning(
                         Code::CrossTaskDependency,

@@ -101,6 +101,7 @@ pub(super) fn depends_on(sink: &mut Sink, node: &Node, path: &str) -> Vec<Depend
                 let p = format!("{path}[{i}]");
                 if let Some(name) = scalar(sink, item, &p) {
                     out.push(Dependency {
+                        implied: false,
                         service: name,
                         condition: "service_started".to_owned(),
                         required: true,
@@ -114,6 +115,7 @@ pub(super) fn depends_on(sink: &mut Sink, node: &Node, path: &str) -> Vec<Depend
             for (name, e) in map {
                 let p = child(path, name);
                 let mut dep = Dependency {
+                    implied: false,
                     service: name.clone(),
                     condition: "service_started".to_owned(),
                     required: true,

@@ -18,7 +18,9 @@ pub mod support;
 pub use mounts::{DeviceMapping, TmpfsMount, UlimitSetting, VolumeMount};
 pub(crate) use project::build_project;
 pub use project::normalize_project_name;
-pub use settings::{DeviceRequest, GpuCount, Namespace, Setting, Sharing, UpdateConfig};
+pub use settings::{
+    DeviceRequest, GpuCount, Namespace, Setting, Sharing, UpdateConfig, VolumesFrom,
+};
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -148,6 +150,9 @@ pub struct Dependency {
     pub condition: String,
     /// Whether compose requires it (`required: false` tolerates its absence).
     pub required: bool,
+    /// Added by docker compose's rules, not written under `depends_on`:
+    /// `volumes_from`, `links`, `network_mode`/`ipc`/`pid: service:…`.
+    pub implied: bool,
     /// Where.
     pub loc: Location,
     /// The key path.

@@ -200,6 +200,26 @@ pub(super) fn build_service(
             s.environment.insert(k, EnvVar { value, loc });
         }
     }
+    // What docker compose adds to `depends_on` (explicit entries win).
+    let implied: Vec<Dependency> = s
+        .others
+        .iter()
+        .flat_map(|o| {
+            o.implied_dependencies().into_iter().map(|name| Dependency {
+                service: name.to_owned(),
+                condition: "service_started".to_owned(),
+                required: true,
+                implied: true,
+                loc: o.loc.clone(),
+                path: o.path.clone(),
+            })
+        })
+        .collect();
+    for dep in implied {
+        if dep.service != s.name && !s.depends_on.iter().any(|d| d.service == dep.service) {
+            s.depends_on.push(dep);
+        }
+    }
     Some(s)
 }
 

@@ -55,8 +55,10 @@ pub enum Setting {
     Tmpfs(Vec<Spanned<TmpfsMount>>),
     /// `volumes`.
     Volumes(Vec<VolumeMount>),
-    /// `volumes_from`: the service or container, and whether read-only.
-    VolumesFrom(Vec<(String, bool)>),
+    /// `volumes_from`.
+    VolumesFrom(Vec<VolumesFrom>),
+    /// `links`: the services linked to (aliases dropped).
+    Links(Vec<String>),
     /// `pid`.
     Pid(Namespace),
     /// `ipc`.
@@ -84,6 +86,18 @@ pub enum Setting {
     UpdateConfig(UpdateConfig),
     /// A key the converter only reports, from the support table.
     Reported,
+}
+
+/// One `volumes_from` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VolumesFrom {
+    /// The service (or, with `container`, the container) named.
+    pub source: String,
+    /// `container:<name>`: a container, not a compose service.
+    pub container: bool,
+    /// `:ro`.
+    pub read_only: bool,
 }
 
 /// A `pid` or `ipc` namespace.
@@ -188,12 +202,23 @@ pub(super) fn read(key: &str, e: &Entry, path: String, sink: &mut Sink) -> Other
             words(sink)
                 .into_iter()
                 .map(|spec| {
-                    let (from, mode) = match spec.strip_prefix("container:") {
-                        Some(rest) => rest.split_once(':').unwrap_or((rest, "")),
-                        None => spec.split_once(':').unwrap_or((spec.as_str(), "")),
+                    let (rest, container) = match spec.strip_prefix("container:") {
+                        Some(rest) => (rest, true),
+                        None => (spec.as_str(), false),
                     };
-                    (from.to_owned(), mode == "ro")
+                    let (from, mode) = rest.split_once(':').unwrap_or((rest, ""));
+                    VolumesFrom {
+                        source: from.to_owned(),
+                        container,
+                        read_only: mode == "ro",
+                    }
                 })
+                .collect(),
+        ),
+        "links" => Setting::Links(
+            words(sink)
+                .into_iter()
+                .map(|l| l.split(':').next().unwrap_or_default().to_owned())
                 .collect(),
         ),
         "pid" => namespace(node, &path, false, sink).map_or(Setting::Reported, Setting::Pid),
@@ -328,6 +353,27 @@ fn device_requests(node: &Node, path: &str, sink: &mut Sink) -> Vec<DeviceReques
         .collect()
 }
 
+impl OtherKey {
+    /// The services this key makes the service wait for, as docker compose
+    /// adds them to `depends_on`: `volumes_from: [db]`, `links: [db]`,
+    /// `network_mode`, `ipc` or `pid` `service:db`.
+    pub(super) fn implied_dependencies(&self) -> Vec<&str> {
+        match &self.setting {
+            Setting::VolumesFrom(v) => v
+                .iter()
+                .filter(|f| !f.container)
+                .map(|f| f.source.as_str())
+                .collect(),
+            Setting::Links(l) => l.iter().map(String::as_str).collect(),
+            Setting::NetworkMode(v) => v.strip_prefix("service:").into_iter().collect(),
+            Setting::Ipc(n) | Setting::Pid(n) => {
+                n.written.strip_prefix("service:").into_iter().collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -425,5 +471,26 @@ mod tests {
     fn a_type_error_names_the_key_not_the_index() {
         let (_, errors) = setting("cap_add: [[NET_ADMIN]]\n");
         assert_eq!(errors, ["`cap_add` must be a string, not a list"]);
+    }
+
+    #[test]
+    fn keys_imply_the_dependencies_docker_compose_adds() {
+        let implied = |yaml: &str| {
+            let tree = crate::load::yaml::parse(Path::new("t.yaml"), yaml).unwrap();
+            let (key, e) = tree.as_map().unwrap().iter().next().unwrap();
+            let o = read(key, e, format!("services.a.{key}"), &mut Sink::default());
+            o.implied_dependencies()
+                .into_iter()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            implied("volumes_from: [db, 'cache:ro', 'container:x']\n"),
+            ["db", "cache"]
+        );
+        assert_eq!(implied("links: ['db:database', redis]\n"), ["db", "redis"]);
+        assert_eq!(implied("network_mode: service:vpn\n"), ["vpn"]);
+        assert_eq!(implied("ipc: service:shm\n"), ["shm"]);
+        assert_eq!(implied("pid: host\n"), Vec::<String>::new());
     }
 }

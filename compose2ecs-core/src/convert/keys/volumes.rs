@@ -9,7 +9,7 @@ use crate::ecs::{
     Tmpfs, Volume, VolumeFrom,
 };
 use crate::model::support;
-use crate::model::{OtherKey, VolumeMount};
+use crate::model::{OtherKey, VolumeMount, VolumesFrom};
 use crate::overlay::{Efs, LaunchType};
 
 use super::{Cx, TaskExtras};
@@ -221,12 +221,14 @@ impl Cx<'_> {
     pub(super) fn volumes_from(
         &self,
         o: &OtherKey,
-        from: &[(String, bool)],
+        from: &[VolumesFrom],
         c: &mut ContainerDefinition,
         containers: &BTreeMap<&str, String>,
         sink: &mut Sink,
     ) {
-        for (from, read_only) in from {
+        for f in from {
+            let from = &f.source;
+            let read_only = &f.read_only;
             let container = containers
                 .get(from.as_str())
                 .cloned()
