@@ -28,17 +28,24 @@ fn docker_compose() -> Option<PathBuf> {
     }
 }
 
-/// `docker compose config --format json` in `dir`: the project, or `None`
-/// when docker compose refuses the file.
-fn reference(dc: &Path, dir: &Path) -> Option<Value> {
-    let out = Command::new(dc)
+/// `docker compose -f FILE config ARGS` in `dir`, with none of the
+/// environment that would change what it reads.
+fn config(dc: &Path, dir: &Path, file: &str, args: &[&str]) -> std::process::Output {
+    Command::new(dc)
         .current_dir(dir)
-        .args(["-f", "compose.yaml", "config", "--format", "json"])
+        .args(["-f", file, "config"])
+        .args(args)
         .env_remove("COMPOSE_PROJECT_NAME")
         .env_remove("COMPOSE_FILE")
         .env_remove("COMPOSE_PROFILES")
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// `docker compose config --format json` in `dir`: the project, or `None`
+/// when docker compose refuses the file.
+fn reference(dc: &Path, dir: &Path) -> Option<Value> {
+    let out = config(dc, dir, "compose.yaml", &["--format", "json"]);
     out.status
         .success()
         .then(|| serde_json::from_slice(&out.stdout).unwrap())
@@ -224,14 +231,7 @@ fn every_awesome_compose_project_is_read_as_docker_compose_reads_it() {
         let dir = file.parent().unwrap();
         let base = file.file_name().unwrap().to_str().unwrap();
         // c: both read it, or both refuse it.
-        let theirs = Command::new(&dc)
-            .current_dir(dir)
-            .args(["-f", base, "config"])
-            .env_remove("COMPOSE_PROJECT_NAME")
-            .env_remove("COMPOSE_FILE")
-            .env_remove("COMPOSE_PROFILES")
-            .output()
-            .unwrap();
+        let theirs = config(&dc, dir, base, &[]);
         let ours = run(bin().current_dir(dir).args(["config", "-f", base]));
         if theirs.status.success() != (ours.code == 0) {
             wrong.push(format!(

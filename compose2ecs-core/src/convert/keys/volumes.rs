@@ -226,9 +226,12 @@ impl Cx<'_> {
         containers: &BTreeMap<&str, String>,
         sink: &mut Sink,
     ) {
-        for f in from {
-            let from = &f.source;
-            let read_only = &f.read_only;
+        for VolumesFrom {
+            source: from,
+            read_only,
+            ..
+        } in from
+        {
             let container = containers
                 .get(from.as_str())
                 .cloned()
