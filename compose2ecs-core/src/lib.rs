@@ -85,6 +85,7 @@
 #![warn(missing_docs)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+mod canonical;
 mod convert;
 mod diagnostic;
 pub mod ecs;

@@ -3,9 +3,11 @@
 //! the [`Sources`] to quote them from, secrets masked.
 
 use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 
+use crate::canonical::{self, Canonical};
 use crate::convert as converter;
 use crate::diagnostic::redact::MIN_LEN;
 use crate::diagnostic::{Code, Diagnostic, Error, Severity, Sink, Sources};
@@ -37,7 +39,7 @@ pub struct Conversion {
 
 /// The merged compose tree, as `docker compose config` prints it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ComposeTree(Node, Sources);
+pub struct ComposeTree(Node, Sources, Option<(Canonical, PathBuf)>);
 
 impl ComposeTree {
     /// The files read, to quote the lines the diagnostics point at.
@@ -53,6 +55,39 @@ impl ComposeTree {
     /// As a JSON value.
     pub fn to_json(&self) -> serde_json::Value {
         self.0.to_json()
+    }
+
+    /// The project in docker compose's canonical form, as JSON text: what
+    /// `docker compose config --format json` prints for the same files, byte
+    /// for byte, but for the differences `docs/DESIGN.md` lists. Relative
+    /// paths are made absolute against the project directory, itself joined
+    /// to `working_dir` when relative (a CLI passes its current directory).
+    /// Only [`config`] gives this form; otherwise `None`.
+    ///
+    /// ```
+    /// use compose2ecs_core::{Input, Options, config};
+    /// use std::path::Path;
+    ///
+    /// let input = Input::from_yaml("services:\n  web:\n    image: nginx\n    ports: ['8080:80']\n")
+    ///     .with_project_name("demo")
+    ///     .without_disk();
+    /// let (tree, _) = config(&input, &Options::default())?;
+    /// let json = tree.to_canonical_json(Path::new("/src/demo")).unwrap();
+    /// assert!(json.contains(r#""published": "8080""#));
+    /// assert!(json.contains(r#""name": "demo_default""#));
+    /// # Ok::<(), compose2ecs_core::Error>(())
+    /// ```
+    pub fn to_canonical_json(&self, working_dir: &Path) -> Option<String> {
+        let (c, dir) = self.2.as_ref()?;
+        Some(c.to_json(&canonical::absolute_dir(working_dir, dir)))
+    }
+
+    /// The canonical form as YAML (the same content as
+    /// [`to_canonical_json`](Self::to_canonical_json); the YAML style is
+    /// compose2ecs's own).
+    pub fn to_canonical_yaml(&self, working_dir: &Path) -> Option<String> {
+        let (c, dir) = self.2.as_ref()?;
+        Some(c.to_yaml(&canonical::absolute_dir(working_dir, dir)))
     }
 }
 
@@ -82,7 +117,7 @@ pub fn resolve(input: &Input) -> Result<(ComposeTree, Vec<Diagnostic>), Error> {
     let tree = tree
         .ok_or_else(|| Error::single(Diagnostic::error(Code::Io, "no compose file was given")))?;
     let sources = sources(&mut sink, input, std::iter::empty());
-    Ok((ComposeTree(tree, sources), sink.into_vec()))
+    Ok((ComposeTree(tree, sources, None), sink.into_vec()))
 }
 
 /// The project as `compose2ecs config` prints it, like `docker compose
@@ -94,13 +129,20 @@ pub fn config(input: &Input, options: &Options) -> Result<(ComposeTree, Vec<Diag
     let project = tree
         .as_ref()
         .and_then(|t| build_project(t, input, options, &mut sink));
-    check(&mut sink, input, project.as_ref(), None)?;
+    check(&mut sink, input, project.as_ref(), None).map_err(|e| e.retain(about_reading))?;
     let (Some(mut tree), Some(project)) = (tree, project) else {
         return Err(Error::single(Diagnostic::error(
             Code::Io,
             "no compose file was given",
         )));
     };
+    let profiles = discover::profiles(input, options);
+    let canonical = canonical::build(
+        &tree,
+        &project,
+        input,
+        model_context(input, options, &profiles),
+    );
     if let Value::Map(top) = &mut tree.value {
         let loc = tree.loc.clone();
         let name = yaml::Entry {
@@ -120,16 +162,17 @@ pub fn config(input: &Input, options: &Options) -> Result<(ComposeTree, Vec<Diag
         }
     }
     let sources = sources(&mut sink, input, std::iter::empty());
-    // Notes about profiles and unsupported keys are for `convert`.
-    let diagnostics = sink
-        .into_vec()
-        .into_iter()
-        .filter(|d| {
-            d.severity != Severity::Note
-                && !matches!(d.code, Code::UnsupportedKey | Code::IgnoredKey)
-        })
-        .collect();
-    Ok((ComposeTree(tree, sources), diagnostics))
+    let diagnostics = sink.into_vec().into_iter().filter(about_reading).collect();
+    Ok((
+        ComposeTree(tree, sources, Some((canonical, input.project_dir.clone()))),
+        diagnostics,
+    ))
+}
+
+/// What `config` shows besides errors: notes about profiles and what ECS
+/// does with a key are for `convert`.
+fn about_reading(d: &Diagnostic) -> bool {
+    d.severity != Severity::Note && !matches!(d.code, Code::UnsupportedKey | Code::IgnoredKey)
 }
 
 /// Converts compose files and an overlay into ECS task definitions and
@@ -260,14 +303,22 @@ fn build_project(
     sink: &mut Sink,
 ) -> Option<Project> {
     let profiles = discover::profiles(input, options);
-    let cx = model::ModelContext {
+    model::build_project(tree, &model_context(input, options, &profiles), sink)
+}
+
+fn model_context<'a>(
+    input: &'a Input,
+    options: &Options,
+    profiles: &'a [String],
+) -> model::ModelContext<'a> {
+    model::ModelContext {
         input,
         env: &input.environment,
         project_dir: &input.project_dir,
         project_name: discover::project_name(input),
-        profiles: &profiles,
-    };
-    model::build_project(tree, &cx, sink)
+        profiles,
+        consistency_check: !options.skip_consistency_check,
+    }
 }
 
 fn load_into(input: &Input, options: &Options, sink: &mut Sink) -> Option<Project> {

@@ -75,12 +75,21 @@ pub(crate) fn parse_cpus(text: &str) -> Result<u32, String> {
 /// Parses a compose duration (`1m30s`, `10s`, `500ms`, `1h`, `1.5s`) into
 /// whole seconds, rounded up.
 pub(crate) fn parse_duration_secs(text: &str) -> Result<u64, String> {
+    let nanos = parse_duration_nanos(text)?;
+    u64::try_from(nanos.div_ceil(1_000_000_000)).map_err(|_| duration_error(text))
+}
+
+fn duration_error(text: &str) -> String {
+    format!(
+        "`{text}` is not a duration; write for example 10s, 1m30s or 500ms (units h, m, s, ms, us, ns)"
+    )
+}
+
+/// Parses a compose duration into nanoseconds, as Go's
+/// `time.ParseDuration` does (a bare `0` is zero).
+pub(crate) fn parse_duration_nanos(text: &str) -> Result<u128, String> {
     let t = text.trim();
-    let bad = || {
-        format!(
-            "`{text}` is not a duration; write for example 10s, 1m30s or 500ms (units h, m, s, ms, us, ns)"
-        )
-    };
+    let bad = || duration_error(text);
     if t == "0" {
         return Ok(0);
     }
@@ -111,12 +120,11 @@ pub(crate) fn parse_duration_secs(text: &str) -> Result<u64, String> {
         nanos += value * factor;
         rest = tail;
     }
-    let secs = (nanos / 1e9).ceil();
-    if !secs.is_finite() || secs > 1e12 {
+    if !nanos.is_finite() || nanos > 1e21 {
         return Err(bad());
     }
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    Ok(secs as u64)
+    Ok(nanos.round() as u128)
 }
 
 #[cfg(test)]

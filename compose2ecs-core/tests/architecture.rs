@@ -14,6 +14,7 @@ const RANKS: &[(&str, u8)] = &[
     ("load", 1),
     ("validate", 2),
     ("model", 3),
+    ("canonical", 3),
     ("overlay", 4),
     ("convert", 5),
     ("guard", 6),

@@ -19,14 +19,18 @@ pub(crate) fn run(args: &ConfigArgs) -> Outcome {
     match compose2ecs_core::config(&input, &options) {
         Ok((tree, diagnostics)) => {
             reporter.diagnostics(Some(tree.sources()), &diagnostics);
+            // Relative paths print absolute, as docker compose prints them.
+            let cwd = std::env::current_dir().unwrap_or_default();
             let text = match args.format {
-                ConfigFormat::Yaml => tree.to_yaml(),
-                ConfigFormat::Json => {
-                    let mut s = serde_json::to_string_pretty(&tree.to_json()).unwrap_or_default();
+                ConfigFormat::Yaml => tree.to_canonical_yaml(&cwd),
+                ConfigFormat::Json => tree.to_canonical_json(&cwd).map(|mut s| {
+                    // docker compose ends without a newline; a text stream
+                    // ends with one.
                     s.push('\n');
                     s
-                }
-            };
+                }),
+            }
+            .unwrap_or_default();
             write::stdout(text.as_bytes())
         }
         Err(e) => {

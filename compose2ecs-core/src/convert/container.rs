@@ -40,6 +40,25 @@ pub(super) fn build(ctx: &Context<'_>, s: &Service, sink: &mut Sink) -> Containe
         env.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
 
+    // "The Docker daemon reserves a minimum of 6 MiB of memory for a
+    // container, so you should not specify fewer than 6 MiB of memory for
+    // your containers." (ContainerDefinition.memory)
+    for m in [&s.memory_limit, &s.memory_reservation]
+        .into_iter()
+        .flatten()
+    {
+        if m.value < 6 {
+            sink.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    format!("{} MiB is below the 6 MiB ECS allows a container", m.value),
+                )
+                .with_path(&m.path)
+                .at(Some(&m.loc))
+                .with_help("give the container at least 6m"),
+            );
+        }
+    }
     let (memory, memory_reservation) = match (&s.memory_limit, &s.memory_reservation) {
         (Some(limit), Some(res)) if res.value > limit.value => {
             sink.push(
@@ -121,15 +140,7 @@ fn image(ctx: &Context<'_>, s: &Service, sink: &mut Sink) -> String {
                 ctx.project.name, s.name
             )),
         );
-    } else {
-        sink.push(
-            Diagnostic::error(
-                Code::MissingImage,
-                format!("`{}` has neither `image:` nor `build:`", s.name),
-            )
-            .with_path(format!("services.{}", s.name))
-            .at(Some(&s.loc)),
-        );
     }
+    // Neither `image:` nor `build:`: the model has refused the project.
     String::new()
 }

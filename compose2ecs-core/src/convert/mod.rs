@@ -44,6 +44,18 @@ pub(crate) struct Platform {
 
 /// Converts a project; problems go to `sink`.
 pub(crate) fn convert(project: &Project, overlay: &LoadedOverlay, sink: &mut Sink) -> Converted {
+    if project.services.is_empty() {
+        // docker compose reads such a project (`config` prints it); there is
+        // nothing to run on ECS.
+        sink.push(
+            Diagnostic::error(
+                Code::NoServices,
+                "the project has no active service to convert",
+            )
+            .at(Some(&project.services_loc)),
+        );
+        return Converted::default();
+    }
     let o = &overlay.overlay;
     let platform = Platform {
         launch_type: o.launch_type.unwrap_or_default(),
@@ -371,27 +383,9 @@ fn build_task(
                     .at(Some(&dep.loc))
                     .with_help(format!("make `{}` tolerate `{}` starting later (retry on connect), or run both in one task: services.{}.containers in the overlay", member.name, dep.service, member.name)),
                 ),
-                None if !dep.required => {}
-                // As in docker compose: a service cannot start without a
-                // dependency whose profile is off (unless `required: false`,
-                // handled above).
-                None if project.inactive_services.contains(&dep.service) => sink.push(
-                    Diagnostic::error(
-                        Code::UnknownDependency,
-                        format!("`{}` depends on `{}`, whose profiles are not active", member.name, dep.service),
-                    )
-                    .with_path(&dep.path)
-                    .at(Some(&dep.loc))
-                    .with_help(format!("activate its profile (--profile or COMPOSE_PROFILES), or mark the dependency optional: depends_on: {{{}: {{condition: service_started, required: false}}}}", dep.service)),
-                ),
-                None => sink.push(
-                    Diagnostic::error(
-                        Code::UnknownDependency,
-                        format!("`{}` depends on `{}`, which is not a service of the project", member.name, dep.service),
-                    )
-                    .with_path(&dep.path)
-                    .at(Some(&dep.loc)),
-                ),
+                // Not a service of the project: optional (`required:
+                // false`), or the model has refused the project.
+                None => {}
             }
         }
         containers[i].depends_on = deps;

@@ -160,6 +160,10 @@ codes! {
     /// A service uses a compose secret that the top-level `secrets` does not
     /// define. Example: `secrets: [db_pasword]` with `db_password` defined.
     UnknownSecret => "unknown-secret",
+    /// A service names a network, volume or config that the top-level key
+    /// does not define; docker compose refuses the project. Example:
+    /// `networks: [backend]` without a top-level `networks: {backend: {}}`.
+    UndefinedResource => "undefined-resource",
     /// A compose secret (or a secret the overlay must supply) has no ARN in
     /// the overlay. Example: `secrets: [db_password]` without
     /// `secrets: {db_password: arn:…}` in compose2ecs.yaml.
@@ -286,6 +290,10 @@ codes! {
     TaskSizeRounded => "task-size-rounded",
     /// A name ECS does not accept. Example: a family `my.app`.
     InvalidName => "invalid-name",
+    /// The top-level `name:` is not a valid project name, and is read
+    /// normalised, as docker compose reads it. Example: `name: My App`, read
+    /// as `myapp`.
+    ProjectNameNormalized => "project-name-normalized",
     /// A key of the overlay that does not exist. Example: `roles: {exec: …}`.
     OverlayUnknownKey => "overlay-unknown-key",
     /// The overlay names a compose service that does not exist.
@@ -438,6 +446,12 @@ impl Error {
     }
 
     /// Adds to the files and sensitive values the error carries.
+    /// Keeps the errors and the diagnostics `keep` wants.
+    pub(crate) fn retain(mut self, keep: impl Fn(&Diagnostic) -> bool) -> Self {
+        self.diagnostics.retain(|d| d.is_error() || keep(d));
+        self
+    }
+
     pub(crate) fn with_sources(mut self, sources: Sources) -> Self {
         self.sources.merge(sources);
         self

@@ -21,9 +21,23 @@ pub struct Options {
     /// is listed here (or `*` is), as with `docker compose --profile`. When
     /// empty, `COMPOSE_PROFILES` from the environment decides.
     pub profiles: Vec<String>,
+    /// Skips the project-wide checks docker compose makes when it loads a
+    /// project (undefined networks, volumes, configs and dependencies, a
+    /// service without an image), as compose-go's `SkipConsistencyCheck`
+    /// does. For reading fragments of a project; a conversion with it can
+    /// produce output ECS will refuse.
+    pub skip_consistency_check: bool,
 }
 
 impl Options {
+    /// Options that skip the project-wide checks (see
+    /// [`skip_consistency_check`](Self::skip_consistency_check)).
+    #[must_use]
+    pub fn without_consistency_check(mut self) -> Self {
+        self.skip_consistency_check = true;
+        self
+    }
+
     /// Options with these active profiles.
     #[must_use]
     pub fn with_profiles(mut self, profiles: impl IntoIterator<Item = impl Into<String>>) -> Self {
@@ -228,4 +242,15 @@ pub(crate) fn project_name(input: &Input) -> Option<&str> {
             .map(String::as_str)
             .filter(|p| !p.is_empty())
     })
+}
+
+/// Normalises a directory name into a project name, as compose does:
+/// lowercase, only `[a-z0-9_-]`, no leading `_` or `-`.
+pub fn normalize_project_name(name: &str) -> String {
+    let lowered: String = name
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '_')
+        .collect();
+    lowered.trim_start_matches(['_', '-']).to_owned()
 }

@@ -99,10 +99,15 @@ pub(crate) fn merge(base: &mut Node, over: Node, path: &[&str]) {
             } else {
                 split_assignment
             };
+            // docker compose resets a key of a mapping only: over a list
+            // (`[A=1, C=3]`), `C: !reset null` leaves `C=3` in place.
+            let base_is_map = matches!(b, Value::Map(_));
             let mut merged = to_map(std::mem::replace(b, Value::Null), split);
             for (k, e) in to_map(o, split) {
                 if e.value.tag.as_deref() == Some(RESET) {
-                    merged.shift_remove(&k);
+                    if base_is_map {
+                        merged.shift_remove(&k);
+                    }
                 } else {
                     merged.insert(k, e);
                 }
@@ -449,5 +454,14 @@ mod tests {
         assert_eq!(web["ports"], json!(["81"]));
         assert_eq!(web["environment"], json!({"B": 2}));
         assert_eq!(web["healthcheck"], json!({"test": ["CMD", "y"]}));
+    }
+
+    #[test]
+    fn a_reset_key_over_a_list_stays_as_in_docker_compose() {
+        let web = merged(
+            "services:\n  web:\n    image: a\n    environment: [A=1, C=3]\n",
+            "services:\n  web:\n    environment: {C: !reset null, D: 4}\n",
+        );
+        assert_eq!(web["environment"], json!({"A": "1", "C": "3", "D": 4}));
     }
 }

@@ -90,7 +90,15 @@ pub(crate) fn resolve(input: &Input, sink: &mut Sink) -> Option<Node> {
         sink.push(Diagnostic::error(Code::Io, "no compose file was given"));
         return None;
     }
-    let env = Rc::new(input.environment.clone());
+    let mut env = input.environment.clone();
+    if !env.contains_key(PROJECT_NAME_VARIABLE) {
+        // docker compose names the project before it reads the files, and
+        // `${COMPOSE_PROJECT_NAME}` in them is that name.
+        if let Some(name) = project_name_before_loading(input) {
+            env.insert(PROJECT_NAME_VARIABLE.to_owned(), name);
+        }
+    }
+    let env = Rc::new(env);
     let base = paths::normalize(&input.project_dir);
     let mut loader = Loader {
         input,
@@ -120,6 +128,37 @@ pub(crate) fn resolve(input: &Input, sink: &mut Sink) -> Option<Node> {
     let mut merged = merged?;
     merge::finish(&mut merged);
     Some(merged)
+}
+
+/// The variable that holds the project name while the files are read.
+const PROJECT_NAME_VARIABLE: &str = "COMPOSE_PROJECT_NAME";
+
+/// The project name as docker compose decides it before reading the files:
+/// `-p`, else the last top-level `name:` of the compose files (interpolated),
+/// else the project directory's name, normalised.
+fn project_name_before_loading(input: &Input) -> Option<String> {
+    if let Some(name) = &input.project_name {
+        return Some(name.clone());
+    }
+    let mut name = None;
+    for source in &input.compose {
+        if !source.text.contains("name:") {
+            continue;
+        }
+        if let Ok(tree) = yaml::parse(&source.path, &source.text) {
+            if let Some(n) = tree.get("name").and_then(Node::as_str) {
+                name = interpolate::interpolate_str(n, &input.environment, &mut Vec::new()).ok();
+            }
+        }
+    }
+    let name = name.or_else(|| {
+        let dir = input
+            .project_dir
+            .canonicalize()
+            .unwrap_or_else(|_| input.project_dir.clone());
+        dir.file_name().map(|s| s.to_string_lossy().into_owned())
+    })?;
+    Some(discover::normalize_project_name(&name))
 }
 
 impl Loader<'_> {

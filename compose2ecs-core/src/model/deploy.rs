@@ -21,19 +21,7 @@ pub(super) fn cpus(sink: &mut Sink, node: &Node, path: &str) -> Option<Spanned<u
 pub(super) fn memory(sink: &mut Sink, node: &Node, path: &str) -> Option<Spanned<u64>> {
     let text = scalar(sink, node, path)?;
     match units::parse_bytes(&text) {
-        Ok(bytes) => {
-            let mib = units::bytes_to_mib(bytes);
-            if mib < 6 {
-                value_error(
-                    sink,
-                    node,
-                    path,
-                    format!("`{text}` is below the 6 MiB ECS allows a container"),
-                );
-                return None;
-            }
-            Some(spanned(mib, node, path))
-        }
+        Ok(bytes) => Some(spanned(units::bytes_to_mib(bytes), node, path)),
         Err(m) => {
             value_error(sink, node, path, m);
             None

@@ -5,6 +5,7 @@
 //! reported. Each typed field keeps the location it came from, so the
 //! converter's diagnostics point at the user's line.
 
+mod checks;
 mod deploy;
 mod health;
 mod mounts;
@@ -16,8 +17,10 @@ mod settings;
 pub mod support;
 
 pub use mounts::{DeviceMapping, TmpfsMount, UlimitSetting, VolumeMount};
+pub(crate) use ports::parse_short_port;
 pub(crate) use project::build_project;
 pub use project::normalize_project_name;
+pub(crate) use service::env_files;
 pub use settings::{
     DeviceRequest, GpuCount, Namespace, Setting, Sharing, UpdateConfig, VolumesFrom,
 };
@@ -50,6 +53,8 @@ pub struct Project {
     pub name: String,
     /// The active services, in file order.
     pub services: IndexMap<String, Service>,
+    /// Where `services:` is (the file's start when there is none).
+    pub services_loc: Location,
     /// Services left out because their profiles are not active.
     pub inactive_services: Vec<String>,
     /// Top-level `volumes`, by name, with where each is defined.
@@ -271,4 +276,6 @@ pub(crate) struct ModelContext<'a> {
     pub project_dir: &'a Path,
     pub project_name: Option<&'a str>,
     pub profiles: &'a [String],
+    /// Whether the project-wide checks run (see `Options`).
+    pub consistency_check: bool,
 }

@@ -18,7 +18,7 @@ pub(super) fn parse_range(text: &str) -> Option<PortRange> {
 }
 
 /// Parses the short syntax `[HOST_IP:][HOST:]CONTAINER[/PROTOCOL]`.
-pub(super) fn parse_short_port(
+pub(crate) fn parse_short_port(
     text: &str,
 ) -> Result<(Option<String>, Option<PortRange>, PortRange, String), String> {
     let (spec, protocol) = match text.rsplit_once('/') {

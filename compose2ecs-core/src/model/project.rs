@@ -111,16 +111,10 @@ pub(crate) fn build_project(
             return None;
         }
     }
-    if services.is_empty() && !sink.has_errors() {
-        sink.push(
-            Diagnostic::error(
-                Code::NoServices,
-                "the project has no active service to convert",
-            )
-            .at(Some(services_node.map_or(&root.loc, |n| &n.loc))),
-        );
-    }
     check_dependency_cycles(&services, sink);
+    if ctx.consistency_check {
+        super::checks::check_project(top, &services, &inactive_services, sink);
+    }
     let names = |key: &str| -> IndexMap<String, Location> {
         top.get(key)
             .and_then(|e| e.value.as_map())
@@ -156,6 +150,7 @@ pub(crate) fn build_project(
     }
     Some(Project {
         name,
+        services_loc: services_node.map_or(&root.loc, |n| &n.loc).clone(),
         services,
         inactive_services,
         volumes,
@@ -233,7 +228,27 @@ pub(super) fn project_name(
     let (name, loc) = if let Some(p) = ctx.project_name {
         (p.to_owned(), None)
     } else if let Some(e) = top.get("name") {
-        (scalar(sink, &e.value, "name")?, Some(e.value.loc.clone()))
+        // docker compose normalises the name it reads here (`My App` →
+        // `myapp`), where it refuses one given with `-p`.
+        let written = scalar(sink, &e.value, "name")?;
+        let mut name = normalize_project_name(&written);
+        if name.is_empty() {
+            // Nothing left: refused below, as written.
+            name.clone_from(&written);
+        } else if name != written {
+            sink.push(
+                Diagnostic::note(
+                    Code::ProjectNameNormalized,
+                    format!(
+                        "project name `{written}` is read as `{name}`, as docker compose reads it"
+                    ),
+                )
+                .with_path("name")
+                .at(Some(&e.value.loc))
+                .with_help(format!("write `name: {name}` to say so")),
+            );
+        }
+        (name, Some(e.value.loc.clone()))
     } else {
         let dir = ctx
             .project_dir
@@ -251,32 +266,34 @@ pub(super) fn project_name(
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
         && name.as_bytes()[0].is_ascii_alphanumeric();
     if !valid {
-        sink.push(
-            Diagnostic::error(
-                Code::InvalidName,
-                format!(
-                    "project name `{name}` is invalid: use lowercase letters, digits, dashes and underscores, starting with a letter or digit"
-                ),
-            )
-            .with_path("name")
-            .at(loc.as_ref())
-            .with_help("set `name:` in the compose file or pass --project-name"),
+        let from_caller = ctx.project_name.is_some();
+        let d = Diagnostic::error(
+            Code::InvalidName,
+            format!(
+                "project name `{name}`{} is invalid: use lowercase letters, digits, dashes and underscores, starting with a letter or digit",
+                if from_caller {
+                    " (from --project-name or COMPOSE_PROJECT_NAME)"
+                } else {
+                    ""
+                }
+            ),
         );
+        sink.push(if from_caller {
+            d.with_help(format!(
+                "pass --project-name {}, or set COMPOSE_PROJECT_NAME to it",
+                normalize_project_name(&name)
+            ))
+        } else {
+            d.with_path("name")
+                .at(loc.as_ref())
+                .with_help("set `name:` in the compose file or pass --project-name")
+        });
         return None;
     }
     Some(name)
 }
 
-/// Normalises a directory name into a project name, as compose does:
-/// lowercase, only `[a-z0-9_-]`, no leading `_` or `-`.
-pub fn normalize_project_name(name: &str) -> String {
-    let lowered: String = name
-        .to_lowercase()
-        .chars()
-        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '_')
-        .collect();
-    lowered.trim_start_matches(['_', '-']).to_owned()
-}
+pub use crate::load::discover::normalize_project_name;
 
 #[cfg(test)]
 mod tests {

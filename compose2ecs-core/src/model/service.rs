@@ -116,7 +116,7 @@ pub(super) fn build_service(
                 }
             }
             "ports" => ports(sink, v, &p, &mut s.ports),
-            "expose" => expose(sink, v, &p, &mut s.ports),
+            "expose" => {} // after `ports`, in any key order, as docker compose orders them
             "healthcheck" => s.healthcheck = healthcheck(sink, v, &p),
             "depends_on" => s.depends_on = depends_on(sink, v, &p),
             "logging" => s.logging = logging(sink, v, &p),
@@ -149,6 +149,10 @@ pub(super) fn build_service(
             "environment" | "env_file" | "label_file" => {} // below, in order
             _ => unreachable!("every handled key has an arm"),
         }
+    }
+
+    if let Some(e) = map.get("expose").filter(|e| !e.value.is_null()) {
+        expose(sink, &e.value, &child(path, "expose"), &mut s.ports);
     }
 
     // label_file under labels.
@@ -184,6 +188,9 @@ pub(super) fn build_service(
                 None => match ctx.env.get(&k) {
                     Some(v) => v.clone(),
                     None => {
+                        // A bare name overrides what `env_file` gave it:
+                        // docker compose passes it on unset.
+                        s.environment.remove(&k);
                         sink.push(
                             Diagnostic::warning(
                                 Code::UnresolvedEnvironment,
@@ -293,7 +300,7 @@ pub(super) fn report_unknown(key: &str, path: &str, loc: &Location, sink: &mut S
     sink.push(d);
 }
 
-pub(super) fn env_files(
+pub(crate) fn env_files(
     sink: &mut Sink,
     node: &Node,
     path: &str,

@@ -304,25 +304,42 @@ fn gpus(node: &Node, path: &str, sink: &mut Sink) -> Setting {
 }
 
 /// One device request's count: `count`, else the number of `device_ids`,
-/// else 1.
+/// else all of them, as the Compose Specification says. `count` is a whole
+/// number or `all`, and excludes `device_ids`, as docker compose checks.
 fn gpu_count(node: &Node, path: &str, sink: &mut Sink) -> Option<GpuCount> {
     let ids = node
         .get("device_ids")
         .and_then(Node::as_seq)
         .map(<[Node]>::len);
     match (node.get("count"), ids) {
-        (Some(c), _) if text(c) == "all" => Some(GpuCount::All),
-        (Some(c), _) => text(c).parse().ok().map(GpuCount::Count).or_else(|| {
+        (Some(_), Some(_)) => {
             value_error(
                 sink,
                 node,
                 path,
-                format!("GPU count `{}` is not a number", text(c)),
+                "`count` and `device_ids` exclude each other: give one".to_owned(),
             );
             None
-        }),
+        }
+        (Some(c), _) if text(c) == "all" => Some(GpuCount::All),
+        (Some(c), _) => {
+            let count = match c.resolve() {
+                Some(Resolved::Int(i)) => u64::try_from(i).ok(),
+                Some(Resolved::Str(s)) => s.trim().parse().ok(),
+                _ => None,
+            };
+            count.map(GpuCount::Count).or_else(|| {
+                value_error(
+                    sink,
+                    node,
+                    path,
+                    format!("GPU count `{}` is not a whole number or `all`", text(c)),
+                );
+                None
+            })
+        }
         (None, Some(n)) => u64::try_from(n).ok().map(GpuCount::Count),
-        (None, None) => Some(GpuCount::Count(1)),
+        (None, None) => Some(GpuCount::All),
     }
 }
 
@@ -429,12 +446,24 @@ mod tests {
             [
                 GpuCount::Count(2),
                 GpuCount::Count(3),
-                GpuCount::Count(1),
+                // Neither a count nor IDs: all of them, as in docker compose.
+                GpuCount::All,
                 GpuCount::All
             ]
         );
-        let (_, errors) = setting("gpus: [{count: some}]\n");
-        assert_eq!(errors, ["GPU count `some` is not a number"]);
+        let (_, errors) = setting("gpus: [{count: some}, {count: 1.5}]\n");
+        assert_eq!(
+            errors,
+            [
+                "GPU count `some` is not a whole number or `all`",
+                "GPU count `1.5` is not a whole number or `all`"
+            ]
+        );
+        let (_, errors) = setting("gpus: [{count: 1, device_ids: [a]}]\n");
+        assert_eq!(
+            errors,
+            ["`count` and `device_ids` exclude each other: give one"]
+        );
     }
 
     #[test]

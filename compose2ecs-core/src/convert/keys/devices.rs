@@ -40,8 +40,11 @@ impl Cx<'_> {
                 );
                 continue;
             }
-            let permissions = d
-                .permissions
+            // Omitted, ECS gives "read, write, and mknod for the device"
+            // (Device.permissions), as compose's default `rwm` does.
+            let all = d.permissions.is_empty()
+                || ['r', 'w', 'm'].iter().all(|p| d.permissions.contains(*p));
+            let permissions = if all { "" } else { d.permissions.as_str() }
                 .chars()
                 .filter_map(|ch| match ch {
                     'r' => Some("read".to_owned()),

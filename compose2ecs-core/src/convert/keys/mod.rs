@@ -79,7 +79,8 @@ pub(super) fn apply(
                 if *b == Some(true) && cx.refused(o, "privileged: true", "", sink) {
                     continue;
                 }
-                c.privileged = *b;
+                // `false` is ECS's default: written or not, the same task.
+                c.privileged = b.filter(|p| *p);
             }
             Setting::Devices(devices) => cx.devices(o, devices, c, sink),
             Setting::SecurityOpt(opts) => cx.security_opt(o, opts, c, sink),

@@ -203,7 +203,10 @@ impl Node {
     }
 }
 
-/// Resolves a plain scalar by the YAML 1.2 core schema.
+/// Resolves a plain scalar as go-yaml v3 (docker compose's parser) resolves
+/// it: the YAML 1.2 core schema, plus what go-yaml keeps of YAML 1.1 for
+/// compatibility: `_` between digits (`1_000`), `0b` binary and `0777`
+/// octal integers. `yes`/`no`/`on`/`off` stay strings, as in go-yaml v3.
 pub(crate) fn resolve_plain(text: &str) -> Resolved<'_> {
     match text {
         "true" | "True" | "TRUE" => return Resolved::Bool(true),
@@ -215,38 +218,70 @@ pub(crate) fn resolve_plain(text: &str) -> Resolved<'_> {
         ".nan" | ".NaN" | ".NAN" => return Resolved::Float(f64::NAN),
         _ => {}
     }
-    if let Some(i) = parse_int(text) {
+    // go-yaml only tries numbers for scalars that start like one.
+    if !text
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.'))
+    {
+        return Resolved::Str(text);
+    }
+    let plain = text.replace('_', "");
+    if let Some(i) = parse_int(&plain) {
         return Resolved::Int(i);
     }
-    let looks_numeric = text
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
-        && text.bytes().any(|b| b.is_ascii_digit());
-    if looks_numeric {
-        if let Ok(f) = text.parse::<f64>() {
+    // An integer above i64 (go-yaml: a uint64) is kept as written.
+    if !plain.starts_with('0') && plain.parse::<u64>().is_ok() {
+        return Resolved::Str(text);
+    }
+    if is_yaml_float(&plain) {
+        if let Ok(f) = plain.parse::<f64>() {
             return Resolved::Float(f);
         }
     }
     Resolved::Str(text)
 }
 
-/// Parses a YAML 1.2 core-schema integer: decimal, `0x…` or `0o…`.
+/// go-yaml's `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
+fn is_yaml_float(text: &str) -> bool {
+    let t = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (mantissa, exponent) = match t.find(['e', 'E']) {
+        Some(i) => (&t[..i], Some(&t[i + 1..])),
+        None => (t, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some(("", frac)) => digits(frac),
+        Some((int, frac)) => digits(int) && (frac.is_empty() || digits(frac)),
+        None => digits(mantissa),
+    };
+    mantissa_ok && exponent.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e)))
+}
+
+/// Parses an integer as Go's `strconv.ParseInt(text, 0, 64)` does, which is
+/// what go-yaml v3 calls: decimal, `0x…`, `0o…`, `0b…`, and `0…` octal.
 pub(crate) fn parse_int(text: &str) -> Option<i64> {
     let (neg, digits) = match text.as_bytes().first()? {
         b'-' => (true, &text[1..]),
         b'+' => (false, &text[1..]),
         _ => (false, text),
     };
-    let magnitude = if let Some(hex) = digits.strip_prefix("0x") {
-        i64::from_str_radix(hex, 16).ok()?
-    } else if let Some(oct) = digits.strip_prefix("0o") {
-        i64::from_str_radix(oct, 8).ok()?
-    } else if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        digits.parse::<i64>().ok()?
+    let (radix, body) = if let Some(hex) = digits.strip_prefix("0x").or(digits.strip_prefix("0X")) {
+        (16, hex)
+    } else if let Some(oct) = digits.strip_prefix("0o").or(digits.strip_prefix("0O")) {
+        (8, oct)
+    } else if let Some(bin) = digits.strip_prefix("0b").or(digits.strip_prefix("0B")) {
+        (2, bin)
+    } else if digits.len() > 1 && digits.starts_with('0') {
+        (8, &digits[1..])
     } else {
-        return None;
+        (10, digits)
     };
-    Some(if neg { -magnitude } else { magnitude })
+    if body.is_empty() || !body.bytes().all(|b| (b as char).is_digit(radix)) {
+        return None;
+    }
+    let magnitude = i128::from_str_radix(body, radix).ok()?;
+    i64::try_from(if neg { -magnitude } else { magnitude }).ok()
 }
 
 fn is_null_plain(text: &str) -> bool {
@@ -372,6 +407,16 @@ mod tests {
         assert_eq!(resolve_plain("0.5"), Resolved::Float(0.5));
         assert_eq!(resolve_plain("yes"), Resolved::Str("yes"));
         assert_eq!(resolve_plain("1e3"), Resolved::Float(1000.0));
+        // go-yaml v3 keeps these from YAML 1.1, and docker compose reads them so.
+        assert_eq!(resolve_plain("010"), Resolved::Int(8));
+        assert_eq!(resolve_plain("1_000"), Resolved::Int(1000));
+        assert_eq!(resolve_plain("0b11"), Resolved::Int(3));
+        assert_eq!(resolve_plain("012.5"), Resolved::Float(12.5));
+        assert_eq!(resolve_plain(".5"), Resolved::Float(0.5));
+        assert_eq!(resolve_plain("1."), Resolved::Float(1.0));
+        assert_eq!(resolve_plain("0"), Resolved::Int(0));
+        assert_eq!(resolve_plain("1.2.3"), Resolved::Str("1.2.3"));
+        assert_eq!(resolve_plain("09"), Resolved::Float(9.0));
         let n = p("a: '12'\nb: 12\nc: ~\n").unwrap();
         assert_eq!(n.get("a").unwrap().resolve(), Some(Resolved::Str("12")));
         assert_eq!(n.get("b").unwrap().resolve(), Some(Resolved::Int(12)));
