@@ -288,8 +288,14 @@ enum Differs {
     Reads,
     /// docker compose reads it; compose2ecs refuses it.
     Refuses,
+    /// Both read it; what `config` prints differs.
+    Prints,
     /// Not given to docker compose, which does not finish on it.
     NotRun,
+    /// docker compose prints one of two projects, at random (Go map
+    /// order); both must read it, and compose2ecs always prints the right
+    /// one, which is not checked byte for byte here.
+    Unstable,
 }
 
 /// Every case where compose2ecs and docker compose part ways, with the
@@ -336,6 +342,11 @@ const DIFFERENCES: &[(&str, Differs, &str)] = &[
         "conformance/compose-go-inline/build_extra/TestBuildNoCacheFilter_1.yaml",
         Differs::Reads,
         NEWER_SPEC,
+    ),
+    (
+        "conformance/compose-go-inline/override/TestOverrideSelfExtends_1.yaml",
+        Differs::Unstable,
+        "in about one run in five, docker compose loses the `!override` of an extended `depends_on` and keeps `depend_one`; compose2ecs applies it every time",
     ),
     (
         "conformance/compose-go-inline/reset/TestResetCycle_4.yaml",
@@ -464,7 +475,7 @@ fn compare(dc: &Path, case: &Case) -> Result<(), (Differs, String)> {
                     .position(|(a, b)| a != b)
                     .unwrap_or(0);
                 Err((
-                    Differs::Reads,
+                    Differs::Prints,
                     format!(
                         "prints differently from line {}: docker compose `{}`, compose2ecs `{}`",
                         line + 1,
@@ -572,6 +583,13 @@ fn every_fixture_conformance_file_and_corpus_project_reads_as_docker_compose_rea
             continue;
         }
         match (compare(&dc, case), listed) {
+            (Ok(()) | Err((Differs::Prints, _)), Some((_, Differs::Unstable, _)))
+                if run(bin()
+                    .current_dir(&case.dir)
+                    .arg("config")
+                    .args(case.file.iter().flat_map(|f| ["-f", f.as_str()])))
+                .code
+                    == 0 => {}
             (Ok(()), None) => same += 1,
             (Ok(()), Some(_)) => wrong.push(format!(
                 "{}: listed as a difference, but both read it alike",

@@ -74,10 +74,7 @@ pub(super) fn ssh(node: Option<&Node>) -> Out {
 
 pub(super) fn develop(node: &Node, cx: &Cx<'_>) -> Out {
     let mut o = Obj::default();
-    let watch: Vec<Out> = node
-        .get("watch")
-        .and_then(Node::as_seq)
-        .unwrap_or_default()
+    let watch: Vec<Out> = seq(node.get("watch"))
         .iter()
         .map(|t| {
             let g = |k: &str| t.get(k);
@@ -114,13 +111,7 @@ pub(super) fn hook(node: Option<&Node>) -> Out {
 }
 
 pub(super) fn hooks(node: Option<&Node>) -> Out {
-    Out::Arr(
-        node.and_then(Node::as_seq)
-            .unwrap_or_default()
-            .iter()
-            .map(|h| hook(Some(h)))
-            .collect(),
-    )
+    Out::Arr(seq(node).iter().map(|h| hook(Some(h))).collect())
 }
 
 pub(super) fn blkio(node: &Node) -> Out {
@@ -129,9 +120,7 @@ pub(super) fn blkio(node: &Node) -> Out {
     o.opt("weight", int(g("weight")));
     let devices = |key: &str, value: &str, as_bytes: bool| {
         Out::Arr(
-            g(key)
-                .and_then(Node::as_seq)
-                .unwrap_or_default()
+            seq(g(key))
                 .iter()
                 .map(|d| {
                     let mut o = Obj::default();

@@ -40,9 +40,7 @@ pub(super) fn deploy(node: &Node) -> Out {
     p.opt(
         "preferences",
         Out::Arr(
-            pg("preferences")
-                .and_then(Node::as_seq)
-                .unwrap_or_default()
+            seq(pg("preferences"))
                 .iter()
                 .map(|pref| {
                     let mut o = Obj::default();
@@ -78,21 +76,12 @@ pub(super) fn resource(node: &Node) -> Out {
     o.opt("pids", int(g("pids")));
     o.opt(
         "devices",
-        Out::Arr(
-            g("devices")
-                .and_then(Node::as_seq)
-                .unwrap_or_default()
-                .iter()
-                .map(device_request)
-                .collect(),
-        ),
+        Out::Arr(seq(g("devices")).iter().map(device_request).collect()),
     );
     o.opt(
         "generic_resources",
         Out::Arr(
-            g("generic_resources")
-                .and_then(Node::as_seq)
-                .unwrap_or_default()
+            seq(g("generic_resources"))
                 .iter()
                 .map(|r| {
                     let mut o = Obj::default();
@@ -152,7 +141,7 @@ pub(super) fn gpus(node: Option<&Node>) -> Out {
 
 /// `devices`: `host[:container[:permissions]]` in the long syntax.
 pub(super) fn devices(node: Option<&Node>) -> Out {
-    let items = node.and_then(Node::as_seq).unwrap_or_default();
+    let items = seq(node);
     Out::Arr(
         items
             .iter()

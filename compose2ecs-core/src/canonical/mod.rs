@@ -31,7 +31,7 @@ use crate::model::{ModelContext, Project};
 
 use json::Obj;
 pub(crate) use json::Out;
-use read::{boolean, mapping, opt_bool, string, text};
+use read::{boolean, mapping, opt_bool, seq, string, text};
 
 /// The canonical form, with paths relative to the project directory still
 /// to be made absolute.
@@ -207,10 +207,7 @@ pub(crate) fn build(
         o.opt("driver_opts", mapping(g("driver_opts")));
         let mut ipam = Obj::default();
         ipam.opt("driver", string(g("ipam").and_then(|i| i.get("driver"))));
-        let pools: Vec<Out> = g("ipam")
-            .and_then(|i| i.get("config"))
-            .and_then(Node::as_seq)
-            .unwrap_or_default()
+        let pools: Vec<Out> = seq(g("ipam").and_then(|i| i.get("config")))
             .iter()
             .map(|p| {
                 let mut o = Obj::default();

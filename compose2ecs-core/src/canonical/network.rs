@@ -58,7 +58,7 @@ pub(super) fn networks(
 /// port of its range.
 pub(super) fn ports(node: Option<&Node>) -> Out {
     let mut out = Vec::new();
-    for item in node.and_then(Node::as_seq).unwrap_or_default() {
+    for item in seq(node) {
         match &item.value {
             Value::Map(_) => {
                 let g = |k: &str| item.get(k);
@@ -116,7 +116,7 @@ pub(super) fn ports(node: Option<&Node>) -> Out {
 /// `volumes`, short syntax in the long form, host paths absolute.
 pub(super) fn volumes(node: Option<&Node>, cx: &Cx<'_>, used: &mut Vec<String>) -> Out {
     let mut out = Vec::new();
-    for item in node.and_then(Node::as_seq).unwrap_or_default() {
+    for item in seq(node) {
         let v = match &item.value {
             Value::Map(_) => long_volume(item, cx),
             _ => short_volume(&text(item).unwrap_or_default(), cx),

@@ -39,6 +39,11 @@ pub(crate) fn go_float_text(f: f64) -> String {
     }
 }
 
+/// The items of a list node; none for anything else.
+pub(crate) fn seq(node: Option<&Node>) -> &[Node] {
+    node.and_then(Node::as_seq).unwrap_or_default()
+}
+
 /// A string field.
 pub(crate) fn string(node: Option<&Node>) -> Out {
     Out::Str(node.and_then(text).unwrap_or_default())

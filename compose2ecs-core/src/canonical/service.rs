@@ -10,7 +10,7 @@ use super::deploy::{deploy, devices, gpus};
 use super::json::{Obj, Out};
 use super::network::{networks, ports, volumes};
 use super::read::{
-    boolean, bytes, duration, entries, float32, int, mapping, opt_bool, opt_int, string,
+    boolean, bytes, duration, entries, float32, int, mapping, opt_bool, opt_int, seq, string,
     string_list, strings, text,
 };
 use super::{Cx, Used};
@@ -190,7 +190,7 @@ pub(super) fn file_refs(
     default_dir: Option<&str>,
     used: &mut Vec<String>,
 ) -> Out {
-    let items = node.and_then(Node::as_seq).unwrap_or_default();
+    let items = seq(node);
     Out::Arr(
         items
             .iter()
