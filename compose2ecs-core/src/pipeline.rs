@@ -137,12 +137,7 @@ pub fn config(input: &Input, options: &Options) -> Result<(ComposeTree, Vec<Diag
         )));
     };
     let profiles = discover::profiles(input, options);
-    let canonical = canonical::build(
-        &tree,
-        &project,
-        input,
-        model_context(input, options, &profiles),
-    );
+    let canonical = canonical::build(&tree, &project, model_context(input, options, &profiles));
     if let Value::Map(top) = &mut tree.value {
         let loc = tree.loc.clone();
         let name = yaml::Entry {

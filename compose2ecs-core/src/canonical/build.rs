@@ -2,9 +2,9 @@
 
 use crate::load::yaml::{Map, Node, Value};
 
+use super::fields::{command, extra_hosts, file_refs, raw_env, resolved_map, sorted, ulimits};
 use super::json::{Obj, Out};
 use super::read::*;
-use super::service::{command, extra_hosts, file_refs, raw_env, resolved_map, sorted, ulimits};
 use super::{Cx, Used};
 
 pub(super) fn build(node: &Node, cx: &Cx<'_>, used: &mut Used) -> Out {

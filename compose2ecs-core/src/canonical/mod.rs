@@ -14,6 +14,7 @@
 
 mod build;
 mod deploy;
+mod fields;
 mod json;
 mod network;
 mod read;
@@ -23,7 +24,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Sink;
-use crate::load::input::Input;
 use crate::load::interpolate::Environment;
 use crate::load::paths;
 use crate::load::yaml::{Entry, Node, Resolved, Value};
@@ -135,14 +135,9 @@ pub(crate) struct Used {
 }
 
 /// The canonical form of the merged tree of `project`.
-pub(crate) fn build(
-    tree: &Node,
-    project: &Project,
-    input: &Input,
-    cx: ModelContext<'_>,
-) -> Canonical {
+pub(crate) fn build(tree: &Node, project: &Project, cx: ModelContext<'_>) -> Canonical {
     let cx = Cx {
-        env: &input.environment,
+        env: cx.env,
         model: cx,
     };
     let mut used = Used::default();
