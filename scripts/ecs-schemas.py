@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Derive JSON Schemas for the ECS RegisterTaskDefinition and CreateService
-inputs from the ECS API model that the AWS CLI validates against.
+"""Derive JSON Schemas for the ECS RegisterTaskDefinition, CreateService and
+RunTask inputs from the ECS API model that the AWS CLI validates against.
 
 Input (pinned, committed): schemas/source/botocore-ecs-service-2.json, the
 ECS model (API version 2014-11-13) as shipped in botocore 1.43.11 — see
@@ -8,6 +8,7 @@ schemas/NOTICE.md. Output (committed):
 
   schemas/ecs-register-task-definition.schema.json
   schemas/ecs-create-service.schema.json
+  schemas/ecs-run-task.schema.json
 
 Rerun after replacing the model:  python3 scripts/ecs-schemas.py
 (`--check` exits 1 when the committed files differ; the tests check it too.)
@@ -31,6 +32,12 @@ MODEL = ROOT / "schemas/source/botocore-ecs-service-2.json"
 OUT = {
     "RegisterTaskDefinitionRequest": ROOT / "schemas/ecs-register-task-definition.schema.json",
     "CreateServiceRequest": ROOT / "schemas/ecs-create-service.schema.json",
+    "RunTaskRequest": ROOT / "schemas/ecs-run-task.schema.json",
+}
+COMMAND = {
+    "RegisterTaskDefinitionRequest": "register-task-definition",
+    "CreateServiceRequest": "create-service",
+    "RunTaskRequest": "run-task",
 }
 
 # FARGATE task sizes: cpu units -> memory MiB allowed.
@@ -137,6 +144,10 @@ def extras(request, defs):
     if request == "CreateServiceRequest":
         req = defs["CreateServiceRequest"]
         req["properties"]["serviceName"]["pattern"] = NAME
+    if request == "RunTaskRequest":
+        # "count: The number of instantiations of the specified task to place
+        # on your cluster. You can specify up to 10 tasks for each call."
+        defs["RunTaskRequest"]["properties"]["count"].update(minimum=1, maximum=10)
 
 
 def schema_for(request, model):
@@ -148,7 +159,7 @@ def schema_for(request, model):
     out = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": request,
-        "description": f"The `aws ecs {'register-task-definition' if 'Task' in request else 'create-service'} --cli-input-json` input, "
+        "description": f"The `aws ecs {COMMAND[request]} --cli-input-json` input, "
         f"derived from the ECS API model {model['metadata']['apiVersion']} by scripts/ecs-schemas.py.",
     }
     out.update(root)

@@ -11,13 +11,14 @@ Examples:
   compose2ecs convert --check -o ecs   # CI: fail when ecs/ is stale
   compose2ecs convert --stdout --family shop-web \\
       | aws ecs register-task-definition --cli-input-json file:///dev/stdin
-  compose2ecs deploy                   # register, create or update, watch
+  compose2ecs deploy                   # jobs, then services, in dependency order
+  compose2ecs run migrate              # one task to completion; its exit code
   compose2ecs policy                   # the execution role's IAM policy
   compose2ecs config --format json     # the merged, interpolated project
   compose2ecs schema overlay           # for editors (yaml-language-server)
 
 Exit status: 0 success, 1 input rejected (nothing written) or an AWS call
-failed, 2 usage error.";
+failed, 2 usage error; `run` exits with the container's exit code.";
 
 pub(crate) const CONVERT_HELP: &str = "\
 Examples:
@@ -57,8 +58,30 @@ Examples:
   compose2ecs deploy --no-wait       # return once the services are updated
   compose2ecs deploy --dry-run       # the aws commands, nothing run
 
+Families are deployed in the order their compose services depend on each other.
+Jobs (one-shot services: restart: \"no\", or awaited with
+service_completed_successfully) run with `aws ecs run-task` and must stop with
+exit code 0 before anything that depends on them is deployed; a failed job
+stops the deploy with its exit code, stop reason and last log lines. Between
+stages, deploy waits for the services later families depend on; --no-wait only
+skips watching the last services started.
+
 Exit status: 0 every deployment completed (or, with --no-wait, was started), 1 input rejected,
-a call failed, a deployment FAILED, or the timeout passed.";
+a call failed, a job failed, a deployment FAILED, or the timeout passed.";
+
+pub(crate) const RUN_HELP: &str = "\
+Examples:
+  compose2ecs run migrate                   # the job, as compose defines it
+  compose2ecs run web -- python manage.py createsuperuser --noinput
+  compose2ecs run migrate --dry-run         # the aws commands, nothing run
+
+The task runs where the service's tasks run: its cluster, launch type and
+network (compose2ecs.yaml). The command after `--` replaces the container's
+`command`, as `docker compose run SERVICE CMD…` does.
+
+Exit status: the container's own exit code once the task has stopped; 1 input
+rejected, a call failed, the task stopped without an exit code, or the timeout
+passed.";
 
 /// Convert Docker Compose files into Amazon ECS task definitions that
 /// `aws ecs register-task-definition --cli-input-json` accepts.
@@ -72,7 +95,8 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Write `<family>.task-definition.json` (register-task-definition input)
-    /// and `<family>.service.json` (create-service input) per ECS task.
+    /// and `<family>.service.json` (create-service input) per ECS task, or
+    /// `<family>.run-task.json` (run-task input) for a one-shot job.
     #[command(after_help = CONVERT_HELP)]
     Convert(ConvertArgs),
     /// Convert, then register each task definition with `aws ecs
@@ -84,6 +108,12 @@ pub(crate) enum Command {
     /// the new revision, and watch the rollout until it completes.
     #[command(after_help = DEPLOY_HELP)]
     Deploy(DeployArgs),
+    /// Run one task of a compose service to completion, as `docker compose
+    /// run` does: register its task definition, `aws ecs run-task` (with the
+    /// command given after `--`), wait for it to stop, and exit with the
+    /// container's exit code.
+    #[command(after_help = RUN_HELP)]
+    Run(RunArgs),
     /// Print the IAM policy the task execution role needs for exactly this
     /// project: image pulls, log writes, secret reads.
     Policy(PolicyArgs),
@@ -112,8 +142,8 @@ pub(crate) enum Command {
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
-    /// Print a JSON Schema: `task-definition` and `service` (the ECS inputs
-    /// every output is checked against), `overlay` (compose2ecs.yaml, for
+    /// Print a JSON Schema: `task-definition`, `service` and `run-task` (the
+    /// ECS inputs every output is checked against), `overlay` (compose2ecs.yaml, for
     /// editors) or `compose` (the pinned Compose Specification schema).
     Schema {
         /// Which schema.
@@ -126,6 +156,7 @@ pub(crate) enum Command {
 pub(crate) enum SchemaKind {
     TaskDefinition,
     Service,
+    RunTask,
     Overlay,
     Compose,
 }
@@ -229,6 +260,33 @@ pub(crate) struct DeployArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 600.0)]
     pub(crate) timeout: f64,
     /// Seconds between two looks at the rollout.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub(crate) interval: f64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    #[command(flatten)]
+    pub(crate) conversion: ConversionArgs,
+    /// The compose service to run.
+    #[arg(value_name = "SERVICE")]
+    pub(crate) service: String,
+    /// The command instead of the service's `command`, after `--`.
+    #[arg(last = true, value_name = "CMD")]
+    pub(crate) command: Vec<String>,
+    /// The AWS CLI to run. It runs in your AWS environment as it is
+    /// (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, …).
+    #[arg(long, value_name = "PATH", default_value = "aws")]
+    pub(crate) aws_cli: PathBuf,
+    /// Print the `aws` commands (with the JSON inline) instead of running
+    /// them.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Seconds to wait for the task to stop before giving up (exit 1; the
+    /// task goes on running).
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600.0)]
+    pub(crate) timeout: f64,
+    /// Seconds between two looks at the task.
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
     pub(crate) interval: f64,
 }

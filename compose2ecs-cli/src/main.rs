@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         Command::Convert(a) => a.conversion.format,
         Command::Register(a) => a.conversion.format,
         Command::Deploy(a) => a.conversion.format,
+        Command::Run(a) => a.conversion.format,
         Command::Policy(a) => a.conversion.format,
         Command::Config(_)
         | Command::Init(_)
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
         Command::Convert(args) => cmd::convert::run(&args),
         Command::Register(args) => cmd::register::run(&args),
         Command::Deploy(args) => cmd::deploy::run(&args),
+        Command::Run(args) => cmd::run::run(&args),
         Command::Policy(args) => cmd::policy::run(&args),
         Command::Config(args) => cmd::config::run(&args),
         Command::Init(args) => cmd::init::run(&args),
@@ -46,8 +48,8 @@ fn main() -> ExitCode {
     };
     if json && !write::printed() {
         let status = match outcome {
-            outcome::Outcome::Success => "ok",
-            outcome::Outcome::Rejected => "failed",
+            outcome::Outcome::Success | outcome::Outcome::Exit(0) => "ok",
+            outcome::Outcome::Rejected | outcome::Outcome::Exit(_) => "failed",
         };
         let doc = serde_json::json!({"status": status, "errors": report::errors()});
         let _ = write::document(&doc);

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 pub(crate) enum Outcome {
     Success,
     Rejected,
+    /// `run`: the container's own exit code.
+    Exit(u8),
 }
 
 impl From<Outcome> for ExitCode {
@@ -12,6 +14,7 @@ impl From<Outcome> for ExitCode {
         match o {
             Outcome::Success => ExitCode::SUCCESS,
             Outcome::Rejected => ExitCode::from(1),
+            Outcome::Exit(code) => ExitCode::from(code),
         }
     }
 }

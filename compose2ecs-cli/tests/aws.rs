@@ -70,9 +70,11 @@ fn start_moto(moto: &Path) -> Moto {
     server
 }
 
-/// The AWS environment of the tests: moto's endpoint, dummy credentials.
+/// The AWS environment of the tests: moto's endpoint, dummy credentials,
+/// and no retries (a refusal of moto's is final; retrying it only waits).
 fn moto_env(moto: &Moto) -> Vec<(String, String)> {
     vec![
+        ("AWS_MAX_ATTEMPTS".into(), "1".into()),
         (
             "AWS_ENDPOINT_URL".into(),
             format!("http://127.0.0.1:{}", moto.port),
@@ -146,6 +148,10 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
     let mut registered = 0;
     let mut created = 0;
+    let mut ran = 0;
+    // A default subnet per (region, cluster), the cluster made with it.
+    let mut default_subnets: std::collections::BTreeMap<(String, String), serde_json::Value> =
+        Default::default();
     // The family's region (register uses the project's) and a network per
     // region, made when first needed.
     let mut regions: std::collections::BTreeMap<String, String> = Default::default();
@@ -178,10 +184,18 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
             .map(|f| f.unwrap().path())
             .collect();
         files.sort();
-        let (task_files, service_files): (Vec<PathBuf>, Vec<PathBuf>) = files
+        let (task_files, others): (Vec<PathBuf>, Vec<PathBuf>) = files
             .into_iter()
             .partition(|f| f.to_string_lossy().ends_with(".task-definition.json"));
-        assert_eq!(task_files.len(), service_files.len(), "{}", case.display());
+        let (job_files, service_files): (Vec<PathBuf>, Vec<PathBuf>) = others
+            .into_iter()
+            .partition(|f| f.to_string_lossy().ends_with(".run-task.json"));
+        assert_eq!(
+            task_files.len(),
+            service_files.len() + job_files.len(),
+            "a service or a job per task: {}",
+            case.display()
+        );
         // `compose2ecs register` hands every family to the real AWS CLI,
         // which runs in the environment given here (pointed at moto).
         let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("compose2ecs"));
@@ -261,6 +275,86 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
                 }
             }
             registered += 1;
+        }
+        for file in job_files {
+            // The real AWS CLI checks the run-task input against its model
+            // before sending it; moto then starts the task in its default
+            // VPC (the fixtures' subnets are made up).
+            let emitted: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+            let family = emitted["taskDefinition"].as_str().unwrap();
+            let region = regions[family].clone();
+            let cluster = emitted["cluster"].as_str().unwrap_or("default");
+            let subnet = default_subnets
+                .entry((region.clone(), cluster.to_owned()))
+                .or_insert_with(|| {
+                    let _ = aws(
+                        &aws_bin,
+                        &moto,
+                        &[
+                            "ecs",
+                            "create-cluster",
+                            "--cluster-name",
+                            cluster,
+                            "--region",
+                            &region,
+                        ],
+                    );
+                    let subnets = aws(
+                        &aws_bin,
+                        &moto,
+                        &[
+                            "ec2",
+                            "describe-subnets",
+                            "--region",
+                            &region,
+                            "--filters",
+                            "Name=default-for-az,Values=true",
+                        ],
+                    )
+                    .unwrap();
+                    subnets["Subnets"][0]["SubnetId"].clone()
+                })
+                .clone();
+            let mut request = emitted.clone();
+            if let Some(vpc) = request
+                .get_mut("networkConfiguration")
+                .and_then(|n| n.get_mut("awsvpcConfiguration"))
+            {
+                vpc["subnets"] = serde_json::json!([subnet]);
+                vpc.as_object_mut().unwrap().remove("securityGroups");
+            }
+            let request_file = out.path().join("run.json");
+            std::fs::write(&request_file, request.to_string()).unwrap();
+            let arg = format!("file://{}", request_file.display());
+            let reply = aws(
+                &aws_bin,
+                &moto,
+                &[
+                    "ecs",
+                    "run-task",
+                    "--cli-input-json",
+                    &arg,
+                    "--region",
+                    &region,
+                ],
+            );
+            match reply {
+                Ok(r) => assert_eq!(
+                    r["tasks"].as_array().map(Vec::len),
+                    emitted["count"].as_u64().map(|c| c as usize),
+                    "{r}"
+                ),
+                // moto 5.2.1 fails (500) to place a task whose containers
+                // have no memory of their own, which real ECS allows on
+                // FARGATE; the CLI's validation of the input has passed.
+                Err(e) => assert!(
+                    e.contains("(500)") && !e.contains("Parameter validation"),
+                    "{}: {e}",
+                    file.display()
+                ),
+            }
+            ran += 1;
         }
         for file in service_files {
             let emitted: serde_json::Value =
@@ -356,6 +450,7 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
         "only {registered} task definitions registered"
     );
     assert!(created >= 2, "only {created} services created");
+    assert!(ran >= 4, "only {ran} jobs run");
 }
 
 #[test]
@@ -617,5 +712,162 @@ fn deploy_makes_the_live_service_match_changed_settings_on_moto() {
             .as_str()
             .unwrap()
             .ends_with("live-web:2")
+    );
+}
+
+/// Jobs through the real aws CLI: `deploy` registers the job, starts it
+/// with the `run-task` input compose2ecs writes, waits for moto's task to
+/// stop (moto reports exit code 0), then creates the service that waits for
+/// it; `run` starts a one-off task with the command override and exits with
+/// the container's code. (moto's RunTask needs a container memory size, so
+/// the services set `mem_limit`; real ECS on FARGATE does not.)
+#[test]
+fn jobs_run_to_completion_before_their_services_on_moto() {
+    let Some((aws_bin, moto_bin)) = tools() else {
+        return;
+    };
+    let moto = start_moto(&moto_bin);
+    // moto starts awsvpc tasks only in its default VPC's subnets (in a
+    // created subnet its network interface lacks a DNS name and RunTask
+    // fails with a 500).
+    let subnets = aws(
+        &aws_bin,
+        &moto,
+        &[
+            "ec2",
+            "describe-subnets",
+            "--filters",
+            "Name=default-for-az,Values=true",
+        ],
+    )
+    .unwrap();
+    let subnet = subnets["Subnets"][0]["SubnetId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let groups = aws(
+        &aws_bin,
+        &moto,
+        &[
+            "ec2",
+            "describe-security-groups",
+            "--group-names",
+            "default",
+        ],
+    )
+    .unwrap();
+    let group = groups["SecurityGroups"][0]["GroupId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    aws(
+        &aws_bin,
+        &moto,
+        &["ecs", "create-cluster", "--cluster-name", "shop"],
+    )
+    .unwrap();
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(
+        work.path().join("compose.yaml"),
+        "name: jobs\nservices:\n  migrate:\n    image: app:1\n    command: [migrate]\n    mem_limit: 512m\n    restart: \"no\"\n  web:\n    image: app:1\n    mem_limit: 512m\n    depends_on:\n      migrate: {condition: service_completed_successfully}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        work.path().join("compose2ecs.yaml"),
+        format!(
+            "region: us-east-1\nroles: {{execution: \"arn:aws:iam::123456789012:role/exec\"}}\ncluster: shop\n\
+             network: {{subnets: [{subnet}], security_groups: [{group}]}}\n"
+        ),
+    )
+    .unwrap();
+    let cli = |args: &[&str]| {
+        let out = Command::new(assert_cmd::cargo::cargo_bin("compose2ecs"))
+            .current_dir(work.path())
+            .arg(args[0])
+            .arg("--aws-cli")
+            .arg(&aws_bin)
+            .args(["--interval", "0.1", "--timeout", "60"])
+            .args(&args[1..])
+            .env_clear()
+            .envs(moto_env(&moto))
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = cli(&["deploy", "--no-wait"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let job = stderr.find("job jobs-migrate:1 succeeded").expect(&stderr);
+    let service = stderr
+        .find("created service jobs-web with jobs-web:1")
+        .expect(&stderr);
+    assert!(job < service, "{stderr}");
+    let listed = |service: &str| {
+        aws(
+            &aws_bin,
+            &moto,
+            &[
+                "ecs",
+                "describe-services",
+                "--cluster",
+                "shop",
+                "--services",
+                service,
+            ],
+        )
+        .unwrap()["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["status"] == "ACTIVE")
+            .count()
+    };
+    assert_eq!(listed("jobs-web"), 1);
+    assert_eq!(listed("jobs-migrate"), 0, "a job gets no service");
+
+    let (code, stderr) = cli(&["run", "web", "--", "echo", "hi"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let tasks = aws(
+        &aws_bin,
+        &moto,
+        &[
+            "ecs",
+            "list-tasks",
+            "--cluster",
+            "shop",
+            "--started-by",
+            "compose2ecs",
+        ],
+    )
+    .unwrap();
+    let arns: Vec<&str> = tasks["taskArns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        arns.len(),
+        2,
+        "the job's task and the one-off task: {arns:?}"
+    );
+    let mut call = vec!["ecs", "describe-tasks", "--cluster", "shop", "--tasks"];
+    call.extend(&arns);
+    let described = aws(&aws_bin, &moto, &call).unwrap();
+    let overrides: Vec<&serde_json::Value> = described["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| &t["overrides"]["containerOverrides"])
+        .filter(|o| o.is_array())
+        .collect();
+    assert!(
+        overrides
+            .iter()
+            .any(|o| o[0]["name"] == "web" && o[0]["command"] == serde_json::json!(["echo", "hi"])),
+        "{described}"
     );
 }

@@ -11,7 +11,7 @@ use crate::canonical::{self, Canonical};
 use crate::convert as converter;
 use crate::diagnostic::redact::MIN_LEN;
 use crate::diagnostic::{Code, Diagnostic, Error, Severity, Sink, Sources};
-use crate::ecs::{ServiceDefinition, TaskDefinition, outputs_json};
+use crate::ecs::{RunTask, ServiceDefinition, TaskDefinition, outputs_json};
 use crate::guard::{self, mapped_names, sensitive_values};
 use crate::load::discover::{self, Options};
 use crate::load::input::Input;
@@ -26,15 +26,99 @@ use crate::validate;
 pub struct Conversion {
     /// The task definitions by family, in compose file order.
     pub task_definitions: IndexMap<String, TaskDefinition>,
-    /// The ECS service of each task definition, by family: the `aws ecs
-    /// create-service --cli-input-json` input.
+    /// The ECS service of each task definition that is not a job, by
+    /// family: the `aws ecs create-service --cli-input-json` input.
     pub services: IndexMap<String, ServiceDefinition>,
+    /// The one-shot jobs, by family: the `aws ecs run-task --cli-input-json`
+    /// input of each task definition that runs to completion instead of as
+    /// an ECS service (`restart: "no"`, and what others wait for with
+    /// `condition: service_completed_successfully`).
+    pub jobs: IndexMap<String, RunTask>,
+    /// The families each family waits for: the tasks of what its compose
+    /// services depend on. [`Conversion::stages`] orders a deployment by it.
+    pub dependencies: IndexMap<String, Vec<String>>,
+    /// Where each compose service runs: its family and its container.
+    pub placements: IndexMap<String, Placement>,
     /// Warnings and notes, in the order they were found.
     pub diagnostics: Vec<Diagnostic>,
     /// The overlay the conversion used (all defaults when there was none).
     pub overlay: Overlay,
     /// The files read, to quote the lines the diagnostics point at.
     pub sources: Sources,
+}
+
+/// Where a compose service runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Placement {
+    /// The task definition's family.
+    pub family: String,
+    /// The container's name in it.
+    pub container: String,
+}
+
+impl Conversion {
+    /// `families` in the order a deployment starts them: each stage holds
+    /// the families whose dependencies (among `families`) are all in earlier
+    /// stages, in compose order. Families that wait for each other (tasks
+    /// whose services depend on one another both ways) share the last
+    /// stage.
+    ///
+    /// ```
+    /// use compose2ecs_core::{Input, Options, convert};
+    ///
+    /// let input = Input::from_yaml(
+    ///     "name: shop\nservices:\n  web:\n    image: app\n    depends_on:\n      migrate: {condition: service_completed_successfully}\n  migrate:\n    image: app\n    command: [migrate]\n    depends_on: [db]\n  db:\n    image: postgres\n",
+    /// );
+    /// let conversion = convert(&input, &Options::default()).unwrap();
+    /// let all: Vec<&str> = conversion.task_definitions.keys().map(String::as_str).collect();
+    /// assert_eq!(
+    ///     conversion.stages(&all),
+    ///     [vec!["shop-db"], vec!["shop-migrate"], vec!["shop-web"]],
+    /// );
+    /// assert!(conversion.jobs.contains_key("shop-migrate"));
+    /// assert!(!conversion.services.contains_key("shop-migrate"));
+    /// ```
+    pub fn stages<'a>(&self, families: &[&'a str]) -> Vec<Vec<&'a str>> {
+        let mut left: Vec<&'a str> = families.to_vec();
+        let mut done: Vec<&str> = Vec::new();
+        let mut stages = Vec::new();
+        while !left.is_empty() {
+            let ready: Vec<&'a str> = left
+                .iter()
+                .copied()
+                .filter(|f| {
+                    self.dependencies.get(*f).is_none_or(|deps| {
+                        deps.iter()
+                            .all(|d| done.contains(&d.as_str()) || !families.contains(&d.as_str()))
+                    })
+                })
+                .collect();
+            let stage = if ready.is_empty() {
+                std::mem::take(&mut left)
+            } else {
+                left.retain(|f| !ready.contains(f));
+                ready
+            };
+            done.extend(stage.iter().copied());
+            stages.push(stage);
+        }
+        stages
+    }
+
+    /// The `run-task` input that starts one task of `family`: the job's
+    /// own, or one where the family's ECS service runs its tasks (cluster,
+    /// launch type, network), for a one-off task as `docker compose run`
+    /// starts.
+    pub fn run_task(&self, family: &str) -> Option<RunTask> {
+        self.jobs
+            .get(family)
+            .map(|j| RunTask {
+                count: 1,
+                ..j.clone()
+            })
+            .or_else(|| self.services.get(family).map(RunTask::like))
+    }
 }
 
 /// The merged compose tree, as `docker compose config` prints it.
@@ -205,9 +289,12 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
     let converter::Converted {
         task_definitions,
         services,
+        jobs,
+        dependencies,
+        placements,
     } = converter::convert(&project, &overlay, &mut sink);
     let located = files_read(input, sink.sources.clone());
-    let outputs = outputs_json(&task_definitions, &services);
+    let outputs = outputs_json(&task_definitions, &services, &jobs);
     guard::scan(
         &guard::Guard {
             input,
@@ -223,6 +310,7 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
     for out in &outputs {
         match task_definitions.get(&out.family).filter(|_| out.is_task) {
             Some(td) => validate::ecs::task_definition(td, &out.json, &mut sink),
+            None if out.is_job => validate::ecs::run_task(&out.json, &mut sink),
             None => validate::ecs::service_definition(&out.json, &mut sink),
         }
     }
@@ -232,6 +320,9 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
     Ok(Conversion {
         task_definitions,
         services,
+        jobs,
+        dependencies,
+        placements,
         diagnostics: sink.into_vec(),
         overlay: overlay.overlay,
         sources,

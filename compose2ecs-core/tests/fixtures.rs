@@ -61,9 +61,22 @@ fn render_case(dir: &Path) -> String {
                     );
                     assert!(errors.is_empty(), "{}: {errors:?}", dir.display());
                 }
+                if let Some(job) = conversion.jobs.get(family) {
+                    let errors = compose2ecs_core::schema::run_task_json(
+                        &serde_json::to_value(job).unwrap(),
+                    );
+                    assert!(errors.is_empty(), "{}: {errors:?}", dir.display());
+                    assert!(
+                        !conversion.services.contains_key(family),
+                        "a job has no service"
+                    );
+                }
                 let _ = write!(out, "--- {family}.task-definition.json\n{}", to_json(td));
                 if let Some(service) = conversion.services.get(family) {
                     let _ = write!(out, "--- {family}.service.json\n{}", to_json(service));
+                }
+                if let Some(job) = conversion.jobs.get(family) {
+                    let _ = write!(out, "--- {family}.run-task.json\n{}", to_json(job));
                 }
             }
             out.push_str("--- diagnostics\n");

@@ -1,5 +1,6 @@
 //! `compose2ecs convert`: write `<family>.task-definition.json` and
-//! `<family>.service.json` per task, print one, or check them (`--check`).
+//! `<family>.service.json` per task (`<family>.run-task.json` for a job),
+//! print one, or check them (`--check`).
 
 use crate::args::ConvertArgs;
 use crate::cmd::{check, converted, fail};
@@ -64,6 +65,11 @@ pub(crate) fn run(args: &ConvertArgs) -> Outcome {
             let name = format!("{family}.service.json");
             entry["service"] = args.output.join(&name).display().to_string().into();
             files.push((name, compose2ecs_core::to_json(service)));
+        }
+        if let Some(job) = conversion.jobs.get(family) {
+            let name = format!("{family}.run-task.json");
+            entry["runTask"] = args.output.join(&name).display().to_string().into();
+            files.push((name, compose2ecs_core::to_json(job)));
         }
         families.push(entry);
     }

@@ -1,8 +1,9 @@
-//! `compose2ecs deploy`: register each task definition, create its ECS
-//! service or make the existing one match the service definition (every
-//! member `update-service` can change, the new revision included), and watch
-//! the rollout until every deployment is COMPLETED, one FAILED, or the
-//! timeout passes. Everything goes through the real `aws` CLI, with the
+//! `compose2ecs deploy`: in the order the compose services depend on each
+//! other, register each task definition; run each job to completion
+//! (`cmd/jobs.rs`), or create its ECS service or make the existing one match
+//! the service definition (every member `update-service` can change, the new
+//! revision included); and watch the rollouts until every deployment is
+//! COMPLETED, one FAILED, or the timeout passes. Everything goes through the real `aws` CLI, with the
 //! project's region, as `register` does.
 
 use std::path::Path;
@@ -12,7 +13,8 @@ use serde_json::{Map, Value};
 
 use crate::args::DeployArgs;
 use crate::aws::{Aws, AwsError};
-use crate::cmd::{aws, chosen, converted, scratch};
+use crate::cmd::rollout::{Clock, Rollout, State, watch};
+use crate::cmd::{aws, chosen, converted, jobs, scratch};
 use crate::outcome::Outcome;
 use crate::report::Reporter;
 
@@ -57,23 +59,6 @@ pub(crate) const CREATE_ONLY: &[(&str, &str)] = &[
     ("tags", ""),
 ];
 
-/// One service being deployed.
-struct Rollout {
-    cluster: String,
-    service: String,
-    revision: String,
-    arn: String,
-    state: State,
-    line: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum State {
-    InProgress,
-    Completed,
-    Failed(String),
-}
-
 pub(crate) fn run(args: &DeployArgs) -> Outcome {
     let (reporter, conversion) = match converted(&args.conversion) {
         Ok(c) => c,
@@ -83,105 +68,130 @@ pub(crate) fn run(args: &DeployArgs) -> Outcome {
         Ok(c) => c,
         Err(o) => return o,
     };
-    // ECS refuses an awsvpc service without subnets at create-service time:
-    // say so before any call.
+    // ECS refuses an awsvpc service or task without subnets (create-service,
+    // run-task): say so before any call.
     let unplaced: Vec<&str> = chosen
         .iter()
         .filter(|f| {
             conversion.task_definitions[**f].network_mode == "awsvpc"
-                && conversion.services[**f].network_configuration.is_none()
+                && conversion
+                    .run_task(f)
+                    .is_some_and(|r| r.network_configuration.is_none())
         })
         .map(|f| f.as_str())
         .collect();
     if !unplaced.is_empty() {
         reporter.error(&format!(
-            "{} use the awsvpc network mode and have no network configuration, which ECS requires to create the service; set `network: {{subnets: [subnet-…], security_groups: [sg-…]}}` in compose2ecs.yaml",
+            "{} use the awsvpc network mode and have no network configuration, which ECS requires to create a service or run a task; set `network: {{subnets: [subnet-…], security_groups: [sg-…]}}` in compose2ecs.yaml",
             unplaced.join(", ")
         ));
         return Outcome::Rejected;
     }
     let aws = aws(&args.aws, reporter, &conversion);
+    let families: Vec<&str> = chosen.iter().map(|f| f.as_str()).collect();
+    let stages = conversion.stages(&families);
 
     if args.aws.dry_run {
-        let mut out = String::new();
-        let mut commands: Vec<Vec<String>> = Vec::new();
-        for family in &chosen {
-            let td =
-                serde_json::to_string(&conversion.task_definitions[*family]).unwrap_or_default();
-            let svc = &conversion.services[*family];
-            let cluster = svc.cluster.as_deref().unwrap_or("default");
-            let create = serde_json::to_value(svc).unwrap_or_default();
-            // The family alone names its latest revision: the one registered.
-            let update = Value::Object(update_input(&create, family)).to_string();
-            let create = create.to_string();
-            let describe = [
-                "ecs",
-                "describe-services",
-                "--cluster",
-                cluster,
-                "--services",
-                &svc.service_name,
-            ];
-            let calls: [(&str, &[&str]); 4] = [
-                (
-                    "",
-                    &["ecs", "register-task-definition", "--cli-input-json", &td],
-                ),
-                ("", &describe),
-                (
-                    "# when the service is ACTIVE:\n",
-                    &["ecs", "update-service", "--cli-input-json", &update],
-                ),
-                (
-                    "# else:\n",
-                    &["ecs", "create-service", "--cli-input-json", &create],
-                ),
-            ];
-            for (comment, call) in calls {
-                out.push_str(comment);
-                out.push_str(&aws.command_line(call));
-                out.push('\n');
-                commands.push(aws.argv(call));
-            }
-        }
-        if reporter.json {
-            return crate::write::document(&serde_json::json!({
-                "status": "dry-run",
-                "note": "update-service runs when describe-services finds the service ACTIVE, else create-service",
-                "commands": commands,
-            }));
-        }
-        return crate::write::stdout(out.as_bytes());
+        return dry_run(&aws, &conversion, &stages, reporter);
     }
 
     let dir = match scratch(reporter) {
         Ok(d) => d,
         Err(o) => return o,
     };
-    let mut rollouts = Vec::new();
-    let mut failed = false;
-    for family in chosen {
-        match deploy_one(&aws, dir.path(), family, &conversion) {
-            Ok(r) => {
-                reporter.registered(&r.revision, &r.arn);
-                reporter.progress(&r.line);
-                rollouts.push(r);
-            }
-            Err(e) => {
-                failed = true;
+    let clock = Clock {
+        deadline: Instant::now() + Duration::from_secs_f64(args.timeout),
+        timeout: args.timeout,
+        interval: Duration::from_secs_f64(args.interval),
+    };
+    let mut rollouts: Vec<Rollout> = Vec::new();
+    let mut ran: Vec<Value> = Vec::new();
+    let mut ok = true;
+    for (i, stage) in stages.iter().enumerate() {
+        let first = rollouts.len();
+        let mut started = Vec::new();
+        for family in stage {
+            let result = if conversion.jobs.contains_key(*family) {
+                start_job(&aws, dir.path(), family, &conversion).map(|(arn, revision, s)| {
+                    reporter.registered(&revision, &arn);
+                    reporter.progress(&format!("started job {revision}: {}", s.tasks.join(", ")));
+                    started.push((revision, s));
+                })
+            } else {
+                deploy_one(&aws, dir.path(), family, &conversion).map(|r| {
+                    reporter.registered(&r.revision, &r.arn);
+                    reporter.progress(&r.line);
+                    rollouts.push(r);
+                })
+            };
+            if let Err(e) = result {
+                ok = false;
                 reporter.error(&format!("deploying `{family}` failed: {e}"));
                 if matches!(e, AwsError::Missing(_)) {
                     return Outcome::Rejected;
                 }
             }
         }
+        for (revision, s) in &started {
+            let td = &conversion.task_definitions[&s.family];
+            let (state, code) = match jobs::wait(&aws, s, clock.deadline, clock.interval, reporter)
+            {
+                Err(m) => {
+                    reporter.error(&m);
+                    ("timed-out".to_owned(), None)
+                }
+                Ok(stopped) if jobs::failures(td, &stopped).is_empty() => {
+                    reporter.progress(&format!("job {revision} succeeded"));
+                    ("succeeded".to_owned(), Some(0))
+                }
+                Ok(stopped) => {
+                    jobs::report_failure(
+                        &aws,
+                        td,
+                        &stopped,
+                        &format!("the job {revision}"),
+                        reporter,
+                    );
+                    let code = td
+                        .container_definitions
+                        .iter()
+                        .filter(|c| c.essential)
+                        .find_map(|c| jobs::exit_code(&stopped, &c.name).filter(|c| *c != 0));
+                    ("failed".to_owned(), code)
+                }
+            };
+            ok &= state == "succeeded";
+            ran.push(serde_json::json!({
+                "family": s.family, "revision": revision, "tasks": s.tasks,
+                "state": state, "exitCode": code,
+            }));
+        }
+        let last = i + 1 == stages.len();
+        // What later stages depend on must be up first, --no-wait or not.
+        if ok && !last && rollouts.len() > first {
+            ok = watch(&aws, &mut rollouts[first..], &clock, reporter);
+        }
+        if !ok {
+            let left: Vec<&str> = stages[i + 1..].iter().flatten().copied().collect();
+            if !left.is_empty() {
+                reporter.error(&format!(
+                    "nothing after it was deployed: {}",
+                    left.join(", ")
+                ));
+            }
+            break;
+        }
     }
-    let ok = if args.no_wait || rollouts.is_empty() {
-        true
-    } else {
-        watch(&aws, &mut rollouts, args, reporter)
-    };
-    let ok = ok && !failed;
+    if ok && !args.no_wait && rollouts.iter().any(|r| r.state == State::InProgress) {
+        ok = watch(&aws, &mut rollouts, &clock, reporter);
+    }
+    if ok && !args.no_wait {
+        reporter.done(if rollouts.is_empty() {
+            "every job succeeded"
+        } else {
+            "every deployment completed"
+        });
+    }
     if reporter.json {
         let services: Vec<Value> = rollouts
             .iter()
@@ -206,6 +216,7 @@ pub(crate) fn run(args: &DeployArgs) -> Outcome {
         let _ = crate::write::document(&serde_json::json!({
             "status": status,
             "region": aws.region,
+            "jobs": ran,
             "services": services,
             "errors": crate::report::errors(),
         }));
@@ -215,6 +226,115 @@ pub(crate) fn run(args: &DeployArgs) -> Outcome {
     } else {
         Outcome::Rejected
     }
+}
+
+/// `--dry-run`: the calls, stage by stage.
+fn dry_run(
+    aws: &Aws,
+    conversion: &compose2ecs_core::Conversion,
+    stages: &[Vec<&str>],
+    reporter: Reporter,
+) -> Outcome {
+    let mut out = String::new();
+    let mut commands: Vec<Vec<String>> = Vec::new();
+    for (i, stage) in stages.iter().enumerate() {
+        if stages.len() > 1 {
+            out.push_str(&format!("# stage {} of {}\n", i + 1, stages.len()));
+        }
+        for family in stage {
+            let td =
+                serde_json::to_string(&conversion.task_definitions[*family]).unwrap_or_default();
+            let register: &[&str] = &["ecs", "register-task-definition", "--cli-input-json", &td];
+            let mut calls: Vec<(&str, Vec<String>)> =
+                vec![("", register.iter().map(|a| (*a).to_owned()).collect())];
+            if let Some(job) = conversion.jobs.get(*family) {
+                let cluster = job.cluster.clone().unwrap_or_else(|| "default".to_owned());
+                let input = serde_json::to_string(job).unwrap_or_default();
+                calls.push((
+                    "",
+                    vec![
+                        "ecs".into(),
+                        "run-task".into(),
+                        "--cli-input-json".into(),
+                        input,
+                    ],
+                ));
+                calls.push((
+                    "# wait for the job's tasks to stop, then check each essential container's exit code (describe-tasks):\n",
+                    vec!["ecs".into(), "wait".into(), "tasks-stopped".into(), "--cluster".into(), cluster, "--tasks".into(), "<the task ARNs>".into()],
+                ));
+            } else {
+                let svc = &conversion.services[*family];
+                let cluster = svc.cluster.clone().unwrap_or_else(|| "default".to_owned());
+                let create = serde_json::to_value(svc).unwrap_or_default();
+                // The family alone names its latest revision: the one registered.
+                let update = Value::Object(update_input(&create, family)).to_string();
+                let describe = vec![
+                    "ecs".into(),
+                    "describe-services".into(),
+                    "--cluster".into(),
+                    cluster,
+                    "--services".into(),
+                    svc.service_name.clone(),
+                ];
+                calls.push(("", describe));
+                calls.push((
+                    "# when the service is ACTIVE:\n",
+                    vec![
+                        "ecs".into(),
+                        "update-service".into(),
+                        "--cli-input-json".into(),
+                        update,
+                    ],
+                ));
+                calls.push((
+                    "# else:\n",
+                    vec![
+                        "ecs".into(),
+                        "create-service".into(),
+                        "--cli-input-json".into(),
+                        create.to_string(),
+                    ],
+                ));
+            }
+            for (comment, call) in calls {
+                let call: Vec<&str> = call.iter().map(String::as_str).collect();
+                out.push_str(comment);
+                out.push_str(&aws.command_line(&call));
+                out.push('\n');
+                commands.push(aws.argv(&call));
+            }
+        }
+    }
+    if reporter.json {
+        return crate::write::document(&serde_json::json!({
+            "status": "dry-run",
+            "note": "update-service runs when describe-services finds the service ACTIVE, else create-service; each stage starts when the jobs of the one before have succeeded and its services have completed their rollout",
+            "commands": commands,
+        }));
+    }
+    crate::write::stdout(out.as_bytes())
+}
+
+/// Registers a job's task definition and starts it; its ARN, revision and
+/// tasks.
+fn start_job(
+    aws: &Aws,
+    dir: &Path,
+    family: &str,
+    conversion: &compose2ecs_core::Conversion,
+) -> Result<(String, String, jobs::Started), AwsError> {
+    let td_file = dir.join(format!("{family}.task-definition.json"));
+    std::fs::write(
+        &td_file,
+        compose2ecs_core::to_json(&conversion.task_definitions[family]),
+    )
+    .map_err(|e| AwsError::Failed(format!("cannot write {}: {e}", td_file.display())))?;
+    let arn = aws.register(&td_file)?;
+    let revision = arn.rsplit('/').next().unwrap_or(family).to_owned();
+    let input = &conversion.jobs[family];
+    let started = jobs::start(aws, dir, input, &revision, None)?;
+    Ok((arn, revision, started))
 }
 
 /// The `update-service` input that makes a service match its definition
@@ -341,145 +461,6 @@ fn deploy_one(
         state: State::InProgress,
         line,
     })
-}
-
-/// The state of the deployment of `revision` in a `describe-services`
-/// entry, and a line saying where it is.
-fn deployment_state(service: &Value, revision: &str) -> (State, String) {
-    let name = service["serviceName"].as_str().unwrap_or("?");
-    let deployments = service["deployments"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let ours = deployments
-        .iter()
-        .find(|d| {
-            d["taskDefinition"]
-                .as_str()
-                .is_some_and(|t| t.ends_with(revision))
-        })
-        .or_else(|| deployments.iter().find(|d| d["status"] == "PRIMARY"));
-    let Some(d) = ours else {
-        return (
-            State::InProgress,
-            format!("{name}: waiting for the deployment to appear"),
-        );
-    };
-    let rollout = d["rolloutState"].as_str().unwrap_or("IN_PROGRESS");
-    let n = |k: &str| d[k].as_u64().unwrap_or(0);
-    let line = format!(
-        "{name}: {rollout} {revision} running {}/{} pending {} failed tasks {}",
-        n("runningCount"),
-        n("desiredCount"),
-        n("pendingCount"),
-        n("failedTasks")
-    );
-    let state = match rollout {
-        "COMPLETED" => State::Completed,
-        "FAILED" => State::Failed(
-            d["rolloutStateReason"]
-                .as_str()
-                .unwrap_or("the deployment failed")
-                .to_owned(),
-        ),
-        _ => State::InProgress,
-    };
-    (state, line)
-}
-
-/// Polls until every rollout is done, one failed, or the timeout passes.
-fn watch(aws: &Aws, rollouts: &mut [Rollout], args: &DeployArgs, reporter: Reporter) -> bool {
-    let deadline = Instant::now() + Duration::from_secs_f64(args.timeout);
-    // The lines shown so far: on a terminal none yet (the status is drawn
-    // below what was printed); otherwise the registration's line of each
-    // service, so that only changes are printed.
-    let mut shown: Vec<String> = if reporter.live() {
-        Vec::new()
-    } else {
-        rollouts.iter().map(|r| r.line.clone()).collect()
-    };
-    loop {
-        let mut by_cluster: Vec<(String, Vec<usize>)> = Vec::new();
-        for (i, r) in rollouts.iter().enumerate() {
-            if r.state != State::InProgress {
-                continue;
-            }
-            match by_cluster.iter_mut().find(|(c, _)| *c == r.cluster) {
-                Some((_, v)) => v.push(i),
-                None => by_cluster.push((r.cluster.clone(), vec![i])),
-            }
-        }
-        for (cluster, idx) in by_cluster {
-            for chunk in idx.chunks(10) {
-                let mut call: Vec<&str> = vec![
-                    "ecs",
-                    "describe-services",
-                    "--cluster",
-                    &cluster,
-                    "--services",
-                ];
-                call.extend(chunk.iter().map(|i| rollouts[*i].service.as_str()));
-                match aws.json(&call) {
-                    Ok(reply) => {
-                        for i in chunk {
-                            let r = &mut rollouts[*i];
-                            let found = reply["services"].as_array().and_then(|s| {
-                                s.iter().find(|s| s["serviceName"] == r.service.as_str())
-                            });
-                            if let Some(s) = found {
-                                let (state, line) = deployment_state(s, &r.revision);
-                                r.state = state;
-                                r.line = line;
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        for i in chunk {
-                            rollouts[*i].line = format!("{}: {e}", rollouts[*i].service);
-                        }
-                    }
-                }
-            }
-        }
-        // Show where each service is: redrawn in place on a terminal, a line
-        // per change otherwise.
-        let lines: Vec<String> = rollouts.iter().map(|r| r.line.clone()).collect();
-        reporter.status(&lines, &mut shown);
-        let failed: Vec<&Rollout> = rollouts
-            .iter()
-            .filter(|r| matches!(r.state, State::Failed(_)))
-            .collect();
-        if !failed.is_empty() {
-            for r in failed {
-                if let State::Failed(reason) = &r.state {
-                    reporter.error(&format!(
-                        "the deployment of {} failed: {reason}",
-                        r.revision
-                    ));
-                }
-            }
-            return false;
-        }
-        if rollouts.iter().all(|r| r.state == State::Completed) {
-            reporter.done("every deployment completed");
-            return true;
-        }
-        if Instant::now() >= deadline {
-            let pending: Vec<&str> = rollouts
-                .iter()
-                .filter(|r| r.state == State::InProgress)
-                .map(|r| r.service.as_str())
-                .collect();
-            reporter.error(&format!(
-                "timed out after {}s; still in progress: {} (the deployments continue; watch them with `aws ecs describe-services`)",
-                args.timeout,
-                pending.join(", ")
-            ));
-            return false;
-        }
-        let left = deadline.saturating_duration_since(Instant::now());
-        std::thread::sleep(Duration::from_secs_f64(args.interval).min(left));
-    }
 }
 
 #[cfg(test)]

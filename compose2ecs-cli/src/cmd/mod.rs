@@ -6,8 +6,11 @@ pub(crate) mod config;
 pub(crate) mod convert;
 pub(crate) mod deploy;
 pub(crate) mod init;
+pub(crate) mod jobs;
 pub(crate) mod policy;
 pub(crate) mod register;
+pub(crate) mod rollout;
+pub(crate) mod run;
 pub(crate) mod schema;
 pub(crate) mod shell;
 

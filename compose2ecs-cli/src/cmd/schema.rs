@@ -10,6 +10,7 @@ pub(crate) fn run(which: SchemaKind) -> Outcome {
     let text = match which {
         SchemaKind::TaskDefinition => schema::TASK_DEFINITION_SCHEMA.to_owned(),
         SchemaKind::Service => schema::SERVICE_SCHEMA.to_owned(),
+        SchemaKind::RunTask => schema::RUN_TASK_SCHEMA.to_owned(),
         SchemaKind::Overlay => schema::overlay(),
         SchemaKind::Compose => schema::COMPOSE_SPEC_SCHEMA.to_owned(),
     };

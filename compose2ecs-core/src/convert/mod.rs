@@ -3,6 +3,7 @@
 
 mod container;
 mod health;
+mod jobs;
 mod keys;
 mod logs;
 mod plan;
@@ -16,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use indexmap::IndexMap;
 
 use crate::diagnostic::{Code, Diagnostic, Sink, closest};
-use crate::ecs::{ContainerDependency, ServiceDefinition, TaskDefinition};
+use crate::ecs::{ContainerDependency, RunTask, ServiceDefinition, TaskDefinition};
 use crate::model::Project;
 use plan::{TaskPlan, plan_tasks};
 
@@ -91,9 +92,23 @@ pub(crate) fn convert(project: &Project, overlay: &LoadedOverlay, sink: &mut Sin
 
     check_overlay_entries(overlay, project, platform, sink);
     let plans = plan_tasks(project, overlay, sink);
+    let tasks = Tasks {
+        task_of: plans
+            .iter()
+            .flat_map(|p| {
+                p.members
+                    .iter()
+                    .map(move |m| (m.name.as_str(), p.owner.name.as_str()))
+            })
+            .collect(),
+        jobs: jobs::jobs(project, overlay, &plans, sink),
+    };
     let mut out = IndexMap::new();
     let mut services = IndexMap::new();
+    let mut run_tasks = IndexMap::new();
     let mut families: BTreeMap<String, String> = BTreeMap::new();
+    let mut family_of: BTreeMap<&str, String> = BTreeMap::new();
+    let mut built = Vec::new();
     for plan in plans {
         let family = plan
             .settings
@@ -130,20 +145,36 @@ pub(crate) fn convert(project: &Project, overlay: &LoadedOverlay, sink: &mut Sin
             );
             continue;
         }
-        let (td, owner_container) =
-            build_task(project, overlay, platform, &plan, family.clone(), sink);
-        let svc = service::service_definition(
+        let (td, owner_container) = build_task(
+            project,
             overlay,
             platform,
-            plan.owner,
-            &owner_container,
-            plan.settings,
-            &td,
+            &plan,
+            &tasks,
+            family.clone(),
             sink,
         );
-        services.insert(family.clone(), svc);
+        if tasks.jobs.contains(plan.owner.name.as_str()) {
+            let job = jobs::run_task(overlay, platform, &plan, &td, sink);
+            run_tasks.insert(family.clone(), job);
+        } else {
+            let svc = service::service_definition(
+                overlay,
+                platform,
+                plan.owner,
+                &owner_container,
+                plan.settings,
+                &td,
+                sink,
+            );
+            services.insert(family.clone(), svc);
+        }
+        family_of.insert(plan.owner.name.as_str(), family.clone());
         out.insert(family, td);
+        built.push(plan);
     }
+    let (placements, dependencies) = plan::placements(&built, &tasks, &family_of, &out);
+    jobs::standalone_discovery(project, overlay, &built, &tasks, sink);
     if platform.network_mode == NetworkMode::Awsvpc
         && o.network.subnets.is_empty()
         && !out.is_empty()
@@ -192,14 +223,31 @@ pub(crate) fn convert(project: &Project, overlay: &LoadedOverlay, sink: &mut Sin
     Converted {
         task_definitions: out,
         services,
+        jobs: run_tasks,
+        dependencies,
+        placements,
     }
 }
 
-/// What [`convert`] produces: a task definition and a service per task.
+/// Which task each compose service runs in, and which tasks are jobs.
+pub(super) struct Tasks<'a> {
+    /// Compose service → the owner of its task.
+    pub task_of: BTreeMap<&'a str, &'a str>,
+    /// The owners of the tasks that are jobs.
+    pub jobs: BTreeSet<&'a str>,
+}
+
+/// What [`convert`] produces: a task definition per task, and its ECS
+/// service or, for a job, its `run-task` input.
 #[derive(Debug, Default)]
 pub(crate) struct Converted {
     pub task_definitions: IndexMap<String, TaskDefinition>,
     pub services: IndexMap<String, ServiceDefinition>,
+    pub jobs: IndexMap<String, RunTask>,
+    /// Family → the families it waits for.
+    pub dependencies: IndexMap<String, Vec<String>>,
+    /// Compose service → where it runs.
+    pub placements: IndexMap<String, crate::pipeline::Placement>,
 }
 
 /// Overlay entries that must name something of the project, and settings
@@ -271,6 +319,7 @@ fn build_task(
     overlay: &LoadedOverlay,
     platform: Platform,
     plan: &TaskPlan<'_>,
+    tasks: &Tasks<'_>,
     family: String,
     sink: &mut Sink,
 ) -> (TaskDefinition, String) {
@@ -374,14 +423,21 @@ fn build_task(
                 }
                 // The key that implies it says what ECS does with it.
                 None if dep.implied && project.services.contains_key(&dep.service) => {}
+                // To or from a job: `deploy` runs the job to completion
+                // after what it depends on, before what depends on it.
+                None if tasks.jobs.contains(plan.owner.name.as_str())
+                    || tasks
+                        .task_of
+                        .get(dep.service.as_str())
+                        .is_some_and(|owner| tasks.jobs.contains(owner)) => {}
                 None if project.services.contains_key(&dep.service) => sink.push(
                     Diagnostic::warning(
                         Code::CrossTaskDependency,
-                        format!("`{}` depends on `{}`, which runs in another task; ECS cannot order containers across tasks", member.name, dep.service),
+                        format!("`{}` depends on `{}`, which runs in another task: `compose2ecs deploy` starts `{}` first and waits for its rollout, but ECS does not order tasks after that, so `{}` is not held back when `{}` restarts", member.name, dep.service, dep.service, member.name, dep.service),
                     )
                     .with_path(&dep.path)
                     .at(Some(&dep.loc))
-                    .with_help(format!("make `{}` tolerate `{}` starting later (retry on connect), or run both in one task: services.{}.containers in the overlay", member.name, dep.service, member.name)),
+                    .with_help(format!("make `{}` retry while `{}` is unreachable, or run both in one task: `services.{}.containers: [{}, {}]` in the overlay", member.name, dep.service, plan.owner.name, plan.owner.name, dep.service)),
                 ),
                 // Not a service of the project: optional (`required:
                 // false`), or the model has refused the project.

@@ -2,9 +2,13 @@
 
 use std::collections::BTreeMap;
 
+use indexmap::IndexMap;
+
 use crate::diagnostic::{Code, Diagnostic, Sink, closest};
+use crate::ecs::TaskDefinition;
 use crate::model::{Project, Service, Setting};
 use crate::overlay::{LoadedOverlay, ServiceOverlay};
+use crate::pipeline::Placement;
 
 /// One task to build: the compose service it is named after, and its containers.
 #[derive(Debug)]
@@ -153,4 +157,44 @@ pub(super) fn plan_tasks<'a>(
         });
     }
     plans
+}
+
+/// Where each compose service runs (family and container), and the families
+/// each family waits for: the tasks of what its services depend on
+/// (`required` dependencies, explicit or implied), in the order written.
+pub(super) fn placements(
+    built: &[TaskPlan<'_>],
+    tasks: &super::Tasks<'_>,
+    family_of: &BTreeMap<&str, String>,
+    out: &IndexMap<String, TaskDefinition>,
+) -> (IndexMap<String, Placement>, IndexMap<String, Vec<String>>) {
+    let mut placements = IndexMap::new();
+    let mut dependencies: IndexMap<String, Vec<String>> = IndexMap::new();
+    for plan in built {
+        let Some(family) = family_of.get(plan.owner.name.as_str()) else {
+            continue;
+        };
+        let td = &out[family];
+        let mut after: Vec<String> = Vec::new();
+        for (member, c) in plan.members.iter().zip(&td.container_definitions) {
+            placements.insert(
+                member.name.clone(),
+                Placement {
+                    family: family.clone(),
+                    container: c.name.clone(),
+                },
+            );
+            for dep in member.depends_on.iter().filter(|d| d.required) {
+                let other = tasks
+                    .task_of
+                    .get(dep.service.as_str())
+                    .and_then(|owner| family_of.get(owner));
+                if let Some(other) = other.filter(|o| *o != family && !after.contains(o)) {
+                    after.push(other.clone());
+                }
+            }
+        }
+        dependencies.insert(family.clone(), after);
+    }
+    (placements, dependencies)
 }

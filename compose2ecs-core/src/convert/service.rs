@@ -7,7 +7,7 @@ use crate::ecs::{
     ServiceDefinition, ServiceLoadBalancer, TaskDefinition,
 };
 use crate::model::{Service, Setting, UpdateConfig};
-use crate::overlay::{LoadedOverlay, NetworkMode, ServiceOverlay};
+use crate::overlay::{LoadedOverlay, NetworkMode, Overlay, ServiceOverlay};
 
 use super::Platform;
 
@@ -39,6 +39,28 @@ fn service_name_of(owner: &Service, owner_container: &str, container: &str) -> S
     } else {
         container.to_owned()
     }
+}
+
+/// The awsvpc network of the project's services and jobs: the overlay's
+/// subnets and security groups (none without subnets).
+pub(super) fn network_configuration(
+    o: &Overlay,
+    platform: Platform,
+) -> Option<NetworkConfiguration> {
+    (platform.network_mode == NetworkMode::Awsvpc && !o.network.subnets.is_empty()).then(|| {
+        NetworkConfiguration {
+            awsvpc_configuration: AwsVpcConfiguration {
+                subnets: o.network.subnets.clone(),
+                security_groups: o.network.security_groups.clone(),
+                assign_public_ip: if o.network.assign_public_ip.unwrap_or(false) {
+                    "ENABLED"
+                } else {
+                    "DISABLED"
+                }
+                .to_owned(),
+            },
+        }
+    })
 }
 
 pub(super) fn service_definition(
@@ -111,20 +133,7 @@ pub(super) fn service_definition(
         }
     }
 
-    let network_configuration = (platform.network_mode == NetworkMode::Awsvpc
-        && !o.network.subnets.is_empty())
-    .then(|| NetworkConfiguration {
-        awsvpc_configuration: AwsVpcConfiguration {
-            subnets: o.network.subnets.clone(),
-            security_groups: o.network.security_groups.clone(),
-            assign_public_ip: if o.network.assign_public_ip.unwrap_or(false) {
-                "ENABLED"
-            } else {
-                "DISABLED"
-            }
-            .to_owned(),
-        },
-    });
+    let network_configuration = network_configuration(o, platform);
 
     let update = owner.others.iter().find_map(|o| match &o.setting {
         Setting::UpdateConfig(u) => Some(u),

@@ -254,6 +254,12 @@ codes! {
     /// A health check setting ECS has no equivalent for. Example:
     /// `healthcheck.start_interval`.
     HealthcheckOptionDropped => "healthcheck-option-dropped",
+    /// A service that runs once becomes a job: its `run-task` input
+    /// (`<family>.run-task.json`) instead of an ECS service, and `deploy` runs
+    /// it to completion before what depends on it. Example: `migrate` with
+    /// `restart: "no"`, or one that `web` waits for with `condition:
+    /// service_completed_successfully`.
+    OneShotJob => "one-shot-job",
     /// `depends_on` names a service that runs in another task definition; ECS
     /// can only order containers of one task.
     /// Example: `web` `depends_on: [db]`, each in its own task.

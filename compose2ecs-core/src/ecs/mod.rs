@@ -1,5 +1,5 @@
 //! The ECS side: the output types — exactly the `aws ecs
-//! register-task-definition` and `create-service --cli-input-json` inputs,
+//! register-task-definition`, `create-service` and `run-task --cli-input-json` inputs,
 //! member names and types as in the ECS API model — and the ECS facts every
 //! stage shares: launch types and network modes, name rules, Fargate sizes,
 //! ARNs and partitions.
@@ -11,6 +11,7 @@ pub(crate) mod arn;
 mod json;
 mod names;
 mod platform;
+mod run_task;
 mod service;
 mod sizes;
 mod task;
@@ -19,6 +20,7 @@ pub use json::to_json;
 pub(crate) use json::{OutputJson, outputs_json};
 pub(crate) use names::is_ecs_name;
 pub use platform::{LaunchType, NetworkMode};
+pub use run_task::{RunTask, STARTED_BY};
 pub use service::*;
 pub use sizes::{FARGATE_SIZES, fargate_size};
 pub use task::*;

@@ -110,6 +110,17 @@ pub(super) fn deploy(sink: &mut Sink, node: &Node, path: &str, s: &mut Service) 
                     }
                 }
             }
+            "restart_policy" => {
+                let condition = v.get("condition").filter(|c| !c.is_null());
+                if let Some(c) = condition {
+                    let cp = child(&p, "condition");
+                    if s.restart.is_none() {
+                        s.restart = scalar(sink, c, &cp).map(|t| spanned(t, c, &cp));
+                    }
+                }
+                s.others
+                    .push(super::settings::read("deploy.restart_policy", e, p, sink));
+            }
             k if k.starts_with("x-") => {}
             k => s
                 .others

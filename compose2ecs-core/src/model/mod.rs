@@ -236,12 +236,27 @@ pub struct Service {
     pub cpu_shares: Option<Spanned<u32>>,
     /// `secrets`: the compose secrets the service uses.
     pub secrets: Vec<SecretRef>,
+    /// `restart` as written (`no`, `always`, `on-failure[:N]`,
+    /// `unless-stopped`); without it, `deploy.restart_policy.condition`
+    /// (`none`, `on-failure`, `any`), as docker compose chooses.
+    pub restart: Option<Spanned<String>>,
     /// The keys whose conversion (or whether they are allowed) depends on
     /// the launch type: `privileged`, `volumes`, `deploy.placement`, … (see
     /// [`crate::model::support`]), read, in file order so that the
     /// converter reports them in the order they were written. Nested keys
     /// are dotted (`deploy.update_config`).
     pub others: Vec<OtherKey>,
+}
+
+impl Service {
+    /// Whether compose runs the service once: `restart: "no"` or
+    /// `deploy.restart_policy.condition: none`, written out (docker's default
+    /// is `no` too, but a service that says nothing is taken for a server).
+    pub fn runs_once(&self) -> bool {
+        self.restart
+            .as_ref()
+            .is_some_and(|r| matches!(r.value.as_str(), "no" | "none"))
+    }
 }
 
 /// A key whose conversion depends on the launch type or the network mode,

@@ -39,6 +39,7 @@ pub(super) const HANDLED_SERVICE_KEYS: &[&str] = &[
     "cpu_shares",
     "label_file",
     "secrets",
+    "restart",
 ];
 
 pub(super) fn build_service(
@@ -81,6 +82,7 @@ pub(super) fn build_service(
         profiles: Vec::new(),
         cpu_shares: None,
         secrets: Vec::new(),
+        restart: None,
         others: Vec::new(),
     };
 
@@ -146,6 +148,8 @@ pub(super) fn build_service(
                     uint(sink, v, &p).map(|n| spanned(u32::try_from(n).unwrap_or(u32::MAX), v, &p));
             }
             "secrets" => s.secrets = secret_refs(sink, v, &p),
+            // Over `deploy.restart_policy`, in any key order.
+            "restart" => s.restart = scalar(sink, v, &p).map(|t| spanned(t, v, &p)),
             "environment" | "env_file" | "label_file" => {} // below, in order
             _ => unreachable!("every handled key has an arm"),
         }

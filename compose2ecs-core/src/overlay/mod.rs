@@ -87,6 +87,12 @@ pub struct ServiceOverlay {
     pub desired_count: Option<u32>,
     /// The load balancer target group the ECS service registers with.
     pub load_balancer: Option<LoadBalancer>,
+    /// Whether the task is a one-shot job (`<family>.run-task.json`, run to
+    /// completion by `deploy` and `run`) rather than an ECS service. Default:
+    /// a job when compose runs it once (`restart: "no"`,
+    /// `deploy.restart_policy.condition: none`) or another task waits for it
+    /// to complete (`condition: service_completed_successfully`).
+    pub job: Option<bool>,
 }
 
 /// A target group of an Application or Network Load Balancer.

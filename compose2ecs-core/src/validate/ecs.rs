@@ -21,6 +21,8 @@ pub const TASK_DEFINITION_SCHEMA: &str =
     include_str!("../../../schemas/ecs-register-task-definition.schema.json");
 /// The `CreateService` input schema.
 pub const SERVICE_SCHEMA: &str = include_str!("../../../schemas/ecs-create-service.schema.json");
+/// The `RunTask` input schema.
+pub const RUN_TASK_SCHEMA: &str = include_str!("../../../schemas/ecs-run-task.schema.json");
 
 fn compiled(
     text: &'static str,
@@ -35,6 +37,7 @@ fn compiled(
 
 static TASK_DEFINITION: OnceLock<Option<Validator>> = OnceLock::new();
 static SERVICE: OnceLock<Option<Validator>> = OnceLock::new();
+static RUN_TASK: OnceLock<Option<Validator>> = OnceLock::new();
 
 /// Violations of the `RegisterTaskDefinition` schema, each with its JSON
 /// path (`containerDefinitions[0].cpu`).
@@ -52,6 +55,15 @@ pub fn service_json(value: &Json) -> Vec<Diagnostic> {
     )
 }
 
+/// Violations of the `RunTask` schema.
+pub fn run_task_json(value: &Json) -> Vec<Diagnostic> {
+    violations(
+        compiled(RUN_TASK_SCHEMA, &RUN_TASK),
+        value,
+        "run-task input",
+    )
+}
+
 fn violations(validator: Option<&Validator>, value: &Json, what: &str) -> Vec<Diagnostic> {
     let Some(validator) = validator else {
         return vec![Diagnostic::error(
@@ -62,6 +74,7 @@ fn violations(validator: Option<&Validator>, value: &Json, what: &str) -> Vec<Di
     let name = value
         .get("family")
         .or_else(|| value.get("serviceName"))
+        .or_else(|| value.get("taskDefinition"))
         .and_then(Json::as_str)
         .unwrap_or("?");
     validator
@@ -113,6 +126,13 @@ fn violations(validator: Option<&Validator>, value: &Json, what: &str) -> Vec<Di
             .with_help("this is a bug in compose2ecs; please report it with the compose file")
         })
         .collect()
+}
+
+/// Checks a job's `run-task` input (as JSON) against the `RunTask` schema.
+pub(crate) fn run_task(json: &Json, sink: &mut Sink) {
+    for d in run_task_json(json) {
+        sink.push(d);
+    }
 }
 
 /// Checks a service definition (as JSON) against the `CreateService` schema.

@@ -1,0 +1,320 @@
+//! Jobs in `deploy`, and `run`, against a stand-in `aws` that replays
+//! `describe-tasks` documents shaped as ECS answers them (moto's tasks always
+//! stop with exit code 0, and it writes no logs): a job that fails stops the
+//! deploy with its exit code, stop reason and last log lines before the
+//! service that waits for it; one that succeeds lets it through; `run`
+//! exits with the container's code and sends the command override.
+
+#![cfg(unix)]
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+
+mod common;
+
+/// Records each call (`calls`, one JSON object per line: args and input
+/// documents); `run-task` answers one task (or `run-failures.json`);
+/// `describe-tasks` replays `tasks-1.json`, `tasks-2.json`, … (the last one
+/// forever); `logs get-log-events` answers `events.json`.
+const STAND_IN: &str = r#"#!/usr/bin/env python3
+import json, os, sys
+args = sys.argv[1:]
+here = os.path.dirname(os.path.abspath(__file__))
+inputs = [json.load(open(a[7:])) for a in args if a.startswith("file://")]
+with open(os.path.join(here, "calls"), "a") as log:
+    log.write(json.dumps({"args": args, "inputs": inputs}) + "\n")
+def read(name):
+    return open(os.path.join(here, name)).read()
+if args[:2] == ["ecs", "register-task-definition"]:
+    fam = inputs[0]["family"]
+    print(json.dumps({"taskDefinition": {"taskDefinitionArn": f"arn:aws:ecs:us-east-1:123456789012:task-definition/{fam}:7"}}))
+elif args[:2] == ["ecs", "run-task"]:
+    if os.path.exists(os.path.join(here, "run-failures.json")):
+        print(read("run-failures.json"))
+    else:
+        print(json.dumps({"tasks": [{"taskArn": "arn:aws:ecs:us-east-1:123456789012:task/prod/0a1b2c3d4e5f", "lastStatus": "PROVISIONING"}], "failures": []}))
+elif args[:2] == ["ecs", "describe-tasks"]:
+    counter = os.path.join(here, "count")
+    n = int(open(counter).read()) + 1 if os.path.exists(counter) else 1
+    open(counter, "w").write(str(n))
+    while n > 1 and not os.path.exists(os.path.join(here, f"tasks-{n}.json")):
+        n -= 1
+    print(read(f"tasks-{n}.json"))
+elif args[:2] == ["logs", "get-log-events"]:
+    print(read("events.json"))
+elif args[:2] == ["ecs", "describe-services"]:
+    print(json.dumps({"services": [], "failures": [{"reason": "MISSING"}]}))
+elif args[:2] == ["ecs", "create-service"]:
+    print(json.dumps({"service": {"status": "ACTIVE"}}))
+else:
+    sys.exit(f"unexpected: {args}")
+"#;
+
+const COMPOSE: &str = "name: shop\nservices:\n  migrate:\n    image: example/shop:2.4\n    command: [python, manage.py, migrate]\n  web:\n    image: example/shop:2.4\n    depends_on:\n      migrate: {condition: service_completed_successfully}\n";
+
+const OVERLAY: &str = "region: us-east-1\ncluster: prod\nroles: {execution: \"arn:aws:iam::123456789012:role/exec\"}\nnetwork: {subnets: [subnet-1], security_groups: [sg-1]}\n";
+
+/// A `describe-tasks` answer: one task of `shop-migrate` in `status`, its
+/// container stopped with `exit` when the task has stopped.
+fn tasks(status: &str, exit: Option<i64>) -> String {
+    let mut container = serde_json::json!({
+        "containerArn": "arn:aws:ecs:us-east-1:123456789012:container/prod/0a1b2c3d4e5f/9f8e",
+        "taskArn": "arn:aws:ecs:us-east-1:123456789012:task/prod/0a1b2c3d4e5f",
+        "name": "migrate", "image": "example/shop:2.4", "lastStatus": status,
+    });
+    let mut task = serde_json::json!({
+        "taskArn": "arn:aws:ecs:us-east-1:123456789012:task/prod/0a1b2c3d4e5f",
+        "taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/shop-migrate:7",
+        "lastStatus": status, "desiredStatus": if status == "STOPPED" { "STOPPED" } else { "RUNNING" },
+        "launchType": "FARGATE", "startedBy": "compose2ecs",
+    });
+    if let Some(code) = exit {
+        container["exitCode"] = code.into();
+        task["stopCode"] = "EssentialContainerExited".into();
+        task["stoppedReason"] = "Essential container in task exited".into();
+    }
+    task["containers"] = serde_json::json!([container]);
+    serde_json::json!({"tasks": [task], "failures": []}).to_string()
+}
+
+fn project(exit: i64) -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt as _;
+    let events = serde_json::json!({"events": [
+        {"timestamp": 1764750000000_u64, "message": "Applying shop.0042_orders... ", "ingestionTime": 1764750000100_u64},
+        {"timestamp": 1764750000200_u64, "message": "django.db.utils.OperationalError: could not connect to server", "ingestionTime": 1764750000300_u64},
+    ], "nextForwardToken": "f/1", "nextBackwardToken": "b/1"})
+    .to_string();
+    let (t1, t2, t3) = (
+        tasks("PENDING", None),
+        tasks("RUNNING", None),
+        tasks("STOPPED", Some(exit)),
+    );
+    let dir = common::project(&[
+        ("compose.yaml", COMPOSE),
+        ("compose2ecs.yaml", OVERLAY),
+        ("aws", STAND_IN),
+        ("tasks-1.json", &t1),
+        ("tasks-2.json", &t2),
+        ("tasks-3.json", &t3),
+        ("events.json", &events),
+    ]);
+    std::fs::set_permissions(
+        dir.path().join("aws"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    dir
+}
+
+fn run(dir: &Path, args: &[&str]) -> common::Run {
+    let mut cmd = common::bin();
+    // The options right after the command: `run`'s command comes after `--`.
+    cmd.current_dir(dir)
+        .arg(args[0])
+        .arg("--aws-cli")
+        .arg(dir.join("aws"))
+        .args(["--interval", "0.01"])
+        .args(&args[1..]);
+    common::run(&mut cmd)
+}
+
+/// Each call's first two arguments (`ecs run-task`), in order.
+fn verbs(dir: &Path) -> Vec<String> {
+    calls(dir)
+        .iter()
+        .map(|c| {
+            let a = c["args"].as_array().unwrap();
+            format!("{} {}", a[0].as_str().unwrap(), a[1].as_str().unwrap())
+        })
+        .collect()
+}
+
+fn calls(dir: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(dir.join("calls"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn a_job_that_succeeds_runs_before_the_service_that_waits_for_it() {
+    let dir = project(0);
+    let r = run(dir.path(), &["deploy", "--no-wait"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let order = verbs(dir.path());
+    let run_task = order.iter().position(|v| v == "ecs run-task").unwrap();
+    let create = order
+        .iter()
+        .position(|v| v == "ecs create-service")
+        .unwrap();
+    assert!(
+        run_task < create,
+        "the job runs before the service: {order:?}"
+    );
+    let waited = order[run_task..create]
+        .iter()
+        .filter(|v| *v == "ecs describe-tasks")
+        .count();
+    assert_eq!(waited, 3, "until STOPPED: {order:?}");
+    // The job's input is the committed run-task.json at the new revision.
+    let input = &calls(dir.path())[run_task]["inputs"][0];
+    assert_eq!(input["taskDefinition"], "shop-migrate:7");
+    assert_eq!(input["launchType"], "FARGATE");
+    assert_eq!(input["startedBy"], "compose2ecs");
+    assert!(input.get("overrides").is_none());
+    assert!(
+        r.stderr.contains("job shop-migrate:7 succeeded"),
+        "{}",
+        r.stderr
+    );
+    // Only one service: the job has none.
+    assert_eq!(
+        order.iter().filter(|v| *v == "ecs create-service").count(),
+        1
+    );
+}
+
+#[test]
+fn a_job_that_fails_stops_the_deploy_with_its_exit_code_reason_and_logs() {
+    let dir = project(3);
+    let r = run(dir.path(), &["deploy"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    for said in [
+        "the job shop-migrate:7 failed: container `migrate` exited with code 3",
+        "the task's stop reason: Essential container in task exited",
+        "its last 2 log lines:",
+        "django.db.utils.OperationalError: could not connect to server",
+        "nothing after it was deployed: shop-web",
+    ] {
+        assert!(r.stderr.contains(said), "{said}:\n{}", r.stderr);
+    }
+    let order = verbs(dir.path());
+    assert!(
+        !order.iter().any(|v| v.contains("service")),
+        "no service is touched after a failed job: {order:?}"
+    );
+    // The logs of the container's own stream: <prefix>/<container>/<task id>.
+    let logs = calls(dir.path())
+        .into_iter()
+        .find(|c| c["args"][0] == "logs")
+        .unwrap();
+    let args: Vec<&str> = logs["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    let stream = args.iter().position(|a| *a == "--log-stream-name").unwrap();
+    assert_eq!(args[stream + 1], "ecs/migrate/0a1b2c3d4e5f");
+    let group = args.iter().position(|a| *a == "--log-group-name").unwrap();
+    assert_eq!(args[group + 1], "/ecs/shop-migrate");
+}
+
+#[test]
+fn deploy_as_json_reports_each_job_with_its_exit_code() {
+    let dir = project(3);
+    let r = run(dir.path(), &["deploy", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(doc["status"], "failed");
+    assert_eq!(doc["jobs"][0]["family"], "shop-migrate");
+    assert_eq!(doc["jobs"][0]["state"], "failed");
+    assert_eq!(doc["jobs"][0]["exitCode"], 3);
+    assert_eq!(doc["services"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn run_exits_with_the_containers_exit_code_and_overrides_the_command() {
+    let dir = project(3);
+    let r = run(
+        dir.path(),
+        &[
+            "run",
+            "migrate",
+            "--",
+            "python",
+            "manage.py",
+            "showmigrations",
+        ],
+    );
+    assert_eq!(r.code, 3, "the container's own code: {}", r.stderr);
+    let input = calls(dir.path())
+        .into_iter()
+        .find(|c| c["args"][1] == "run-task")
+        .unwrap()["inputs"][0]
+        .clone();
+    assert_eq!(
+        input["overrides"],
+        serde_json::json!({"containerOverrides": [
+            {"name": "migrate", "command": ["python", "manage.py", "showmigrations"]}
+        ]})
+    );
+    assert!(r.stderr.contains("exited with code 3"), "{}", r.stderr);
+
+    let dir = project(0);
+    let r = run(dir.path(), &["run", "migrate"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let input = calls(dir.path())
+        .into_iter()
+        .find(|c| c["args"][1] == "run-task")
+        .unwrap()["inputs"][0]
+        .clone();
+    assert!(input.get("overrides").is_none(), "{input}");
+}
+
+#[test]
+fn run_of_a_service_runs_where_its_ecs_service_runs() {
+    // `web` is an ECS service: its one-off task gets the service's cluster,
+    // launch type and network.
+    let dir = project(0);
+    let r = run(dir.path(), &["run", "web", "--", "sh", "-c", "true"]);
+    // The replayed task is migrate's: web's container has no exit code.
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let input = calls(dir.path())
+        .into_iter()
+        .find(|c| c["args"][1] == "run-task")
+        .unwrap()["inputs"][0]
+        .clone();
+    assert_eq!(input["cluster"], "prod");
+    assert_eq!(input["taskDefinition"], "shop-web:7");
+    assert_eq!(
+        input["networkConfiguration"]["awsvpcConfiguration"]["subnets"],
+        serde_json::json!(["subnet-1"])
+    );
+    assert_eq!(input["overrides"]["containerOverrides"][0]["name"], "web");
+}
+
+#[test]
+fn ecs_refusing_to_start_the_task_is_an_error_with_its_reasons() {
+    let dir = project(0);
+    std::fs::write(
+        dir.path().join("run-failures.json"),
+        serde_json::json!({"tasks": [], "failures": [
+            {"arn": "arn:aws:ecs:us-east-1:123456789012:cluster/prod", "reason": "MISSING"}
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    let r = run(dir.path(), &["run", "migrate"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("ECS did not start shop-migrate:7: MISSING"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn run_names_the_services_when_the_one_asked_for_does_not_exist() {
+    let dir = project(0);
+    let r = run(dir.path(), &["run", "migrat"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("no service `migrat`") && r.stderr.contains("migrate, web"),
+        "{}",
+        r.stderr
+    );
+    assert!(calls(dir.path()).is_empty(), "nothing was called");
+}

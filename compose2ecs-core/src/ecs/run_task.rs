@@ -1,0 +1,49 @@
+//! The `aws ecs run-task --cli-input-json` input of a one-shot job.
+
+use serde::{Deserialize, Serialize};
+
+use super::{NetworkConfiguration, ServiceDefinition};
+
+/// The `startedBy` of every task compose2ecs starts, so that a user (and
+/// `compose2ecs`) can tell them apart in `list-tasks --started-by`.
+pub const STARTED_BY: &str = "compose2ecs";
+
+/// A `RunTask` request: exactly the `aws ecs run-task --cli-input-json`
+/// input, written as `<family>.run-task.json` for a one-shot job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RunTask {
+    /// The cluster; default the account's `default` cluster.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    /// The family (its latest revision).
+    pub task_definition: String,
+    /// How many tasks to start: `deploy.replicas` of the job, else 1 (at
+    /// most 10, the API's limit).
+    pub count: u32,
+    /// `FARGATE`, `EC2` or `EXTERNAL`.
+    pub launch_type: String,
+    /// The awsvpc network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_configuration: Option<NetworkConfiguration>,
+    /// [`STARTED_BY`].
+    pub started_by: String,
+}
+
+impl RunTask {
+    /// The `run-task` input that starts one task of `service`'s task
+    /// definition where its ECS service would run it: the same cluster,
+    /// launch type and network (what `compose2ecs run` uses for a service
+    /// that is not a job).
+    pub fn like(service: &ServiceDefinition) -> RunTask {
+        RunTask {
+            cluster: service.cluster.clone(),
+            task_definition: service.task_definition.clone(),
+            count: 1,
+            launch_type: service.launch_type.clone(),
+            network_configuration: service.network_configuration.clone(),
+            started_by: STARTED_BY.to_owned(),
+        }
+    }
+}
