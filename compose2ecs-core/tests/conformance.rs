@@ -468,7 +468,12 @@ fn full_example_loads_completely_and_converts() {
         .flat_map(|td| &td.container_definitions)
         .find(|c| c.name == "my-web-container")
         .unwrap();
-    assert_eq!(foo.image, "redis");
+    // `build:` with the bare name `redis`: what the local build tags, not
+    // Docker Hub's redis, so it runs from the overlay's registry.
+    assert_eq!(
+        foo.image,
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/full_example_project_name-foo:latest"
+    );
     // 3000, 3001-3005, 8000, 8080-8081, 22, 8001, 5000-5010 (ranges stay ranges).
     assert_eq!(foo.port_mappings.len(), 7, "{:?}", foo.port_mappings);
 }

@@ -275,7 +275,13 @@ fn full_example_on_fargate_refuses_what_fargate_cannot_run_and_accounts_for_the_
     for key in &expected {
         let d = refused
             .iter()
-            .find(|d| d.path.as_deref() == Some(&format!("services.foo.{key}")))
+            .find(|d| {
+                // A list item's own path: `cap_add[0]`.
+                d.path.as_deref().is_some_and(|p| {
+                    p == format!("services.foo.{key}")
+                        || p.starts_with(&format!("services.foo.{key}["))
+                })
+            })
             .unwrap_or_else(|| panic!("no FARGATE error for {key}: {err}"));
         assert!(
             d.message.contains(key) && d.message.contains("FARGATE"),

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::{Code, Diagnostic, Sink};
 use crate::ecs::{ContainerDefinition, KeyValuePair};
-use crate::model::Service;
+use crate::model::{Service, Setting};
 
 use super::{Context, health, logs, ports, secrets};
 
@@ -114,33 +114,77 @@ pub(super) fn build(ctx: &Context<'_>, s: &Service, sink: &mut Sink) -> Containe
     }
 }
 
+/// The image a container runs. A pushed image the overlay names wins; a
+/// service built here whose image exists only where it was built (no
+/// `image:`, `pull_policy: build|never`, or a bare name such as `myapp`,
+/// which no one can push to Docker Hub's official namespace) runs
+/// `<images.registry>/<project>-<service>:<images.tag>`, and without a
+/// registry is an error; any other `image:` is taken as pushed.
 fn image(ctx: &Context<'_>, s: &Service, sink: &mut Sink) -> String {
-    if let Some(image) = &s.image {
-        return image.value.clone();
+    if let Some(image) = ctx
+        .overlay
+        .services
+        .get(&s.name)
+        .and_then(|o| o.image.clone())
+    {
+        return image;
     }
-    if let Some(build_loc) = &s.build {
-        if let Some(registry) = &ctx.overlay.images.registry {
-            let tag = ctx.overlay.images.tag.as_deref().unwrap_or("latest");
-            return format!(
-                "{}/{}-{}:{tag}",
-                registry.trim_end_matches('/'),
-                ctx.project.name,
-                s.name
-            );
-        }
-        sink.push(
-            Diagnostic::error(
-                Code::BuildWithoutImage,
-                format!("`{}` is built locally (`build:`) and has no `image:`; ECS needs an image in a registry", s.name),
-            )
-            .with_path(format!("services.{}.build", s.name))
-            .at(Some(build_loc))
-            .with_help(format!(
-                "set `image:` to the pushed image, or set `images.registry` in the overlay to use `<registry>/{}-{}:<tag>`",
-                ctx.project.name, s.name
-            )),
+    let Some(build_loc) = &s.build else {
+        // Neither `image:` nor `build:`: the model has refused the project.
+        return s
+            .image
+            .as_ref()
+            .map(|i| i.value.clone())
+            .unwrap_or_default();
+    };
+    let pull_policy = s.others.iter().find_map(|o| match &o.setting {
+        Setting::PullPolicy(p) => Some(p.as_str()),
+        _ => None,
+    });
+    let local_only = match &s.image {
+        None => Some("it has no `image:`".to_owned()),
+        Some(i) if matches!(pull_policy, Some("build" | "never")) => Some(format!(
+            "its image `{}` is built here (`pull_policy: {}`)",
+            i.value,
+            pull_policy.unwrap_or_default()
+        )),
+        Some(i) if !i.value.contains('/') => Some(format!(
+            "its image `{}` is a bare name, which only the local build produces",
+            i.value
+        )),
+        Some(i) => return i.value.clone(),
+    };
+    if let Some(registry) = &ctx.overlay.images.registry {
+        let tag = ctx.overlay.images.tag.as_deref().unwrap_or("latest");
+        return format!(
+            "{}/{}-{}:{tag}",
+            registry.trim_end_matches('/'),
+            ctx.project.name,
+            s.name
         );
     }
-    // Neither `image:` nor `build:`: the model has refused the project.
-    String::new()
+    let (path, at) = match &s.image {
+        Some(i) => (i.path.clone(), &i.loc),
+        None => (format!("services.{}.build", s.name), build_loc),
+    };
+    sink.push(
+        Diagnostic::error(
+            Code::BuildWithoutImage,
+            format!(
+                "`{}` is built locally and {}; ECS pulls every image from a registry",
+                s.name,
+                local_only.unwrap_or_default()
+            ),
+        )
+        .with_path(path)
+        .at(Some(at))
+        .with_help(format!(
+            "set `images.registry` in compose2ecs.yaml to run `<registry>/{}-{}:<tag>` (push it there), or `services.{}.image` to the image you pushed",
+            ctx.project.name, s.name, s.name
+        )),
+    );
+    s.image
+        .as_ref()
+        .map(|i| i.value.clone())
+        .unwrap_or_default()
 }

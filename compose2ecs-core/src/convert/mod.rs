@@ -92,6 +92,7 @@ pub(crate) fn convert(project: &Project, overlay: &LoadedOverlay, sink: &mut Sin
 
     check_overlay_entries(overlay, project, platform, sink);
     let plans = plan_tasks(project, overlay, sink);
+    keys::shared_across_tasks(&plans, o, sink);
     let tasks = Tasks {
         task_of: plans
             .iter()

@@ -151,6 +151,10 @@ codes! {
     /// A named or anonymous volume becomes storage that lives as long as the
     /// task. Example: `volumes: [data:/var/lib/data]`.
     VolumeNotPersistent => "volume-not-persistent",
+    /// A named volume mounted by services that run in different tasks: each
+    /// task gets its own, so the sharing is lost. Example: `uploads` in both
+    /// `web` and `worker`, each its own task, without EFS in the overlay.
+    VolumeNotShared => "volume-not-shared",
     /// A bind mount that cannot be honoured, dropped. Example: `./src:/app`
     /// on FARGATE, or a relative path on EC2.
     BindMountDropped => "bind-mount-dropped",
@@ -236,8 +240,10 @@ codes! {
     /// does the job another way. Example: `restart:` (the ECS service scheduler
     /// restarts tasks).
     IgnoredKey => "ignored-key",
-    /// A service has neither `image` nor a way to name the built image.
-    /// Example: `build: .` without `images.registry` in the overlay.
+    /// A service built locally whose image exists only where it was built (no
+    /// `image`, `pull_policy: build` or `never`, or a bare name like
+    /// `myapp`), with neither `images.registry` nor `services.<name>.image`
+    /// in the overlay. Example: `build: .` with `image: myapp-local`.
     BuildWithoutImage => "build-without-image",
     /// A service has no `image` and no `build`.
     /// Example: `services: {web: {ports: ["80"]}}`.

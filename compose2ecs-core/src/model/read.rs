@@ -257,6 +257,24 @@ pub(super) fn strings(sink: &mut Sink, node: &Node, path: &str) -> Vec<(String, 
     }
 }
 
+/// A string or a list of strings, each item with its own location and
+/// key path (`tmpfs[1]` points at the second item, not the list).
+pub(super) fn items(sink: &mut Sink, node: &Node, path: &str) -> Vec<Spanned<String>> {
+    let at = |i: usize| match &node.value {
+        Value::Seq(items) => items.get(i).map_or(&node.loc, |n| &n.loc).clone(),
+        _ => node.loc.clone(),
+    };
+    strings(sink, node, path)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (value, path))| Spanned {
+            value,
+            loc: at(i),
+            path,
+        })
+        .collect()
+}
+
 /// `[k=v]` or `{k: v}`, sorted by key. A list item splits at `=`, else at
 /// `sep`; with no `sep`, a bare `k` is `k` with an empty value, as compose
 /// reads `sysctls`.

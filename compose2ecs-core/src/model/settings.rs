@@ -10,15 +10,15 @@ use crate::load::yaml::{Entry, Node, Resolved, Value};
 use super::mounts::{
     DeviceMapping, TmpfsMount, UlimitSetting, VolumeMount, devices, tmpfs, ulimits, volumes,
 };
-use super::read::{boolean, integer, mib, pairs, strings, text, type_error, value_error};
+use super::read::{boolean, integer, items, mib, pairs, strings, text, type_error, value_error};
 use super::{OtherKey, Spanned};
 
 /// What a launch-type-dependent key says, typed.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Setting {
-    /// `cap_add`: the capabilities as written.
-    CapAdd(Vec<String>),
+    /// `cap_add`: the capabilities as written, each with where it is.
+    CapAdd(Vec<Spanned<String>>),
     /// `cap_drop`.
     CapDrop(Vec<String>),
     /// `privileged` (`None`: null).
@@ -84,6 +84,8 @@ pub enum Setting {
     NetworkMode(String),
     /// `deploy.update_config`.
     UpdateConfig(UpdateConfig),
+    /// `pull_policy`, as written (`always`, `never`, `missing`, `build`, …).
+    PullPolicy(String),
     /// A key the converter only reports, from the support table.
     Reported,
 }
@@ -164,7 +166,7 @@ pub(super) fn read(key: &str, e: &Entry, path: String, sink: &mut Sink) -> Other
             .collect()
     };
     let setting = match key {
-        "cap_add" => Setting::CapAdd(words(sink)),
+        "cap_add" => Setting::CapAdd(items(sink, node, &path)),
         "cap_drop" => Setting::CapDrop(words(sink)),
         "privileged" => Setting::Privileged(boolean(sink, node, &path)),
         "devices" => Setting::Devices(devices(node, &path, sink)),
@@ -188,12 +190,12 @@ pub(super) fn read(key: &str, e: &Entry, path: String, sink: &mut Sink) -> Other
         "dns" => Setting::Dns(words(sink)),
         "dns_search" => Setting::DnsSearch(words(sink)),
         "tmpfs" => Setting::Tmpfs(
-            strings(sink, node, &path)
+            items(sink, node, &path)
                 .into_iter()
-                .map(|(spec, path)| Spanned {
-                    value: tmpfs(&spec),
-                    loc: node.loc.clone(),
-                    path,
+                .map(|i| Spanned {
+                    value: tmpfs(&i.value),
+                    loc: i.loc,
+                    path: i.path,
                 })
                 .collect(),
         ),
@@ -236,6 +238,7 @@ pub(super) fn read(key: &str, e: &Entry, path: String, sink: &mut Sink) -> Other
             mib(sink, node, &path).map_or(Setting::Reported, |m| Setting::MemswapLimit(Some(m)))
         }
         "network_mode" => Setting::NetworkMode(text(node)),
+        "pull_policy" => Setting::PullPolicy(text(node)),
         "deploy.update_config" => Setting::UpdateConfig(UpdateConfig {
             parallelism: node.get("parallelism").and_then(|n| match n.resolve() {
                 Some(Resolved::Int(i)) => u32::try_from(i).ok(),

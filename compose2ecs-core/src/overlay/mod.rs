@@ -63,6 +63,9 @@ pub struct Images {
 pub struct ServiceOverlay {
     /// The family; default `<project>-<service>`.
     pub family: Option<String>,
+    /// The pushed image the container runs, over compose's `image:` and
+    /// `images.registry` (for a service built locally).
+    pub image: Option<String>,
     /// Task CPU units.
     pub cpu: Option<u32>,
     /// Task memory, MiB.

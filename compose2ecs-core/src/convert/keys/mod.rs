@@ -6,6 +6,8 @@
 mod devices;
 mod volumes;
 
+pub(super) use volumes::shared_across_tasks;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Code, Diagnostic, Sink};
@@ -68,7 +70,7 @@ pub(super) fn apply(
     };
     for o in &s.others {
         match &o.setting {
-            Setting::CapAdd(caps) => cx.cap_add(o, caps, c, sink),
+            Setting::CapAdd(caps) => cx.cap_add(caps, c, sink),
             Setting::CapDrop(caps) => {
                 c.linux_parameters
                     .capabilities
@@ -130,7 +132,7 @@ pub(super) fn apply(
             Setting::Tmpfs(mounts) => {
                 for m in mounts {
                     let size = m.value.size.unwrap_or_else(|| {
-                        cx.default_tmpfs_size(&m.value.target, &m.path, o, sink)
+                        cx.default_tmpfs_size(&m.value.target, &m.path, &m.loc, sink)
                     });
                     c.linux_parameters.tmpfs.push(crate::ecs::Tmpfs {
                         container_path: m.value.target.clone(),
@@ -139,7 +141,7 @@ pub(super) fn apply(
                     });
                 }
             }
-            Setting::Volumes(mounts) => cx.volumes(o, mounts, c, task, sink),
+            Setting::Volumes(mounts) => cx.volumes(mounts, c, task, sink),
             Setting::VolumesFrom(from) => cx.volumes_from(o, from, c, containers, sink),
             Setting::Pid(ns) => cx.pid(o, ns, task, sink),
             Setting::Ipc(ns) => cx.ipc(o, ns, task, sink),
@@ -285,17 +287,23 @@ impl Cx<'_> {
         );
     }
 
-    fn cap_add(&self, o: &OtherKey, caps: &[String], c: &mut ContainerDefinition, sink: &mut Sink) {
+    fn cap_add(
+        &self,
+        caps: &[crate::model::Spanned<String>],
+        c: &mut ContainerDefinition,
+        sink: &mut Sink,
+    ) {
         let mut kept = Vec::new();
-        for cap in caps.iter().map(|c| capability(c)) {
+        for item in caps {
+            let cap = capability(&item.value);
             if self.platform.launch_type == LaunchType::Fargate && cap != "SYS_PTRACE" {
                 sink.push(
                     Diagnostic::error(
                         Code::LaunchTypeUnsupported,
                         format!("`cap_add: {cap}` is not available on FARGATE, which can only add SYS_PTRACE"),
                     )
-                    .with_path(&o.path)
-                    .at(Some(&o.loc))
+                    .with_path(&item.path)
+                    .at(Some(&item.loc))
                     .with_help("remove the capability for FARGATE, or run on EC2: `launch_type: EC2` in compose2ecs.yaml"),
                 );
                 continue;

@@ -73,7 +73,7 @@ impl Cx<'_> {
         &self,
         target: &str,
         path: &str,
-        o: &OtherKey,
+        at: &crate::diagnostic::Location,
         sink: &mut Sink,
     ) -> u64 {
         sink.push(
@@ -82,7 +82,7 @@ impl Cx<'_> {
                 format!("tmpfs `{target}` has no size, which ECS requires; using {DEFAULT_TMPFS_MIB} MiB"),
             )
             .with_path(path)
-            .at(Some(&o.loc))
+            .at(Some(at))
             .with_help(format!("give it one: `{target}:size=64m`, or `tmpfs: {{size: 64m}}` in the long syntax")),
         );
         DEFAULT_TMPFS_MIB
@@ -90,7 +90,6 @@ impl Cx<'_> {
 
     pub(super) fn volumes(
         &self,
-        o: &OtherKey,
         mounts: &[VolumeMount],
         c: &mut ContainerDefinition,
         task: &mut TaskExtras,
@@ -111,9 +110,9 @@ impl Cx<'_> {
             }
             match m.kind.as_str() {
                 "tmpfs" => {
-                    let size = m
-                        .tmpfs_size
-                        .unwrap_or_else(|| self.default_tmpfs_size(&m.target, &m.path, o, sink));
+                    let size = m.tmpfs_size.unwrap_or_else(|| {
+                        self.default_tmpfs_size(&m.target, &m.path, &m.loc, sink)
+                    });
                     c.linux_parameters.tmpfs.push(Tmpfs {
                         container_path: m.target.clone(),
                         size,
@@ -186,6 +185,20 @@ impl Cx<'_> {
     ) {
         let src = m.source.clone().unwrap_or_default();
         let fargate = self.platform.launch_type == LaunchType::Fargate;
+        if fargate && src.ends_with("/docker.sock") {
+            // Not a file to bake in: the service talks to the Docker daemon
+            // (a proxy, a CI runner, a log shipper), and FARGATE has none.
+            sink.push(
+                Diagnostic::error(
+                    Code::LaunchTypeUnsupported,
+                    format!("`{}` mounts the Docker daemon's socket (`{src}`), and FARGATE has no Docker daemon to share: what it does with Docker cannot work there", self.s.name),
+                )
+                .with_path(&m.path)
+                .at(Some(&m.loc))
+                .with_help(format!("run it on EC2 (`launch_type: EC2` in compose2ecs.yaml), whose container instances have a daemon to mount; if it does not need Docker on ECS, drop the mount in an override file for ECS (`services: {{{}: {{volumes: !reset []}}}}`, passed with -f)", self.s.name)),
+            );
+            return;
+        }
         if fargate || !src.starts_with('/') {
             let why = if fargate {
                 "FARGATE tasks cannot mount host paths".to_owned()
@@ -252,5 +265,78 @@ impl Cx<'_> {
                 ),
             }
         }
+    }
+}
+
+/// A named volume mounted by services of different tasks: on ECS each task
+/// gets a volume of its own, so what one writes the others never see (an app
+/// and its worker sharing uploads). One warning per volume, naming every
+/// service and its task; EFS keeps the sharing.
+pub(in crate::convert) fn shared_across_tasks(
+    plans: &[crate::convert::plan::TaskPlan<'_>],
+    overlay: &crate::overlay::Overlay,
+    sink: &mut Sink,
+) {
+    // volume -> (task owner, service, where) in compose order.
+    let mut users: BTreeMap<&str, Vec<(&str, &str, &crate::diagnostic::Location, &str)>> =
+        BTreeMap::new();
+    for plan in plans {
+        for member in &plan.members {
+            for o in &member.others {
+                let crate::model::Setting::Volumes(mounts) = &o.setting else {
+                    continue;
+                };
+                for m in mounts.iter().filter(|m| m.kind == "volume") {
+                    let Some(src) = m.source.as_deref() else {
+                        continue;
+                    };
+                    if overlay.volumes.get(src).is_some_and(|v| v.efs.is_some()) {
+                        continue;
+                    }
+                    users.entry(src).or_default().push((
+                        plan.owner.name.as_str(),
+                        member.name.as_str(),
+                        &m.loc,
+                        &m.path,
+                    ));
+                }
+            }
+        }
+    }
+    for (volume, list) in users {
+        let mut tasks: Vec<&str> = list.iter().map(|(t, ..)| *t).collect();
+        tasks.dedup();
+        tasks.sort_unstable();
+        tasks.dedup();
+        if tasks.len() < 2 {
+            continue;
+        }
+        let mut services: Vec<String> = Vec::new();
+        for (task, service, ..) in &list {
+            let shown = if task == service {
+                format!("`{service}`")
+            } else {
+                format!("`{service}` (in `{task}`'s task)")
+            };
+            if !services.contains(&shown) {
+                services.push(shown);
+            }
+        }
+        let (_, _, loc, path) = list[0];
+        sink.push(
+            Diagnostic::warning(
+                Code::VolumeNotShared,
+                format!(
+                    "volume `{volume}` is shared by {} in {} tasks, but each ECS task gets a volume of its own: what one writes, the others never see",
+                    services.join(", "),
+                    tasks.len()
+                ),
+            )
+            .with_path(path)
+            .at(Some(loc))
+            .with_help(format!(
+                "back it with EFS, which every task mounts: `volumes: {{{volume}: {{efs: {{file_system_id: fs-…}}}}}}` in compose2ecs.yaml; or run the services in one task (`services.<name>.containers`)"
+            )),
+        );
     }
 }
