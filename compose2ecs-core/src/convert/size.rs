@@ -33,20 +33,44 @@ pub(super) fn task_size(
         (0, 0) => (256, 512),
         pair => pair,
     };
+    let unset: Vec<&str> = [
+        ("cpu", wanted_cpu.is_none() && cpu_sum == 0),
+        ("memory", wanted_mem.is_none() && mem_sum == 0),
+    ]
+    .into_iter()
+    .filter_map(|(what, unset)| unset.then_some(what))
+    .collect();
+    let mut rounded = false;
     if platform.launch_type == LaunchType::Fargate {
         match fargate_size(cpu, mem) {
             Some((c, m)) => {
                 let given = wanted_cpu.is_some() || wanted_mem.is_some();
                 let changed = wanted_cpu.is_some_and(|w| w != u64::from(c))
                     || wanted_mem.is_some_and(|w| w != u64::from(m));
-                if given && changed {
+                // From the containers' own sizes: raised is a warning too.
+                let raised = !given
+                    && ((cpu_sum > 0 && u64::from(c) > cpu_sum)
+                        || (mem_sum > 0 && u64::from(m) > mem_sum));
+                if (given && changed) || raised {
+                    let asked = match (cpu, mem) {
+                        (0, m) => format!("memory {m} MiB (and no cpu)"),
+                        (c, 0) => format!("cpu {c} (and no memory)"),
+                        (c, m) => format!("cpu {c} / memory {m} MiB"),
+                    };
+                    let whose = if given {
+                        asked
+                    } else {
+                        format!("the containers of `{}` ask for {asked}", owner.name)
+                    };
+                    rounded = true;
                     sink.push(
                         Diagnostic::warning(
                             Code::TaskSizeRounded,
-                            format!("cpu {cpu} / memory {mem} is not a Fargate size; using cpu {c} / memory {m}, the next valid pair"),
+                            format!("{whose}, which is not a Fargate size; the task gets cpu {c} / memory {m} MiB, the next valid pair (and is billed for it)"),
                         )
                         .with_path(path.clone())
-                        .at(loc),
+                        .at(loc)
+                        .with_help(format!("give a Fargate pair yourself: `services.{}: {{cpu: {c}, memory: {m}}}` in compose2ecs.yaml, or limits in compose that add up to one", owner.name)),
                     );
                 }
                 cpu = u64::from(c);
@@ -83,9 +107,33 @@ pub(super) fn task_size(
                 Code::TaskSizeExceeded,
                 format!("the containers of `{}` are limited to {hard_mem_sum} MiB together, more than the task's {mem} MiB", owner.name),
             )
-            .with_path(path)
+            .with_path(path.clone())
             .at(loc)
             .with_help("raise the task's `memory` in the overlay or lower the containers' memory limits"),
+        );
+    }
+    if !unset.is_empty() && !rounded {
+        let shown = |v: u64, unit: &str| {
+            if v == 0 {
+                "none".to_owned()
+            } else {
+                format!("{v}{unit}")
+            }
+        };
+        sink.push(
+            Diagnostic::note(
+                Code::TaskSizeChosen,
+                format!(
+                    "task `{}` is sized cpu {} / memory {}: neither compose nor the overlay gives its {}",
+                    owner.name,
+                    shown(cpu, ""),
+                    shown(mem, " MiB"),
+                    unset.join(" or ")
+                ),
+            )
+            .with_path(path)
+            .at(loc)
+            .with_help(format!("size it for its load: `deploy.resources.limits` in compose, or `services.{}: {{cpu: …, memory: …}}` in compose2ecs.yaml", owner.name)),
         );
     }
     // Off Fargate the task size is optional: write only what is known, and

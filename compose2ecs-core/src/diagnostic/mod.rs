@@ -300,6 +300,10 @@ codes! {
     /// A task-size value was rounded up to the next valid Fargate pair.
     /// Example: containers summing to 700 MiB on FARGATE (memory 1024).
     TaskSizeRounded => "task-size-rounded",
+    /// The task size compose2ecs chose because neither compose nor the
+    /// overlay gives one. Example: a service without `cpus`, `mem_limit` or
+    /// `deploy.resources`, sized cpu 256 / memory 512 MiB on FARGATE.
+    TaskSizeChosen => "task-size-chosen",
     /// A name ECS does not accept. Example: a family `my.app`.
     InvalidName => "invalid-name",
     /// The top-level `name:` is not a valid project name, and is read
