@@ -95,6 +95,42 @@ impl Reporter {
         }
     }
 
+    /// The closing line of a conversion's report: what was shown, what
+    /// `--family` left out, and the step to take next.
+    pub(crate) fn summary(
+        &self,
+        warnings: usize,
+        notes: usize,
+        elsewhere: usize,
+        next: Option<&str>,
+    ) {
+        if self.json {
+            self.line(&serde_json::json!({
+                "type": "summary", "errors": 0, "warnings": warnings, "notes": notes,
+                "other_families": elsewhere,
+            }));
+            return;
+        }
+        let n = |count: usize, what: &str| {
+            format!("{count} {what}{}", if count == 1 { "" } else { "s" })
+        };
+        let mut line = format!(
+            "converted: 0 errors, {}, {}",
+            n(warnings, "warning"),
+            n(notes, "note")
+        );
+        if self.quiet && notes > 0 {
+            line.push_str(" (notes hidden by -q)");
+        }
+        if elsewhere > 0 {
+            line.push_str(&format!("; {} about other families not shown", elsewhere));
+        }
+        if let Some(next) = next {
+            line.push_str(&format!("; next: {next}"));
+        }
+        let _ = writeln!(anstream::stderr(), "{line}");
+    }
+
     pub(crate) fn registered(&self, revision: &str, arn: &str) {
         if self.json {
             self.line(&serde_json::json!({"type": "registered", "revision": revision, "arn": arn}));
@@ -205,8 +241,18 @@ pub(crate) fn diagnostic_json(d: &Diagnostic) -> serde_json::Value {
         "line": loc.map(|l| l.line),
         "column": loc.map(|l| l.column),
         "help": d.help,
+        "also": d.also.iter().map(|p| serde_json::json!({
+            "path": p.path,
+            "file": p.location.as_ref().map(|l| l.file.display().to_string()),
+            "line": p.location.as_ref().map(|l| l.line),
+            "column": p.location.as_ref().map(|l| l.column),
+        })).collect::<Vec<_>>(),
     })
 }
+
+/// How many other places are listed under a diagnostic before "… and N
+/// more".
+const ALSO_SHOWN: usize = 8;
 
 /// Renders one diagnostic:
 ///
@@ -254,6 +300,29 @@ fn render(sources: Option<&Sources>, d: &Diagnostic) -> String {
         }
     } else if let Some(path) = &d.path {
         out.push_str(&format!("{pad} {BLUE}={BLUE:#} at: {path}\n"));
+    }
+    if !d.also.is_empty() {
+        out.push_str(&format!(
+            "{pad} {BLUE}={BLUE:#} the same in {} more place{}:\n",
+            d.also.len(),
+            if d.also.len() == 1 { "" } else { "s" }
+        ));
+        for p in d.also.iter().take(ALSO_SHOWN) {
+            let at = p.location.as_ref().map(ToString::to_string);
+            let shown = match (at, &p.path) {
+                (Some(at), Some(path)) => format!("{at} ({path})"),
+                (Some(at), None) => at,
+                (None, Some(path)) => path.clone(),
+                (None, None) => continue,
+            };
+            out.push_str(&format!("{pad}     {shown}\n"));
+        }
+        if d.also.len() > ALSO_SHOWN {
+            out.push_str(&format!(
+                "{pad}     … and {} more\n",
+                d.also.len() - ALSO_SHOWN
+            ));
+        }
     }
     if let Some(help) = &d.help {
         out.push_str(&format!(

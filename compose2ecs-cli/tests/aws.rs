@@ -169,11 +169,14 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
         if case.join("compose.override.yaml").is_file() {
             cmd.arg("-f").arg(case.join("compose.override.yaml"));
         }
+        // In the environment `register` runs in: its AWS_DEFAULT_REGION is
+        // the region of a project whose overlay gives none.
         let status = cmd
             .arg("-o")
             .arg(out.path())
             .stderr(Stdio::null())
             .env_clear()
+            .envs(moto_env(&moto))
             .status()
             .unwrap();
         if !status.success() {

@@ -507,3 +507,98 @@ fn an_unchanged_output_file_is_not_rewritten() {
         "a changed file was not written"
     );
 }
+
+#[test]
+fn without_a_region_in_the_overlay_the_environments_region_configures_the_logs() {
+    let dir = project(&[
+        (
+            "compose.yaml",
+            "name: rg\nservices:\n  web:\n    image: nginx\n",
+        ),
+        (
+            "compose2ecs.yaml",
+            "roles: {execution: \"arn:aws:iam::123456789012:role/exec\"}\n",
+        ),
+    ]);
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["convert", "-o", "out"])
+        .env("AWS_DEFAULT_REGION", "eu-west-1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "note[missing-region]: compose2ecs.yaml gives no `region`; using `eu-west-1`"
+        ),
+        "{stderr}"
+    );
+    let td: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/rg-web.task-definition.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        td["containerDefinitions"][0]["logConfiguration"]["options"]["awslogs-region"],
+        "eu-west-1"
+    );
+    // The overlay's own region wins over the environment's.
+    std::fs::write(
+        dir.path().join("compose2ecs.yaml"),
+        "region: us-east-2\nroles: {execution: \"arn:aws:iam::123456789012:role/exec\"}\n",
+    )
+    .unwrap();
+    let out = bin()
+        .current_dir(dir.path())
+        .args(["convert", "--stdout"])
+        .env("AWS_REGION", "eu-west-1")
+        .output()
+        .unwrap();
+    let td: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        td["containerDefinitions"][0]["logConfiguration"]["options"]["awslogs-region"],
+        "us-east-2"
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("missing-region"));
+}
+
+#[test]
+fn a_summary_closes_the_report_and_family_shows_only_that_familys_diagnostics() {
+    let dir = project(&[
+        (
+            "compose.yaml",
+            "name: sum\nservices:\n  web:\n    image: nginx\n    ports: [\"8000:80\"]\n  db:\n    image: postgres:16\n    shm_size: 1g\n",
+        ),
+        (
+            "compose2ecs.yaml",
+            "region: us-east-1\nroles: {execution: \"arn:aws:iam::123456789012:role/exec\"}\n",
+        ),
+    ]);
+    let run = |args: &[&str]| {
+        let out = bin().current_dir(dir.path()).args(args).output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let all = run(&["convert", "-o", "out"]);
+    assert!(
+        all.contains("host-port-dropped") && all.contains("shm_size"),
+        "{all}"
+    );
+    let last = all
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("converted:"))
+        .unwrap();
+    assert!(
+        last.starts_with("converted: 0 errors, 2 warnings, ")
+            && last.contains("next: `compose2ecs deploy`"),
+        "{last}"
+    );
+    let web = run(&["convert", "--stdout", "--family", "sum-web"]);
+    assert!(web.contains("host-port-dropped"), "{web}");
+    assert!(
+        !web.contains("shm_size"),
+        "db's warning is not shown: {web}"
+    );
+    assert!(web.contains("about other families not shown"), "{web}");
+}

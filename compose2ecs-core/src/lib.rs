@@ -99,7 +99,7 @@ pub mod schema;
 mod units;
 mod validate;
 
-pub use diagnostic::{Code, Diagnostic, Error, Location, Severity, Sources};
+pub use diagnostic::{Code, Diagnostic, Error, Location, Place, Severity, Sources};
 pub use ecs::{RunTask, ServiceDefinition, TaskDefinition, to_json};
 pub use indexmap::{self, IndexMap};
 pub use load::discover::{Discovery, Options, discover};

@@ -292,7 +292,11 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
         jobs,
         dependencies,
         placements,
-    } = converter::convert(&project, &overlay, &mut sink);
+    } = converter::convert(
+        &project,
+        &effective_overlay(&overlay, options, &mut sink),
+        &mut sink,
+    );
     let located = files_read(input, sink.sources.clone());
     let outputs = outputs_json(&task_definitions, &services, &jobs);
     guard::scan(
@@ -327,6 +331,35 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
         overlay: overlay.overlay,
         sources,
     })
+}
+
+/// The overlay the converter works with: the one read, with the caller's
+/// region when it gives none ([`Options::region`]). `Conversion::overlay`
+/// stays the overlay as read, so that a CLI can say where the region came
+/// from.
+fn effective_overlay<'o>(
+    overlay: &'o LoadedOverlay,
+    options: &Options,
+    sink: &mut Sink,
+) -> std::borrow::Cow<'o, LoadedOverlay> {
+    let o = &overlay.overlay;
+    let (None, None, Some(region)) = (&o.region, &o.logs.region, &options.region) else {
+        return std::borrow::Cow::Borrowed(overlay);
+    };
+    {
+        sink.push(
+            Diagnostic::note(
+                Code::MissingRegion,
+                format!("compose2ecs.yaml gives no `region`; using `{region}`, the region of the environment (AWS_REGION or AWS_DEFAULT_REGION)"),
+            )
+            .with_path("region")
+            .at(overlay.root_loc.as_ref())
+            .with_help("set `region:` in compose2ecs.yaml to pin it"),
+        );
+    }
+    let mut effective = overlay.clone();
+    effective.overlay.region = Some(region.clone());
+    std::borrow::Cow::Owned(effective)
 }
 
 /// Fails with every diagnostic so far when one is an error, carrying the

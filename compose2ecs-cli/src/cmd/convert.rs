@@ -24,7 +24,11 @@ pub(crate) fn run(args: &ConvertArgs) -> Outcome {
             )
             .exit();
     }
-    let (reporter, conversion) = match converted(&args.conversion) {
+    let families: Vec<String> = args.family.iter().cloned().collect();
+    let next = (!args.check && !args.stdout).then_some(
+        "`compose2ecs deploy` (or `aws ecs register-task-definition --cli-input-json file://<dir>/<family>.task-definition.json`)",
+    );
+    let (reporter, conversion) = match converted(&args.conversion, &families, next) {
         Ok(c) => c,
         Err(o) => return o,
     };

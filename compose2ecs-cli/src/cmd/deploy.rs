@@ -60,7 +60,7 @@ pub(crate) const CREATE_ONLY: &[(&str, &str)] = &[
 ];
 
 pub(crate) fn run(args: &DeployArgs) -> Outcome {
-    let (reporter, conversion) = match converted(&args.conversion) {
+    let (reporter, conversion) = match converted(&args.conversion, &args.aws.families, None) {
         Ok(c) => c,
         Err(o) => return o,
     };

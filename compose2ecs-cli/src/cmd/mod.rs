@@ -51,13 +51,25 @@ pub(crate) fn load_input(
     })
 }
 
-/// Loads, converts and reports: the part `convert` and `register` share.
-pub(crate) fn converted(args: &ConversionArgs) -> Result<(Reporter, Conversion), Outcome> {
+/// Loads, converts and reports: the part every converting command shares.
+/// With `families`, only their diagnostics are shown (errors always are:
+/// any of them stops the conversion); a summary line closes the report,
+/// with `next` as the step to take.
+pub(crate) fn converted(
+    args: &ConversionArgs,
+    families: &[String],
+    next: Option<&str>,
+) -> Result<(Reporter, Conversion), Outcome> {
     let reporter = Reporter {
         json: args.format == MessageFormat::Json,
         quiet: args.quiet,
     };
     let (input, options) = load_input(reporter, &args.project, args.overlay.as_deref())?;
+    // The core reads no environment: the region fallback is handed over.
+    let options = match environment_region() {
+        Some((region, _)) => options.with_region(region),
+        None => options,
+    };
     let conversion = match compose2ecs_core::convert(&input, &options) {
         Ok(c) => c,
         Err(e) => {
@@ -67,7 +79,19 @@ pub(crate) fn converted(args: &ConversionArgs) -> Result<(Reporter, Conversion),
             return Err(Outcome::Rejected);
         }
     };
-    reporter.diagnostics(Some(&conversion.sources), &conversion.diagnostics);
+    let (shown, elsewhere): (Vec<_>, Vec<_>) = conversion
+        .diagnostics
+        .iter()
+        .cloned()
+        .partition(|d| for_families(&conversion, families, d));
+    reporter.diagnostics(Some(&conversion.sources), &shown);
+    let count = |s: Severity| shown.iter().filter(|d| d.severity == s).count();
+    reporter.summary(
+        count(Severity::Warning),
+        count(Severity::Note),
+        elsewhere.len(),
+        next,
+    );
     let warnings = conversion
         .diagnostics
         .iter()
@@ -79,6 +103,30 @@ pub(crate) fn converted(args: &ConversionArgs) -> Result<(Reporter, Conversion),
         return Err(Outcome::Rejected);
     }
     Ok((reporter, conversion))
+}
+
+/// Whether `d` is about one of `families` (all when empty): a diagnostic
+/// about a compose service (or its overlay entry) belongs to the family the
+/// service runs in; one about the project as a whole, to every family.
+fn for_families(
+    conversion: &Conversion,
+    families: &[String],
+    d: &compose2ecs_core::Diagnostic,
+) -> bool {
+    if families.is_empty() {
+        return true;
+    }
+    let about = |path: Option<&str>| {
+        let service = path
+            .and_then(|p| p.strip_prefix("services."))
+            .map(|rest| rest.split(['.', '[']).next().unwrap_or(rest));
+        match service.and_then(|s| conversion.placements.get(s)) {
+            Some(placement) => families.contains(&placement.family),
+            None => true,
+        }
+    };
+    // A cause shown in several places is about each of them.
+    about(d.path.as_deref()) || d.also.iter().any(|p| about(p.path.as_deref()))
 }
 
 /// The `--format json` result of a refused conversion.

@@ -6,7 +6,7 @@ use crate::outcome::Outcome;
 use crate::write;
 
 pub(crate) fn run(args: &PolicyArgs) -> Outcome {
-    match converted(&args.conversion) {
+    match converted(&args.conversion, &[], None) {
         Ok((reporter, conversion)) => {
             let policy = compose2ecs_core::policy::execution_role_policy(
                 conversion.task_definitions.values(),

@@ -13,7 +13,7 @@ use crate::cmd::{aws, chosen, converted, scratch};
 use crate::outcome::Outcome;
 
 pub(crate) fn run(args: &RegisterArgs) -> Outcome {
-    let (reporter, conversion) = match converted(&args.conversion) {
+    let (reporter, conversion) = match converted(&args.conversion, &args.aws.families, None) {
         Ok(c) => c,
         Err(o) => return o,
     };

@@ -10,7 +10,7 @@ use crate::cmd::{aws, converted, jobs, scratch};
 use crate::outcome::Outcome;
 
 pub(crate) fn run(args: &RunArgs) -> Outcome {
-    let (reporter, conversion) = match converted(&args.conversion) {
+    let (reporter, conversion) = match converted(&args.conversion, &[], None) {
         Ok(c) => c,
         Err(o) => return o,
     };

@@ -4,10 +4,12 @@
 //! hard error is an [`Error`], which carries every problem found in the same pass
 //! (and the warnings seen before them), so a user can fix them all at once.
 
+mod group;
 pub(crate) mod redact;
 mod sources;
 pub(crate) mod tokens;
 
+pub use group::Place;
 pub use sources::Sources;
 
 use std::fmt;
@@ -357,6 +359,10 @@ pub struct Diagnostic {
     /// What to do instead, when there is advice to give.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    /// The other places with the same cause: one diagnostic per cause,
+    /// however many places show it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<Place>,
 }
 
 impl Diagnostic {
@@ -369,6 +375,7 @@ impl Diagnostic {
             path: None,
             location: None,
             help: None,
+            also: Vec::new(),
         }
     }
 
@@ -423,6 +430,17 @@ impl fmt::Display for Diagnostic {
         }
         if let Some(location) = &self.location {
             write!(f, " at {location}")?;
+        }
+        if !self.also.is_empty() {
+            write!(f, "; and {} more:", self.also.len())?;
+            for p in &self.also {
+                if let Some(path) = &p.path {
+                    write!(f, " ({path})")?;
+                }
+                if let Some(location) = &p.location {
+                    write!(f, " at {location}")?;
+                }
+            }
         }
         Ok(())
     }
@@ -540,8 +558,10 @@ impl Sink {
     /// `Err` with everything when any error was pushed.
     pub(crate) fn check(&mut self) -> Result<(), Error> {
         if self.has_errors() {
-            Err(Error::from_diagnostics(std::mem::take(&mut self.items))
-                .with_sources(self.sources.clone()))
+            Err(
+                Error::from_diagnostics(group::by_cause(std::mem::take(&mut self.items)))
+                    .with_sources(self.sources.clone()),
+            )
         } else {
             Ok(())
         }
@@ -553,6 +573,6 @@ impl Sink {
     }
 
     pub(crate) fn into_vec(self) -> Vec<Diagnostic> {
-        self.items
+        group::by_cause(self.items)
     }
 }

@@ -27,6 +27,11 @@ pub struct Options {
     /// does. For reading fragments of a project; a conversion with it can
     /// produce output ECS will refuse.
     pub skip_consistency_check: bool,
+    /// The AWS region when the overlay gives none (`region:` or
+    /// `logs.region`): a CLI passes `AWS_REGION` or `AWS_DEFAULT_REGION`
+    /// here, since the core reads no environment of its own. With it, the
+    /// containers get awslogs and a note says where the region came from.
+    pub region: Option<String>,
 }
 
 impl Options {
@@ -35,6 +40,13 @@ impl Options {
     #[must_use]
     pub fn without_consistency_check(mut self) -> Self {
         self.skip_consistency_check = true;
+        self
+    }
+
+    /// Options with this fallback region (see [`region`](Self::region)).
+    #[must_use]
+    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
         self
     }
 

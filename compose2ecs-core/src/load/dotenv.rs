@@ -42,21 +42,23 @@ pub(crate) fn variables(
     text: &str,
     lookup: &Environment,
     file: &std::path::Path,
-) -> Result<Vec<(String, String)>, crate::diagnostic::Diagnostic> {
+) -> Result<Vec<(String, String)>, Box<crate::diagnostic::Diagnostic>> {
     match parse(text, lookup) {
         Ok(entries) => Ok(entries
             .into_iter()
             .filter_map(|e| Some((e.name, e.value?)))
             .collect()),
-        Err(e) => Err(crate::diagnostic::Diagnostic::error(
-            crate::diagnostic::Code::InvalidValue,
-            format!("invalid env file: {}", e.message),
-        )
-        .at(Some(&crate::diagnostic::Location {
-            file: file.into(),
-            line: e.line,
-            column: 1,
-        }))),
+        Err(e) => Err(Box::new(
+            crate::diagnostic::Diagnostic::error(
+                crate::diagnostic::Code::InvalidValue,
+                format!("invalid env file: {}", e.message),
+            )
+            .at(Some(&crate::diagnostic::Location {
+                file: file.into(),
+                line: e.line,
+                column: 1,
+            })),
+        )),
     }
 }
 

@@ -193,7 +193,7 @@ impl Loader<'_> {
                     continue;
                 }
                 Err(d) => {
-                    self.sink.push(d);
+                    self.sink.push(*d);
                     continue;
                 }
             };
@@ -204,7 +204,7 @@ impl Loader<'_> {
                         env.entry(name).or_insert(value);
                     }
                 }
-                Err(d) => self.sink.push(d),
+                Err(d) => self.sink.push(*d),
             }
         }
         let env = Rc::new(env);

@@ -134,7 +134,7 @@ impl Input {
 
     /// Reads a file named by the compose files: from [`files`](Self::files),
     /// else from disk when allowed. `Ok(None)` when it does not exist.
-    pub(crate) fn read_file(&self, path: &Path) -> Result<Option<Source>, Diagnostic> {
+    pub(crate) fn read_file(&self, path: &Path) -> Result<Option<Source>, Box<Diagnostic>> {
         let key = crate::load::paths::normalize(path);
         if let Some(text) = self.files.get(&key) {
             return Ok(Some(Source::new(path, text.clone())));
@@ -144,9 +144,9 @@ impl Input {
         }
         match Source::read(path) {
             Ok(s) => Ok(Some(s)),
-            Err(e) => Err(e.diagnostics().first().cloned().unwrap_or_else(|| {
-                Diagnostic::error(Code::Io, format!("cannot read `{}`", path.display()))
-            })),
+            Err(e) => Err(Box::new(e.diagnostics().first().cloned().unwrap_or_else(
+                || Diagnostic::error(Code::Io, format!("cannot read `{}`", path.display())),
+            ))),
         }
     }
 
@@ -272,7 +272,7 @@ impl Input {
             };
             match dotenv::variables(&text, &process_env, &file) {
                 Ok(vars) => environment.extend(vars),
-                Err(d) => diagnostics.push(d),
+                Err(d) => diagnostics.push(*d),
             }
         }
         if !diagnostics.is_empty() {
