@@ -208,7 +208,12 @@ impl Walk<'_, '_> {
                     findings.push(Finding::Process(name));
                 }
             }
-            let from_process = findings.iter().any(|f| matches!(f, Finding::Process(_)));
+            // A mapped value or a process credential says all there is to
+            // say about this string (store the whole of it as a secret): the
+            // shape rules would only repeat it.
+            let from_process = findings
+                .iter()
+                .any(|f| matches!(f, Finding::Process(_) | Finding::Mapped(_)));
             let named_secret = env_name(doc, segs).is_some_and(names_aws_secret);
             for (_, _, rule) in tokens::scan(text, named_secret) {
                 has_access_key |= rule.id == "aws-access-key-id";
@@ -396,15 +401,21 @@ impl Finding<'_> {
                 let carrier = leaf.compose.clone();
                 let help = match env_name {
                     Some(var) => format!(
-                        "`{var}` carries the value of {name}: map {var} to a secret too (`secrets: {{{var}: arn:aws:secretsmanager:…}}`), storing its whole value when it is a URL or a connection string, or have the application read {name} at run time"
+                        "store the whole value of `{var}` (the URL or connection string, with the password in it) as a secret of its own and map {var} to it (`secrets: {{{var}: arn:aws:secretsmanager:…}}`), or have the application build it from {name} at run time"
                     ),
                     None => format!(
                         "this key uses ${{{name}}}: read {name} from the environment at run time instead (ECS sets it from the secret), for example `sh -c '… $${name} …'`"
                     ),
                 };
+                let carried = match env_name {
+                    Some(var) if var != *name => {
+                        format!("`{var}` carries the local value of `{name}`")
+                    }
+                    _ => format!("the local value of `{name}`"),
+                };
                 Diagnostic::error(
                     Code::SecretValueInOutput,
-                    format!("the local value of `{name}`, which the overlay maps to a secret, would be written into {whereto}"),
+                    format!("{carried}, which the overlay maps to a secret, and would be written into {whereto}"),
                 )
                 .with_path(carrier.unwrap_or_else(|| format!("secrets.{name}")))
                 .at(env_loc()

@@ -262,7 +262,7 @@ pub(crate) const RULES: &[Rule] = &[
     Rule {
         id: "url-password",
         what: "a password in a URL",
-        shape: "`scheme://user:password@host`, with user and password free of `:/?#[]@!$&'()*+,;=` and spaces",
+        shape: "`scheme://user:password@host` (the user may be empty, as in `redis://:password@host`), with user and password free of `:/?#[]@!$&'()*+,;=` and spaces",
         source: "detect-secrets `BasicAuthDetector`",
         contextual: false,
         first: b":",
@@ -515,7 +515,8 @@ fn url_password(text: &[u8], i: usize) -> Option<(usize, usize)> {
     }
     let user_at = i + 3;
     let user = run(text, user_at, free);
-    if user == 0 || text.get(user_at + user) != Some(&b':') {
+    // The user may be empty: `redis://:password@cache:6379`.
+    if text.get(user_at + user) != Some(&b':') {
         return None;
     }
     let pass_at = user_at + user + 1;
@@ -546,6 +547,9 @@ mod tests {
         assert!(ids("AKIAIOSFODNN7EXAMPLE1").is_empty(), "21 characters");
         assert!(ids("AKIAIOSFODNN1EXAMPLE").is_empty(), "1 is not base32");
         assert_eq!(ids("postgres://app:s3cr3t@db:5432/app"), ["url-password"]);
+        assert_eq!(ids("redis://:s3cr3t@cache:6379/0"), ["url-password"]);
+        assert_eq!(ids("postgresql+psycopg2://u:pw9x@db/app"), ["url-password"]);
+        assert!(ids("redis://:6379").is_empty());
         assert!(ids("http://example.com:8080/x").is_empty());
         assert!(ids("redis://redis:6379").is_empty());
         assert!(ids("mailto:user@example.com").is_empty());
