@@ -311,6 +311,15 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
         &mut sink,
     );
     check(&mut sink, input, Some(&project), Some(&names))?;
+    ecs_rules(
+        &task_definitions,
+        &services,
+        &jobs,
+        &placements,
+        &project,
+        &overlay,
+        &mut sink,
+    );
     for out in &outputs {
         match task_definitions.get(&out.family).filter(|_| out.is_task) {
             Some(td) => validate::ecs::task_definition(td, &out.json, &mut sink),
@@ -331,6 +340,68 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
         overlay: overlay.overlay,
         sources,
     })
+}
+
+/// Every output against the rules ECS enforces server-side
+/// ([`crate::ecs::rules`]): an error for each broken one, at the service
+/// whose container breaks it (its overlay entry, where grouping is said,
+/// else its compose definition).
+fn ecs_rules(
+    task_definitions: &IndexMap<String, TaskDefinition>,
+    services: &IndexMap<String, ServiceDefinition>,
+    jobs: &IndexMap<String, RunTask>,
+    placements: &IndexMap<String, Placement>,
+    project: &Project,
+    overlay: &LoadedOverlay,
+    sink: &mut Sink,
+) {
+    use crate::ecs::rules;
+    for (family, td) in task_definitions {
+        let mut found = rules::task_definition(td);
+        found.extend(rules::started(td, services.get(family), jobs.get(family)));
+        for b in found {
+            // `started` rules are the CLI's to refuse (a task definition
+            // alone is a normal output); the missing-network note says so.
+            if b.rule == "awsvpc-network-configuration" {
+                continue;
+            }
+            let index: usize = b
+                .path
+                .strip_prefix("containerDefinitions[")
+                .and_then(|r| r.split(']').next())
+                .and_then(|i| i.parse().ok())
+                .unwrap_or(0);
+            let container = td.container_definitions.get(index).map(|c| c.name.as_str());
+            let service = placements
+                .iter()
+                .find(|(_, p)| p.family == *family && Some(p.container.as_str()) == container)
+                .map(|(s, _)| s.as_str());
+            let at = service.and_then(|s| {
+                overlay
+                    .service_locs
+                    .get(s)
+                    .or_else(|| project.services.get(s).map(|s| &s.loc))
+            });
+            let rule = rules::rule(b.rule);
+            sink.push(
+                Diagnostic::error(
+                    Code::EcsRule,
+                    format!(
+                        "ECS would refuse `{family}`: {} (the rule: {})",
+                        b.what,
+                        rule.map_or("", |r| r.rule)
+                    ),
+                )
+                .with_path(service.map_or_else(|| b.path.clone(), |s| format!("services.{s}")))
+                .at(at)
+                .with_help(format!(
+                    "{} (rule `{}` in docs/ecs-rules.md)",
+                    rule.map_or("", |r| r.source),
+                    b.rule
+                )),
+            );
+        }
+    }
 }
 
 /// The overlay the converter works with: the one read, with the caller's

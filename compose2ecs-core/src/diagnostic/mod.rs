@@ -262,6 +262,11 @@ codes! {
     /// A health check setting ECS has no equivalent for. Example:
     /// `healthcheck.start_interval`.
     HealthcheckOptionDropped => "healthcheck-option-dropped",
+    /// An output would break a rule ECS enforces when it registers a task
+    /// definition, creates a service or runs a task (`docs/ecs-rules.md`),
+    /// which nothing earlier reported. Example: two grouped services whose
+    /// containers both map port 8080 in one awsvpc task.
+    EcsRule => "ecs-rule",
     /// A service that runs once becomes a job: its `run-task` input
     /// (`<family>.run-task.json`) instead of an ECS service, and `deploy` runs
     /// it to completion before what depends on it. Example: `migrate` with

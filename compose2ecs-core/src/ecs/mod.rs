@@ -11,6 +11,7 @@ pub(crate) mod arn;
 mod json;
 mod names;
 mod platform;
+pub mod rules;
 mod run_task;
 mod service;
 mod sizes;

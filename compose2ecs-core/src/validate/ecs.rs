@@ -211,46 +211,7 @@ pub(crate) fn task_definition(td: &TaskDefinition, json: &Json, sink: &mut Sink)
             }
         }
     }
-    if !td.container_definitions.iter().any(|c| c.essential) {
-        sink.push(
-            Diagnostic::error(
-                Code::IncompatibleSetting,
-                format!(
-                    "task `{}` has no essential container; ECS needs at least one",
-                    td.family
-                ),
-            )
-            .with_path(format!("services.{}.essential", td.family))
-            .with_help("list at least one container in `essential`"),
-        );
-    }
-    let mut names: Vec<&str> = Vec::new();
-    for c in &td.container_definitions {
-        if names.contains(&c.name.as_str()) {
-            sink.push(Diagnostic::error(
-                Code::InvalidName,
-                format!("task `{}` has two containers named `{}`", td.family, c.name),
-            ));
-        }
-        names.push(&c.name);
-    }
-    if td.requires_compatibilities.iter().any(|c| c == "FARGATE") {
-        let pair = td
-            .cpu
-            .as_deref()
-            .and_then(|c| c.parse::<u64>().ok())
-            .zip(td.memory.as_deref().and_then(|m| m.parse::<u64>().ok()));
-        let valid = pair.is_some_and(|(c, m)| {
-            crate::ecs::fargate_size(c, m) == u32::try_from(c).ok().zip(u32::try_from(m).ok())
-        });
-        if !valid {
-            sink.push(Diagnostic::error(
-                Code::InvalidTaskSize,
-                format!(
-                    "bug: task `{}` has cpu {:?} / memory {:?}, not a Fargate size",
-                    td.family, td.cpu, td.memory
-                ),
-            ));
-        }
-    }
+    // Essential containers, unique names and ports, Fargate sizes and the
+    // other server-side rules: `crate::ecs::rules`, checked with locations
+    // by the pipeline.
 }
