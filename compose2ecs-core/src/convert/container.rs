@@ -8,7 +8,13 @@ use crate::model::{Service, Setting};
 
 use super::{Context, health, logs, ports, secrets};
 
-pub(super) fn build(ctx: &Context<'_>, s: &Service, sink: &mut Sink) -> ContainerDefinition {
+/// The container, and the secrets it reads as files (for the task's init
+/// container).
+pub(super) fn build(
+    ctx: &Context<'_>,
+    s: &Service,
+    sink: &mut Sink,
+) -> (ContainerDefinition, Vec<super::secret_files::SecretFile>) {
     let name = match &s.container_name {
         Some(cn) if crate::ecs::is_ecs_name(&cn.value) => cn.value.clone(),
         Some(cn) => {
@@ -29,7 +35,11 @@ pub(super) fn build(ctx: &Context<'_>, s: &Service, sink: &mut Sink) -> Containe
     };
 
     // Secrets first: a variable mapped to a secret never reaches `environment`.
-    let (secrets, replaced) = secrets::container_secrets(ctx.overlay, s, sink);
+    let secrets::ContainerSecrets {
+        secrets,
+        replaced,
+        files,
+    } = secrets::container_secrets(ctx.overlay, s, sink);
     let mut env: BTreeMap<String, String> = s
         .environment
         .iter()
@@ -81,7 +91,7 @@ pub(super) fn build(ctx: &Context<'_>, s: &Service, sink: &mut Sink) -> Containe
         ),
     };
 
-    ContainerDefinition {
+    let container = ContainerDefinition {
         name,
         image: image(ctx, s, sink),
         essential: true,
@@ -111,7 +121,8 @@ pub(super) fn build(ctx: &Context<'_>, s: &Service, sink: &mut Sink) -> Containe
         docker_labels: s.labels.clone(),
         log_configuration: logs::log_configuration(ctx, s, sink),
         ..ContainerDefinition::default()
-    }
+    };
+    (container, files)
 }
 
 /// The image a container runs. A pushed image the overlay names wins; a

@@ -8,6 +8,7 @@ mod keys;
 mod logs;
 mod plan;
 mod ports;
+mod secret_files;
 mod secrets;
 mod service;
 mod size;
@@ -355,8 +356,10 @@ fn build_task(
         task_env: plan.settings.map(|s| &s.environment),
     };
     let mut containers = Vec::with_capacity(plan.members.len());
+    let mut files = Vec::with_capacity(plan.members.len());
     for member in &plan.members {
-        let mut c = container::build(&ctx, member, sink);
+        let (mut c, f) = container::build(&ctx, member, sink);
+        files.push(f);
         c.essential = essential
             .as_ref()
             .is_none_or(|list| list.contains(member.name.as_str()));
@@ -447,6 +450,7 @@ fn build_task(
         }
         containers[i].depends_on = deps;
     }
+    secret_files::add_init_container(o, &mut containers, &files, &mut extras.volumes);
 
     // The owner's replicas are its ECS service's desiredCount; a member's
     // have nothing to apply to.

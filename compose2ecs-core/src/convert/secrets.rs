@@ -13,6 +13,8 @@ use crate::ecs::arn::Arn;
 use crate::model::Service;
 use crate::overlay::{LoadedOverlay, Overlay};
 
+use super::secret_files::{INIT_CONTAINER, SecretFile, as_file, file_variables};
+
 /// The ARN (or parameter name) a name is mapped to: the service's own
 /// overlay entry, else the top-level one.
 fn lookup<'o>(overlay: &'o Overlay, service: &str, name: &str) -> Option<&'o String> {
@@ -45,20 +47,66 @@ fn is_env_name(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// The container's `secrets`, and the environment variables they replace.
+/// What a container gets of its secrets.
+#[derive(Debug, Default)]
+pub(super) struct ContainerSecrets {
+    /// ECS `secrets`: environment variables.
+    pub secrets: Vec<Secret>,
+    /// The environment variables they replace.
+    pub replaced: BTreeSet<String>,
+    /// The compose secrets it reads as files.
+    pub files: Vec<SecretFile>,
+}
+
+/// The container's `secrets`, the environment variables they replace, and
+/// the compose secrets it reads as files.
 pub(super) fn container_secrets(
     overlay: &Overlay,
     s: &Service,
     sink: &mut Sink,
-) -> (Vec<Secret>, BTreeSet<String>) {
+) -> ContainerSecrets {
     let mut out: BTreeMap<String, String> = BTreeMap::new();
     let mut replaced = BTreeSet::new();
+    let mut files = Vec::new();
 
     for r in &s.secrets {
         let name = match &r.target {
             Some(t) if is_env_name(t) => t.clone(),
             _ => env_name(&r.source),
         };
+        if let Some(arn) = lookup(overlay, &s.name, &r.source) {
+            match as_file(overlay, r, arn, is_env_name, sink) {
+                Some(Ok(file)) => {
+                    sink.push(
+                        Diagnostic::note(
+                            Code::SecretAsFile,
+                            format!(
+                                "secret `{}` is the file {} of `{}`, written when the task starts by the init container `{INIT_CONTAINER}`, which receives it as an ECS secret",
+                                r.source, file.path, s.name
+                            ),
+                        )
+                        .with_path(&r.path)
+                        .at(Some(&r.loc))
+                        .with_help(format!("to hand it over as the environment variable {name} instead, list it in compose2ecs.yaml: `secret_files: {{as_environment: [{}]}}`", r.source)),
+                    );
+                    files.push(file);
+                    continue;
+                }
+                Some(Err(())) => continue,
+                None => {
+                    for (k, _, loc) in &r.owner {
+                        sink.push(
+                            Diagnostic::note(
+                                Code::IgnoredKey,
+                                format!("`{k}` is not converted: secret `{}` reaches the container as an environment variable, not a file", r.source),
+                            )
+                            .with_path(format!("{}.{k}", r.path))
+                            .at(Some(loc)),
+                        );
+                    }
+                }
+            }
+        }
         match lookup(overlay, &s.name, &r.source) {
             Some(arn) => {
                 sink.push(
@@ -72,7 +120,7 @@ pub(super) fn container_secrets(
                     )
                     .with_path(&r.path)
                     .at(Some(&r.loc))
-                    .with_help("ECS injects secrets as environment variables; read it from the environment"),
+                    .with_help("the application reads it from the environment; for a file instead, give the secret a `target` that is a file name (`target: stripe_key`) and leave it out of `secret_files.as_environment`"),
                 );
                 // ECS refuses a name that is both a variable and a secret:
                 // the secret wins, and its local value is left out.
@@ -123,6 +171,7 @@ pub(super) fn container_secrets(
         }
     }
 
+    file_variables(s, &files, sink);
     for (name, var) in &s.environment {
         if replaced.contains(name) || var.value.is_empty() {
             continue;
@@ -157,7 +206,11 @@ pub(super) fn container_secrets(
         .into_iter()
         .map(|(name, value_from)| Secret { name, value_from })
         .collect();
-    (secrets, replaced)
+    ContainerSecrets {
+        secrets,
+        replaced,
+        files,
+    }
 }
 
 /// The region of a Secrets Manager or SSM ARN, or `Err` when the reference

@@ -189,6 +189,10 @@ codes! {
     /// compose mounts files under /run/secrets. Example: `secrets:
     /// [db_password]` becomes `$DB_PASSWORD`.
     SecretAsEnvironment => "secret-as-environment",
+    /// A compose secret the container reads as a file: an init container
+    /// writes it to /run/secrets when the task starts. Example: `secrets:
+    /// [db-password]` read through `POSTGRES_PASSWORD_FILE`.
+    SecretAsFile => "secret-as-file",
     /// A variable set in `environment` that is also a compose secret's
     /// variable: ECS refuses a name in both, so the secret is kept and the
     /// plain value left out. Example: `environment: {STRIPE_KEY: sk_test_…}`

@@ -72,6 +72,9 @@ pub struct SecretRef {
     pub source: String,
     /// The long syntax's `target`, when given.
     pub target: Option<String>,
+    /// The long syntax's `uid`, `gid` and `mode` (as written), when given,
+    /// each with where its key is.
+    pub owner: Vec<(String, String, Location)>,
     /// Where.
     pub loc: Location,
     /// The key path.

@@ -247,6 +247,7 @@ pub(super) fn secret_refs(sink: &mut Sink, node: &Node, path: &str) -> Vec<Secre
             Value::Scalar(s) => out.push(SecretRef {
                 source: s.text.clone(),
                 target: None,
+                owner: Vec::new(),
                 loc: item.loc.clone(),
                 path: p,
             }),
@@ -261,21 +262,17 @@ pub(super) fn secret_refs(sink: &mut Sink, node: &Node, path: &str) -> Vec<Secre
                     );
                     continue;
                 };
-                for (k, e) in m {
-                    if matches!(k.as_str(), "uid" | "gid" | "mode") {
-                        sink.push(
-                            Diagnostic::note(
-                                Code::IgnoredKey,
-                                format!("`{k}` is not converted: ECS hands secrets to the container as environment variables, not files"),
-                            )
-                            .with_path(format!("{p}.{k}"))
-                            .at(Some(&e.key_loc)),
-                        );
-                    }
-                }
+                // Used when the secret is a file; the converter says what
+                // becomes of them otherwise.
+                let owner = m
+                    .iter()
+                    .filter(|(k, _)| matches!(k.as_str(), "uid" | "gid" | "mode"))
+                    .map(|(k, e)| (k.clone(), super::read::text(&e.value), e.key_loc.clone()))
+                    .collect();
                 out.push(SecretRef {
                     source,
                     target: get("target"),
+                    owner,
                     loc: item.loc.clone(),
                     path: p,
                 });

@@ -56,6 +56,25 @@ pub struct Images {
     pub tag: Option<String>,
 }
 
+/// Compose secrets as files on ECS, which hands secrets over as environment
+/// variables only: a small init container receives them and writes each to
+/// a task volume that the containers using it mount read-only at
+/// `/run/secrets` (docs/secrets.md).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct SecretFiles {
+    /// The init container's image: it needs `sh`, `printf`, `chmod` and
+    /// `chown`. Default `public.ecr.aws/docker/library/busybox:1.37`
+    /// (public, so pulling it needs no credentials).
+    pub image: Option<String>,
+    /// Compose secrets handed over as environment variables instead of files
+    /// (named as the long syntax's `target` when it is a variable name, else
+    /// the secret's name in upper case).
+    #[serde(default)]
+    pub as_environment: Vec<String>,
+}
+
 /// Settings of one task, keyed by the compose service it is named after.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -184,6 +203,10 @@ pub struct Overlay {
     /// The registry of build-only services.
     #[serde(default)]
     pub images: Images,
+    /// Compose secrets as files: the init container's image, and the
+    /// secrets handed over as environment variables instead.
+    #[serde(default)]
+    pub secret_files: SecretFiles,
     /// The awsvpc network of generated ECS services.
     #[serde(default)]
     pub network: Network,
