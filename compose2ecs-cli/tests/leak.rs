@@ -136,7 +136,10 @@ fn no_secret_or_mapped_value_reaches_any_output_or_message() {
     );
     // The compose secrets are files, written by the init container from
     // ECS secrets: by reference too.
-    assert!(files.contains("\"name\": \"COMPOSE2ECS_SECRET_0\""), "{files}");
+    assert!(
+        files.contains("\"name\": \"COMPOSE2ECS_SECRET_0\""),
+        "{files}"
+    );
     assert!(files.contains("/run/secrets/db_cert"), "{files}");
     assert!(files.contains("\"QUEUE\""), "{files}");
     assert_clean("the written files", &files);

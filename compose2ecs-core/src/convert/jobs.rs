@@ -52,12 +52,35 @@ pub(super) fn jobs<'a>(
                 (task_of.get(s.name.as_str()) != Some(&owner.name.as_str()))
                     .then_some(Why::Awaited(s, &dep.loc, dep.path.as_str()))
             });
+        // `restart: "no"` is also how a laptop project says "don't restart
+        // my dev server" (awesome-compose's fastapi): a service that
+        // publishes ports or has a health check serves, so it stays one.
+        let serves =
+            !owner.ports.is_empty() || owner.healthcheck.as_ref().is_some_and(|h| h.test.is_some());
         let why = match plan.settings.and_then(|s| s.job) {
             Some(true) => Some(Why::Overlay),
             Some(false) => None,
-            None if owner.runs_once() => Some(Why::RunsOnce),
-            None => awaited,
+            None if awaited.is_some() => awaited,
+            None if owner.runs_once() && !serves => Some(Why::RunsOnce),
+            None => None,
         };
+        let taken_for_server = why.is_none()
+            && owner.runs_once()
+            && serves
+            && plan.settings.and_then(|s| s.job).is_none();
+        if taken_for_server {
+            if let Some(r) = &owner.restart {
+                sink.push(
+                    Diagnostic::note(
+                        Code::OneShotJob,
+                        format!("`{}` says it runs once (`{}: {}`), but it publishes ports or has a health check, so it is taken for a server: an ECS service, which restarts it when it stops", owner.name, r.path.rsplit('.').next().unwrap_or("restart"), r.value),
+                    )
+                    .with_path(&r.path)
+                    .at(Some(&r.loc))
+                    .with_help(format!("if it is a one-shot job, set `services.{}.job: true` in compose2ecs.yaml", owner.name)),
+                );
+            }
+        }
         for member in &plan.members {
             // (`deploy.restart_policy` is noted with the other keys.)
             let Some(restart) = member
@@ -67,7 +90,7 @@ pub(super) fn jobs<'a>(
             else {
                 continue;
             };
-            if why.is_some() && member.name == owner.name {
+            if (why.is_some() || taken_for_server) && member.name == owner.name {
                 continue;
             }
             sink.push(
