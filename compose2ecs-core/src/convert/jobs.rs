@@ -237,9 +237,13 @@ pub(super) fn standalone_discovery(
     if overlay.overlay.service_connect.is_none() {
         return;
     }
+    // A job the overlay gives an environment of its own (what the help
+    // below asks for: the addresses it can resolve) is taken as answered.
+    let addressed = |p: &&TaskPlan<'_>| p.settings.is_some_and(|s| !s.environment.is_empty());
     for plan in built
         .iter()
         .filter(|p| tasks.jobs.contains(p.owner.name.as_str()))
+        .filter(|p| !addressed(p))
     {
         for member in &plan.members {
             for dep in &member.depends_on {
