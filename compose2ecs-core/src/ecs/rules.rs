@@ -92,6 +92,13 @@ pub const ECS_RULES: &[EcsRule] = &[
         reported_as: "incompatible-setting",
     },
     EcsRule {
+        id: "fargate-sysctls",
+        calls: "RegisterTaskDefinition",
+        rule: "on FARGATE, systemControls sets only kernel.msgmax, kernel.msgmnb, kernel.msgmni, kernel.sem, kernel.shmall, kernel.shmmax, kernel.shmmni, kernel.shm_rmid_forced, fs.mqueue.* and net.*",
+        source: "ECS Developer Guide, \"Amazon ECS task definition parameters for Fargate\", systemControls: on Fargate the namespaced kernel parameters supported are these IPC ones, the fs.mqueue.* sysctls and the network namespace's net.* sysctls",
+        reported_as: "launch-type-unsupported (a warning: the parameter is dropped)",
+    },
+    EcsRule {
         id: "awsvpc-network-configuration",
         calls: "CreateService, RunTask",
         rule: "a service or task of an awsvpc task definition has a network configuration (subnets)",
@@ -189,6 +196,15 @@ pub(crate) fn task_definition(td: &TaskDefinition) -> Vec<Broken> {
             }
         }
         if fargate {
+            for (j, s) in c.system_controls.iter().enumerate() {
+                if !fargate_sysctl(&s.namespace) {
+                    out.push(broken(
+                        "fargate-sysctls",
+                        format!("containerDefinitions[{i}].systemControls[{j}]"),
+                        format!("`{}` is not a kernel parameter FARGATE sets", s.namespace),
+                    ));
+                }
+            }
             if let Some(t) = c.stop_timeout.filter(|t| *t > 120) {
                 out.push(broken(
                     "fargate-stop-timeout",
@@ -264,6 +280,22 @@ pub(crate) fn started(
         )];
     }
     Vec::new()
+}
+
+/// Whether FARGATE sets this kernel parameter (rule `fargate-sysctls`).
+pub(crate) fn fargate_sysctl(name: &str) -> bool {
+    matches!(
+        name,
+        "kernel.msgmax"
+            | "kernel.msgmnb"
+            | "kernel.msgmni"
+            | "kernel.sem"
+            | "kernel.shmall"
+            | "kernel.shmmax"
+            | "kernel.shmmni"
+            | "kernel.shm_rmid_forced"
+    ) || name.starts_with("fs.mqueue.")
+        || name.starts_with("net.")
 }
 
 /// The rule of this id.
@@ -377,6 +409,13 @@ mod tests {
         v["containerDefinitions"][0]["dependsOn"] =
             serde_json::json!([{"containerName": "envoy", "condition": "SUCCESS"}]);
         assert_eq!(broken_ids(v), ["complete-on-non-essential"]);
+
+        let mut v = ok();
+        v["containerDefinitions"][0]["systemControls"] = serde_json::json!([
+            {"namespace": "net.core.somaxconn", "value": "1024"},
+            {"namespace": "vm.max_map_count", "value": "262144"}
+        ]);
+        assert_eq!(broken_ids(v), ["fargate-sysctls"]);
 
         let mut v = ok();
         v["memory"] = "600".into();

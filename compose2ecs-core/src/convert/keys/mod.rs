@@ -101,8 +101,24 @@ pub(super) fn apply(
             Setting::StopGracePeriod(secs) => cx.stop_grace_period(o, *secs, c, sink),
             Setting::Ulimits(limits) => cx.ulimits(limits, c, sink),
             Setting::Sysctls(pairs) => {
-                c.system_controls = pairs
+                let fargate = platform.launch_type == LaunchType::Fargate;
+                let (kept, refused): (Vec<_>, Vec<_>) = pairs
                     .iter()
+                    .partition(|(k, _)| !fargate || crate::ecs::rules::fargate_sysctl(k));
+                if !refused.is_empty() {
+                    let names: Vec<&str> = refused.iter().map(|(k, _)| k.as_str()).collect();
+                    sink.push(
+                        Diagnostic::warning(
+                            Code::LaunchTypeUnsupported,
+                            format!("`sysctls: {}` is dropped: FARGATE sets only namespaced kernel parameters (kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*, net.*), so the container runs with the kernel's defaults for these", names.join(", ")),
+                        )
+                        .with_path(&o.path)
+                        .at(Some(&o.loc))
+                        .with_help(format!("to silence this without editing the compose file, reset it in an override file for ECS (`services: {{{}: {{sysctls: !reset null}}}}`, passed with -f), or run on EC2: `launch_type: EC2` in compose2ecs.yaml", s.name)),
+                    );
+                }
+                c.system_controls = kept
+                    .into_iter()
                     .map(|(namespace, value)| SystemControl {
                         namespace: namespace.clone(),
                         value: value.clone(),
