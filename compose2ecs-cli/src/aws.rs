@@ -40,6 +40,21 @@ impl Aws {
             })
     }
 
+    /// Writes `td` into `dir` and registers it; its ARN and its
+    /// `family:revision`.
+    pub(crate) fn register_definition(
+        &self,
+        dir: &Path,
+        td: &compose2ecs_core::TaskDefinition,
+    ) -> Result<(String, String), AwsError> {
+        let file = dir.join(format!("{}.task-definition.json", td.family));
+        std::fs::write(&file, compose2ecs_core::to_json(td))
+            .map_err(|e| AwsError::Failed(format!("cannot write {}: {e}", file.display())))?;
+        let arn = self.register(&file)?;
+        let revision = arn.rsplit('/').next().unwrap_or(&td.family).to_owned();
+        Ok((arn, revision))
+    }
+
     /// One call's argument vector, the binary first, for `--dry-run`.
     pub(crate) fn argv(&self, args: &[&str]) -> Vec<String> {
         std::iter::once(self.bin.display().to_string())

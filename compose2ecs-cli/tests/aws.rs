@@ -165,7 +165,13 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
     for case in cases {
         let out = tempfile::tempdir().unwrap();
         let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("compose2ecs"));
-        cmd.arg("convert").arg("-f").arg(case.join("compose.yaml"));
+        // One moto for every fixture: each its own project name, so that
+        // no two fixtures register the same family.
+        let project = case.file_name().unwrap().to_string_lossy().to_lowercase();
+        cmd.arg("convert")
+            .args(["-p", &project])
+            .arg("-f")
+            .arg(case.join("compose.yaml"));
         if case.join("compose.override.yaml").is_file() {
             cmd.arg("-f").arg(case.join("compose.override.yaml"));
         }
@@ -202,7 +208,10 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
         // `compose2ecs register` hands every family to the real AWS CLI,
         // which runs in the environment given here (pointed at moto).
         let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("compose2ecs"));
-        cmd.arg("register").arg("-f").arg(case.join("compose.yaml"));
+        cmd.arg("register")
+            .args(["-p", &project])
+            .arg("-f")
+            .arg(case.join("compose.yaml"));
         if case.join("compose.override.yaml").is_file() {
             cmd.arg("-f").arg(case.join("compose.override.yaml"));
         }

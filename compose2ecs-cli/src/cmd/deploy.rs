@@ -324,14 +324,7 @@ fn start_job(
     family: &str,
     conversion: &compose2ecs_core::Conversion,
 ) -> Result<(String, String, jobs::Started), AwsError> {
-    let td_file = dir.join(format!("{family}.task-definition.json"));
-    std::fs::write(
-        &td_file,
-        compose2ecs_core::to_json(&conversion.task_definitions[family]),
-    )
-    .map_err(|e| AwsError::Failed(format!("cannot write {}: {e}", td_file.display())))?;
-    let arn = aws.register(&td_file)?;
-    let revision = arn.rsplit('/').next().unwrap_or(family).to_owned();
+    let (arn, revision) = aws.register_definition(dir, &conversion.task_definitions[family])?;
     let input = &conversion.jobs[family];
     let started = jobs::start(aws, dir, input, &revision, None)?;
     Ok((arn, revision, started))
@@ -399,14 +392,7 @@ fn deploy_one(
             .map_err(|e| AwsError::Failed(format!("cannot write {}: {e}", file.display())))?;
         Ok::<_, AwsError>(format!("file://{}", file.display()))
     };
-    let td_file = dir.join(format!("{family}.task-definition.json"));
-    std::fs::write(
-        &td_file,
-        compose2ecs_core::to_json(&conversion.task_definitions[family]),
-    )
-    .map_err(|e| AwsError::Failed(format!("cannot write {}: {e}", td_file.display())))?;
-    let arn = aws.register(&td_file)?;
-    let revision = arn.rsplit('/').next().unwrap_or(family).to_owned();
+    let (arn, revision) = aws.register_definition(dir, &conversion.task_definitions[family])?;
 
     let mut service = serde_json::to_value(&conversion.services[family])
         .map_err(|e| AwsError::Failed(e.to_string()))?;

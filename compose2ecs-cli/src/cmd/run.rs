@@ -91,19 +91,13 @@ pub(crate) fn run(args: &RunArgs) -> Outcome {
         Ok(d) => d,
         Err(o) => return o,
     };
-    let file = dir.path().join(format!("{family}.task-definition.json"));
-    if let Err(e) = std::fs::write(&file, compose2ecs_core::to_json(td)) {
-        reporter.error(&format!("cannot write {}: {e}", file.display()));
-        return Outcome::Rejected;
-    }
-    let arn = match aws.register(&file) {
-        Ok(a) => a,
+    let (arn, revision) = match aws.register_definition(dir.path(), td) {
+        Ok(r) => r,
         Err(e) => {
             reporter.error(&format!("registering `{family}` failed: {e}"));
             return Outcome::Rejected;
         }
     };
-    let revision = arn.rsplit('/').next().unwrap_or(family).to_owned();
     reporter.registered(&revision, &arn);
     let started = match jobs::start(&aws, dir.path(), &input, &revision, overrides) {
         Ok(s) => s,
