@@ -100,14 +100,14 @@ mod units;
 mod validate;
 
 pub use diagnostic::{Code, Diagnostic, Error, Location, Place, Severity, Sources};
-pub use ecs::{RunTask, ServiceDefinition, TaskDefinition, to_json};
+pub use ecs::{Placement, RunTask, ServiceDefinition, TaskDefinition, to_json};
 pub use indexmap::{self, IndexMap};
 pub use load::discover::{Discovery, Options, discover};
 pub use load::input::{Input, Source};
 pub use load::interpolate::Environment;
 pub use model::Project;
 pub use overlay::Overlay;
-pub use pipeline::{ComposeTree, Conversion, Placement, config, convert, load, resolve};
+pub use pipeline::{ComposeTree, Conversion, config, convert, load, resolve};
 
 /// The README's Rust example runs as a doctest.
 #[cfg(doctest)]

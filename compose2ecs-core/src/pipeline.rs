@@ -11,7 +11,7 @@ use crate::canonical::{self, Canonical};
 use crate::convert as converter;
 use crate::diagnostic::redact::MIN_LEN;
 use crate::diagnostic::{Code, Diagnostic, Error, Severity, Sink, Sources};
-use crate::ecs::{RunTask, ServiceDefinition, TaskDefinition, outputs_json};
+use crate::ecs::{Placement, RunTask, ServiceDefinition, TaskDefinition, outputs_json};
 use crate::guard::{self, mapped_names, sensitive_values};
 use crate::load::discover::{self, Options};
 use crate::load::input::Input;
@@ -45,16 +45,6 @@ pub struct Conversion {
     pub overlay: Overlay,
     /// The files read, to quote the lines the diagnostics point at.
     pub sources: Sources,
-}
-
-/// Where a compose service runs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Placement {
-    /// The task definition's family.
-    pub family: String,
-    /// The container's name in it.
-    pub container: String,
 }
 
 impl Conversion {

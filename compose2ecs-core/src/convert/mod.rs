@@ -249,7 +249,7 @@ pub(crate) struct Converted {
     /// Family → the families it waits for.
     pub dependencies: IndexMap<String, Vec<String>>,
     /// Compose service → where it runs.
-    pub placements: IndexMap<String, crate::pipeline::Placement>,
+    pub placements: IndexMap<String, crate::ecs::Placement>,
 }
 
 /// Overlay entries that must name something of the project, and settings

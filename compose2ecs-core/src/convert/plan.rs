@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use indexmap::IndexMap;
 
 use crate::diagnostic::{Code, Diagnostic, Sink, closest};
+use crate::ecs::Placement;
 use crate::ecs::TaskDefinition;
 use crate::model::{Project, Service, Setting};
 use crate::overlay::{LoadedOverlay, ServiceOverlay};
-use crate::pipeline::Placement;
 
 /// One task to build: the compose service it is named after, and its containers.
 #[derive(Debug)]

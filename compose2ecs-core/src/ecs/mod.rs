@@ -21,7 +21,7 @@ pub use json::to_json;
 pub(crate) use json::{OutputJson, outputs_json};
 pub(crate) use names::is_ecs_name;
 pub use platform::{LaunchType, NetworkMode};
-pub use run_task::{RunTask, STARTED_BY};
+pub use run_task::{Placement, RunTask, STARTED_BY};
 pub use service::*;
 pub use sizes::{FARGATE_SIZES, fargate_size};
 pub use task::*;

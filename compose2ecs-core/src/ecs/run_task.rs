@@ -8,6 +8,16 @@ use super::{NetworkConfiguration, ServiceDefinition};
 /// `compose2ecs`) can tell them apart in `list-tasks --started-by`.
 pub const STARTED_BY: &str = "compose2ecs";
 
+/// Where a compose service runs: its task definition and its container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Placement {
+    /// The task definition's family.
+    pub family: String,
+    /// The container's name in it.
+    pub container: String,
+}
+
 /// A `RunTask` request: exactly the `aws ecs run-task --cli-input-json`
 /// input, written as `<family>.run-task.json` for a one-shot job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]

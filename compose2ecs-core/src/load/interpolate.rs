@@ -226,9 +226,10 @@ enum Cast {
 
 /// Where the Compose Specification wants a number or a boolean, so that
 /// `replicas: ${N:-2}` is the number 2 — compose-go's table. `*` is any key,
-/// `[]` any list index.
+/// `[]` any list index. A secret's or config's `mode` is not cast: a string
+/// there is octal (`"0400"`, as `config` prints it), as compose-go's
+/// `FileMode` decodes it, where a cast would read it in decimal.
 const CASTS: &[(&[&str], Cast)] = &[
-    (&["services", "*", "configs", "[]", "mode"], Cast::Int),
     (&["services", "*", "cpu_count"], Cast::Int),
     (&["services", "*", "cpu_percent"], Cast::Float),
     (&["services", "*", "cpu_period"], Cast::Int),
@@ -290,7 +291,6 @@ const CASTS: &[(&[&str], Cast)] = &[
     (&["services", "*", "privileged"], Cast::Bool),
     (&["services", "*", "read_only"], Cast::Bool),
     (&["services", "*", "scale"], Cast::Int),
-    (&["services", "*", "secrets", "[]", "mode"], Cast::Int),
     (&["services", "*", "shm_size"], Cast::Bytes),
     (&["services", "*", "stdin_open"], Cast::Bool),
     (&["services", "*", "tty"], Cast::Bool),

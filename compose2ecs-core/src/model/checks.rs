@@ -18,6 +18,28 @@ pub(super) fn check_project(
 ) {
     let defined = |key: &str| top.get(key).and_then(|e| e.value.as_map());
     let nodes = defined("services");
+    // compose-go: `container name "app" is already in use by service worker`.
+    let mut container_names: IndexMap<&str, &str> = IndexMap::new();
+    for service in services.values() {
+        let Some(cn) = &service.container_name else {
+            continue;
+        };
+        if let Some(first) = container_names.insert(cn.value.as_str(), service.name.as_str()) {
+            container_names.insert(cn.value.as_str(), first);
+            sink.push(
+                Diagnostic::error(
+                    Code::InvalidName,
+                    format!(
+                        "`{}` has the container name `{}`, which `{first}` already has; docker compose refuses two containers of one name",
+                        service.name, cn.value
+                    ),
+                )
+                .with_path(&cn.path)
+                .at(Some(&cn.loc))
+                .with_help("give each service its own `container_name`, or leave it out"),
+            );
+        }
+    }
     for service in services.values() {
         let node = nodes.and_then(|m| m.get(&service.name)).map(|e| &e.value);
         // A `provider` service (a model runner, a cloud resource) has no

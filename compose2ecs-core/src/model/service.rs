@@ -267,7 +267,14 @@ pub(super) fn secret_refs(sink: &mut Sink, node: &Node, path: &str) -> Vec<Secre
                 let owner = m
                     .iter()
                     .filter(|(k, _)| matches!(k.as_str(), "uid" | "gid" | "mode"))
-                    .map(|(k, e)| (k.clone(), super::read::text(&e.value), e.key_loc.clone()))
+                    .map(|(k, e)| {
+                        let v = if k == "mode" {
+                            file_mode(&e.value)
+                        } else {
+                            super::read::text(&e.value)
+                        };
+                        (k.clone(), v, e.key_loc.clone())
+                    })
                     .collect();
                 out.push(SecretRef {
                     source,
@@ -281,6 +288,21 @@ pub(super) fn secret_refs(sink: &mut Sink, node: &Node, path: &str) -> Vec<Secre
         }
     }
     out
+}
+
+/// A secret's `mode` as docker compose reads it, in octal digits: an
+/// integer is its value (`0440` unquoted is octal, as go-yaml reads it;
+/// `288` decimal), a string is octal (`"0440"`, as `config` prints it).
+fn file_mode(node: &Node) -> String {
+    let value = match node.resolve() {
+        Some(Resolved::Int(i)) => Some(i),
+        Some(Resolved::Str(s)) => i64::from_str_radix(s.trim().trim_start_matches("0o"), 8).ok(),
+        _ => None,
+    };
+    match value {
+        Some(v) if (0..=0o7777).contains(&v) => format!("0{v:o}"),
+        _ => text(node),
+    }
 }
 
 pub(super) fn report_unknown(key: &str, path: &str, loc: &Location, sink: &mut Sink) {
