@@ -26,7 +26,7 @@ pub enum Setting {
     /// `devices`.
     Devices(Vec<DeviceMapping>),
     /// `security_opt`.
-    SecurityOpt(Vec<String>),
+    SecurityOpt(Vec<Spanned<String>>),
     /// `shm_size`, MiB.
     ShmSize(u64),
     /// `init`.
@@ -170,7 +170,7 @@ pub(super) fn read(key: &str, e: &Entry, path: String, sink: &mut Sink) -> Other
         "cap_drop" => Setting::CapDrop(words(sink)),
         "privileged" => Setting::Privileged(boolean(sink, node, &path)),
         "devices" => Setting::Devices(devices(node, &path, sink)),
-        "security_opt" => Setting::SecurityOpt(words(sink)),
+        "security_opt" => Setting::SecurityOpt(items(sink, node, &path)),
         "shm_size" => mib(sink, node, &path).map_or(Setting::Reported, Setting::ShmSize),
         "init" => Setting::Init(boolean(sink, node, &path)),
         "read_only" => Setting::ReadOnly(boolean(sink, node, &path)),

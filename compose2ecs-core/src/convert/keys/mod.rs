@@ -337,10 +337,11 @@ impl Cx<'_> {
     fn security_opt(
         &self,
         o: &OtherKey,
-        opts: &[String],
+        items: &[crate::model::Spanned<String>],
         c: &mut ContainerDefinition,
         sink: &mut Sink,
     ) {
+        let opts: Vec<&str> = items.iter().map(|i| i.value.as_str()).collect();
         let what = format!("security_opt: {}", opts.join(", "));
         if opts.is_empty()
             || self.dropped(o, &what, "the container runs without these security options (FARGATE applies its own isolation)", sink)
@@ -348,8 +349,9 @@ impl Cx<'_> {
         {
             return;
         }
-        for opt in opts {
-            let (k, v) = opt.split_once([':', '=']).unwrap_or((opt.as_str(), ""));
+        for item in items {
+            let opt = item.value.as_str();
+            let (k, v) = opt.split_once([':', '=']).unwrap_or((opt, ""));
             match k {
                 "no-new-privileges" if v.is_empty() || v == "true" => {
                     c.docker_security_options.push("no-new-privileges".to_owned());
@@ -361,8 +363,8 @@ impl Cx<'_> {
                         Code::UnsupportedKey,
                         format!("security option `{opt}` has no ECS equivalent (ECS takes no-new-privileges, label:… and apparmor:…) and is dropped"),
                     )
-                    .with_path(&o.path)
-                    .at(Some(&o.loc)),
+                    .with_path(&item.path)
+                    .at(Some(&item.loc)),
                 ),
             }
         }
