@@ -12,21 +12,12 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 
+mod common;
+
+use common::copy_dir;
+
 fn fixtures_dir() -> PathBuf {
     std::fs::canonicalize(Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures")).unwrap()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let name = p.file_name().unwrap();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(name));
-        } else if !name.to_string_lossy().ends_with(".snap") {
-            std::fs::copy(&p, to.join(name)).unwrap();
-        }
-    }
 }
 
 /// One fixture: converted in a folder named like it, as a user runs it.

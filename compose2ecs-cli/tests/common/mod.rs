@@ -109,3 +109,17 @@ pub(crate) fn missing_tool(why: &str) {
     );
     eprintln!("skipped: {why}; run scripts/test to install it");
 }
+
+/// A fixture folder copied to `to`, without its snapshots.
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(name));
+        } else if !name.to_string_lossy().ends_with(".snap") {
+            std::fs::copy(&p, to.join(name)).unwrap();
+        }
+    }
+}
