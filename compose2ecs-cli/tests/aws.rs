@@ -101,6 +101,14 @@ fn aws(aws: &Path, moto: &Moto, args: &[&str]) -> Result<serde_json::Value, Stri
     Ok(serde_json::from_slice(&out.stdout).unwrap())
 }
 
+/// The overlay of the deploy tests: cluster `shop`, in moto's network.
+fn shop_overlay(subnet: &str, group: &str) -> String {
+    format!(
+        "region: us-east-1\nroles: {{execution: \"arn:aws:iam::123456789012:role/exec\"}}\ncluster: shop\n\
+         network: {{subnets: [{subnet}], security_groups: [{group}]}}\n"
+    )
+}
+
 /// A VPC with one subnet and one security group in moto: (subnet, group).
 fn moto_network(aws_bin: &Path, moto: &Moto) -> (String, String) {
     moto_network_in(aws_bin, moto, "us-east-1")
@@ -511,10 +519,7 @@ fn deploy_creates_then_updates_the_services_and_times_out_on_moto() {
     std::fs::write(work.path().join("compose.yaml"), compose("1")).unwrap();
     std::fs::write(
         work.path().join("compose2ecs.yaml"),
-        format!(
-            "region: us-east-1\nroles: {{execution: \"arn:aws:iam::123456789012:role/exec\"}}\ncluster: shop\n\
-             network: {{subnets: [{subnet}], security_groups: [{group}]}}\n"
-        ),
+        shop_overlay(&subnet, &group),
     )
     .unwrap();
     let deploy = |extra: &[&str]| {
@@ -786,10 +791,7 @@ fn jobs_run_to_completion_before_their_services_on_moto() {
     .unwrap();
     std::fs::write(
         work.path().join("compose2ecs.yaml"),
-        format!(
-            "region: us-east-1\nroles: {{execution: \"arn:aws:iam::123456789012:role/exec\"}}\ncluster: shop\n\
-             network: {{subnets: [{subnet}], security_groups: [{group}]}}\n"
-        ),
+        shop_overlay(&subnet, &group),
     )
     .unwrap();
     let cli = |args: &[&str]| {

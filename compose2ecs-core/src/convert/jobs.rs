@@ -31,16 +31,9 @@ pub(super) fn jobs<'a>(
     project: &'a Project,
     overlay: &LoadedOverlay,
     plans: &[TaskPlan<'a>],
+    task_of: &BTreeMap<&'a str, &'a str>,
     sink: &mut Sink,
 ) -> BTreeSet<&'a str> {
-    let task_of: BTreeMap<&str, &str> = plans
-        .iter()
-        .flat_map(|p| {
-            p.members
-                .iter()
-                .map(move |m| (m.name.as_str(), p.owner.name.as_str()))
-        })
-        .collect();
     let mut jobs = BTreeSet::new();
     for plan in plans {
         let owner = plan.owner;
@@ -105,10 +98,7 @@ pub(super) fn jobs<'a>(
         let Some(why) = why else {
             continue;
         };
-        let family = plan
-            .settings
-            .and_then(|s| s.family.clone())
-            .unwrap_or_else(|| format!("{}-{}", project.name, owner.name));
+        let family = plan.family(project);
         let (because, path, at) = match &why {
             Why::Overlay => (
                 "the overlay says so (`job: true`)".to_owned(),

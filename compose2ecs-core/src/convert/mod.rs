@@ -94,16 +94,10 @@ pub(crate) fn convert(project: &Project, overlay: &LoadedOverlay, sink: &mut Sin
     check_overlay_entries(overlay, project, platform, sink);
     let plans = plan_tasks(project, overlay, sink);
     keys::shared_across_tasks(&plans, o, sink);
+    let task_of = plan::task_of(&plans);
     let tasks = Tasks {
-        task_of: plans
-            .iter()
-            .flat_map(|p| {
-                p.members
-                    .iter()
-                    .map(move |m| (m.name.as_str(), p.owner.name.as_str()))
-            })
-            .collect(),
-        jobs: jobs::jobs(project, overlay, &plans, sink),
+        jobs: jobs::jobs(project, overlay, &plans, &task_of, sink),
+        task_of,
     };
     let mut out = IndexMap::new();
     let mut services = IndexMap::new();
@@ -112,10 +106,7 @@ pub(crate) fn convert(project: &Project, overlay: &LoadedOverlay, sink: &mut Sin
     let mut family_of: BTreeMap<&str, String> = BTreeMap::new();
     let mut built = Vec::new();
     for plan in plans {
-        let family = plan
-            .settings
-            .and_then(|s| s.family.clone())
-            .unwrap_or_else(|| format!("{}-{}", project.name, plan.owner.name));
+        let family = plan.family(project);
         if !crate::ecs::is_ecs_name(&family) {
             sink.push(
                 Diagnostic::error(

@@ -159,6 +159,27 @@ pub(super) fn plan_tasks<'a>(
     plans
 }
 
+impl TaskPlan<'_> {
+    /// The task's family: the overlay's `family`, else `<project>-<owner>`.
+    pub(super) fn family(&self, project: &Project) -> String {
+        self.settings
+            .and_then(|s| s.family.clone())
+            .unwrap_or_else(|| format!("{}-{}", project.name, self.owner.name))
+    }
+}
+
+/// Compose service → the owner of the task it runs in.
+pub(super) fn task_of<'a>(plans: &[TaskPlan<'a>]) -> BTreeMap<&'a str, &'a str> {
+    plans
+        .iter()
+        .flat_map(|p| {
+            p.members
+                .iter()
+                .map(move |m| (m.name.as_str(), p.owner.name.as_str()))
+        })
+        .collect()
+}
+
 /// Where each compose service runs (family and container), and the families
 /// each family waits for: the tasks of what its services depend on
 /// (`required` dependencies, explicit or implied), in the order written.

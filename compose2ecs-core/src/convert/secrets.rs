@@ -74,74 +74,8 @@ pub(super) fn container_secrets(
             Some(t) if is_env_name(t) => t.clone(),
             _ => env_name(&r.source),
         };
-        if let Some(arn) = lookup(overlay, &s.name, &r.source) {
-            match as_file(overlay, r, arn, is_env_name, sink) {
-                Some(Ok(file)) => {
-                    sink.push(
-                        Diagnostic::note(
-                            Code::SecretAsFile,
-                            format!(
-                                "secret `{}` is the file {} of `{}`, written when the task starts by the init container `{INIT_CONTAINER}`, which receives it as an ECS secret",
-                                r.source, file.path, s.name
-                            ),
-                        )
-                        .with_path(&r.path)
-                        .at(Some(&r.loc))
-                        .with_help(format!("to hand it over as the environment variable {name} instead, list it in compose2ecs.yaml: `secret_files: {{as_environment: [{}]}}`", r.source)),
-                    );
-                    files.push(file);
-                    continue;
-                }
-                Some(Err(())) => continue,
-                None => {
-                    for (k, _, loc) in &r.owner {
-                        sink.push(
-                            Diagnostic::note(
-                                Code::IgnoredKey,
-                                format!("`{k}` is not converted: secret `{}` reaches the container as an environment variable, not a file", r.source),
-                            )
-                            .with_path(format!("{}.{k}", r.path))
-                            .at(Some(loc)),
-                        );
-                    }
-                }
-            }
-        }
-        match lookup(overlay, &s.name, &r.source) {
-            Some(arn) => {
-                sink.push(
-                    Diagnostic::note(
-                        Code::SecretAsEnvironment,
-                        format!(
-                            "secret `{}` reaches the container as the environment variable `{name}`, not as the file /run/secrets/{}",
-                            r.source,
-                            r.target.as_deref().unwrap_or(&r.source)
-                        ),
-                    )
-                    .with_path(&r.path)
-                    .at(Some(&r.loc))
-                    .with_help("the application reads it from the environment; for a file instead, give the secret a `target` that is a file name (`target: stripe_key`) and leave it out of `secret_files.as_environment`"),
-                );
-                // ECS refuses a name that is both a variable and a secret:
-                // the secret wins, and its local value is left out.
-                if let Some(var) = s.environment.get(&name) {
-                    sink.push(
-                        Diagnostic::warning(
-                            Code::SecretOverridesVariable,
-                            format!(
-                                "`{name}` is set in `environment` and is also the secret `{}`: only the secret is kept, and the plain value is left out",
-                                r.source
-                            ),
-                        )
-                        .with_path(format!("services.{}.environment.{name}", s.name))
-                        .at(Some(&var.loc))
-                        .with_help(format!("remove `{name}` from `environment` (the container reads it from the secret)")),
-                    );
-                    replaced.insert(name.clone());
-                }
-                out.insert(name, arn.clone());
-            }
-            None => sink.push(
+        let Some(arn) = lookup(overlay, &s.name, &r.source) else {
+            sink.push(
                 Diagnostic::error(
                     Code::SecretWithoutSource,
                     format!("secret `{}` of `{}` has no source on AWS", r.source, s.name),
@@ -152,8 +86,71 @@ pub(super) fn container_secrets(
                     "map it in compose2ecs.yaml: `secrets: {{{}: arn:aws:secretsmanager:<region>:<account>:secret:<name>}}` (or an SSM parameter)",
                     r.source
                 )),
-            ),
+            );
+            continue;
+        };
+        match as_file(overlay, r, arn, is_env_name, sink) {
+            Some(Ok(file)) => {
+                sink.push(
+                    Diagnostic::note(
+                        Code::SecretAsFile,
+                        format!(
+                            "secret `{}` is the file {} of `{}`, written when the task starts by the init container `{INIT_CONTAINER}`, which receives it as an ECS secret",
+                            r.source, file.path, s.name
+                        ),
+                    )
+                    .with_path(&r.path)
+                    .at(Some(&r.loc))
+                    .with_help(format!("to hand it over as the environment variable {name} instead, list it in compose2ecs.yaml: `secret_files: {{as_environment: [{}]}}`", r.source)),
+                );
+                files.push(file);
+                continue;
+            }
+            Some(Err(())) => continue,
+            None => {
+                for (k, _, loc) in &r.owner {
+                    sink.push(
+                        Diagnostic::note(
+                            Code::IgnoredKey,
+                            format!("`{k}` is not converted: secret `{}` reaches the container as an environment variable, not a file", r.source),
+                        )
+                        .with_path(format!("{}.{k}", r.path))
+                        .at(Some(loc)),
+                    );
+                }
+            }
         }
+        sink.push(
+            Diagnostic::note(
+                Code::SecretAsEnvironment,
+                format!(
+                    "secret `{}` reaches the container as the environment variable `{name}`, not as the file /run/secrets/{}",
+                    r.source,
+                    r.target.as_deref().unwrap_or(&r.source)
+                ),
+            )
+            .with_path(&r.path)
+            .at(Some(&r.loc))
+            .with_help("the application reads it from the environment; for a file instead, give the secret a `target` that is a file name (`target: stripe_key`) and leave it out of `secret_files.as_environment`"),
+        );
+        // ECS refuses a name that is both a variable and a secret:
+        // the secret wins, and its local value is left out.
+        if let Some(var) = s.environment.get(&name) {
+            sink.push(
+                Diagnostic::warning(
+                    Code::SecretOverridesVariable,
+                    format!(
+                        "`{name}` is set in `environment` and is also the secret `{}`: only the secret is kept, and the plain value is left out",
+                        r.source
+                    ),
+                )
+                .with_path(format!("services.{}.environment.{name}", s.name))
+                .at(Some(&var.loc))
+                .with_help(format!("remove `{name}` from `environment` (the container reads it from the secret)")),
+            );
+            replaced.insert(name.clone());
+        }
+        out.insert(name, arn.clone());
     }
 
     for name in s.environment.keys() {
