@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
-"""Derive JSON Schemas for the ECS RegisterTaskDefinition, CreateService and
-RunTask inputs from the ECS API model that the AWS CLI validates against.
+"""Derive JSON Schemas for every input compose2ecs writes from the API models
+the AWS CLI validates against: ECS RegisterTaskDefinition, CreateService and
+RunTask; Application Auto Scaling RegisterScalableTarget, PutScalingPolicy and
+PutScheduledAction (together, `<family>.scaling.json`); EventBridge Scheduler
+CreateSchedule.
 
-Input (pinned, committed): schemas/source/botocore-ecs-service-2.json, the
-ECS model (API version 2014-11-13) as shipped in botocore 1.43.11 — see
-schemas/NOTICE.md. Output (committed):
+Input (pinned, committed): schemas/source/botocore-<service>-service-2.json,
+the models as shipped in botocore 1.43.11 — see schemas/NOTICE.md. Output
+(committed):
 
   schemas/ecs-register-task-definition.schema.json
   schemas/ecs-create-service.schema.json
   schemas/ecs-run-task.schema.json
+  schemas/application-autoscaling-scaling.schema.json
+  schemas/scheduler-create-schedule.schema.json
 
 Rerun after replacing the model:  python3 scripts/ecs-schemas.py
 (`--check` exits 1 when the committed files differ; the tests check it too.)
@@ -28,16 +33,28 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "schemas/source/botocore-ecs-service-2.json"
-OUT = {
-    "RegisterTaskDefinitionRequest": ROOT / "schemas/ecs-register-task-definition.schema.json",
-    "CreateServiceRequest": ROOT / "schemas/ecs-create-service.schema.json",
-    "RunTaskRequest": ROOT / "schemas/ecs-run-task.schema.json",
+MODELS = {
+    svc: ROOT / f"schemas/source/botocore-{svc}-service-2.json"
+    for svc in ("ecs", "application-autoscaling", "scheduler")
 }
-COMMAND = {
-    "RegisterTaskDefinitionRequest": "register-task-definition",
-    "CreateServiceRequest": "create-service",
-    "RunTaskRequest": "run-task",
+# (model, request shape, output, what it is)
+OUT = [
+    ("ecs", "RegisterTaskDefinitionRequest", "ecs-register-task-definition",
+     "The `aws ecs register-task-definition --cli-input-json` input"),
+    ("ecs", "CreateServiceRequest", "ecs-create-service",
+     "The `aws ecs create-service --cli-input-json` input"),
+    ("ecs", "RunTaskRequest", "ecs-run-task", "The `aws ecs run-task --cli-input-json` input"),
+    ("application-autoscaling", SCALING := "Scaling", "application-autoscaling-scaling",
+     "`<family>.scaling.json`: the `aws application-autoscaling register-scalable-target`, "
+     "`put-scaling-policy` and `put-scheduled-action --cli-input-json` inputs of one ECS service"),
+    ("scheduler", "CreateScheduleInput", "scheduler-create-schedule",
+     "The `aws scheduler create-schedule --cli-input-json` input"),
+]
+# The members of `<family>.scaling.json`: each the input of one call.
+SCALING_MEMBERS = {
+    "scalableTarget": ("RegisterScalableTargetRequest", False),
+    "scalingPolicies": ("PutScalingPolicyRequest", True),
+    "scheduledActions": ("PutScheduledActionRequest", True),
 }
 
 # FARGATE task sizes: cpu units -> memory MiB allowed.
@@ -60,6 +77,16 @@ def summary(doc):
     m = re.match(r"(.+?[.])(\s|$)", text)
     first = m.group(1) if m else text
     return first[:300]
+
+
+def pattern(p):
+    """A model's (Java) pattern as an ECMA 262 one the Rust validator
+    compiles: `\\p{Print}` is Java's printable ASCII; a class of every
+    character XML allows (written with surrogate escapes, which a Rust regex
+    cannot hold) and a lone `*` over it restrict nothing, so they go."""
+    if "\\uD800" in p:
+        return None
+    return p.replace("\\p{Print}", "[\\x20-\\x7E]")
 
 
 def convert(name, shapes, defs):
@@ -89,8 +116,8 @@ def convert(name, shapes, defs):
             s = {"type": "string"}
             if "enum" in shape:
                 s["enum"] = list(shape["enum"])
-            if "pattern" in shape:
-                s["pattern"] = shape["pattern"]
+            if "pattern" in shape and (p := pattern(shape["pattern"])) is not None:
+                s["pattern"] = p
             if "min" in shape:
                 s["minLength"] = shape["min"]
             if "max" in shape:
@@ -150,17 +177,29 @@ def extras(request, defs):
         defs["RunTaskRequest"]["properties"]["count"].update(minimum=1, maximum=10)
 
 
-def schema_for(request, model):
+def schema_for(request, model, what):
     shapes = model["shapes"]
     defs = {}
-    convert(request, shapes, defs)
+    if request == SCALING:
+        props = {}
+        for member, (shape, many) in SCALING_MEMBERS.items():
+            ref = convert(shape, shapes, defs)
+            props[member] = {"type": "array", "items": ref} if many else ref
+        defs[SCALING] = {
+            "type": "object",
+            "properties": props,
+            "required": ["scalableTarget"],
+            "additionalProperties": False,
+        }
+    else:
+        convert(request, shapes, defs)
     extras(request, defs)
     root = dict(defs.pop(request))
     out = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": request,
-        "description": f"The `aws ecs {COMMAND[request]} --cli-input-json` input, "
-        f"derived from the ECS API model {model['metadata']['apiVersion']} by scripts/ecs-schemas.py.",
+        "description": f"{what}, derived from the {model['metadata']['serviceId']} API model "
+        f"{model['metadata']['apiVersion']} by scripts/ecs-schemas.py.",
     }
     out.update(root)
     out["$defs"] = {k: defs[k] for k in sorted(defs)}
@@ -168,11 +207,12 @@ def schema_for(request, model):
 
 
 def main():
-    model = json.loads(MODEL.read_text())
+    models = {svc: json.loads(path.read_text()) for svc, path in MODELS.items()}
     check = "--check" in sys.argv
     stale = False
-    for request, path in OUT.items():
-        text = schema_for(request, model)
+    for svc, request, name, what in OUT:
+        path = ROOT / f"schemas/{name}.schema.json"
+        text = schema_for(request, models[svc], what)
         if check:
             if not path.exists() or path.read_text() != text:
                 print(f"{path.relative_to(ROOT)} is stale; run python3 scripts/ecs-schemas.py", file=sys.stderr)

@@ -115,7 +115,8 @@ pub(crate) enum Command {
     #[command(after_help = RUN_HELP)]
     Run(RunArgs),
     /// Print the IAM policy the task execution role needs for exactly this
-    /// project: image pulls, log writes, secret reads.
+    /// project: image pulls, log writes, secret reads (`--scheduler`: the
+    /// policy of `roles.scheduler`, which starts the scheduled tasks).
     Policy(PolicyArgs),
     /// Write a commented compose2ecs.yaml for this project, pre-filled from
     /// it: the region from the environment, a placeholder for every AWS fact
@@ -142,9 +143,10 @@ pub(crate) enum Command {
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
-    /// Print a JSON Schema: `task-definition`, `service` and `run-task` (the
-    /// ECS inputs every output is checked against), `overlay` (compose2ecs.yaml, for
-    /// editors) or `compose` (the pinned Compose Specification schema).
+    /// Print a JSON Schema: `task-definition`, `service`, `run-task`,
+    /// `scaling` and `schedule` (the API inputs every output is checked
+    /// against), `overlay` (compose2ecs.yaml, for editors) or `compose` (the
+    /// pinned Compose Specification schema).
     Schema {
         /// Which schema.
         #[arg(value_enum)]
@@ -157,6 +159,8 @@ pub(crate) enum SchemaKind {
     TaskDefinition,
     Service,
     RunTask,
+    Scaling,
+    Schedule,
     Overlay,
     Compose,
 }
@@ -305,6 +309,11 @@ pub(crate) struct InitArgs {
 pub(crate) struct PolicyArgs {
     #[command(flatten)]
     pub(crate) conversion: ConversionArgs,
+    /// The policy of the role EventBridge Scheduler starts the scheduled
+    /// tasks with (`roles.scheduler`; its trust policy names
+    /// `scheduler.amazonaws.com`), instead of the execution role's.
+    #[arg(long)]
+    pub(crate) scheduler: bool,
 }
 
 #[derive(Debug, Args)]

@@ -98,6 +98,9 @@ fn aws(aws: &Path, moto: &Moto, args: &[&str]) -> Result<serde_json::Value, Stri
     if !out.status.success() {
         return Err(String::from_utf8_lossy(&out.stderr).into_owned());
     }
+    if out.stdout.iter().all(u8::is_ascii_whitespace) {
+        return Ok(serde_json::Value::Null); // (put-scheduled-action answers nothing)
+    }
     Ok(serde_json::from_slice(&out.stdout).unwrap())
 }
 
@@ -157,6 +160,8 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
     let mut registered = 0;
     let mut created = 0;
     let mut ran = 0;
+    let mut scaled = 0;
+    let mut schedules = 0;
     // A default subnet per (region, cluster), the cluster made with it.
     let mut default_subnets: std::collections::BTreeMap<(String, String), serde_json::Value> =
         Default::default();
@@ -204,13 +209,19 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
         let (task_files, others): (Vec<PathBuf>, Vec<PathBuf>) = files
             .into_iter()
             .partition(|f| f.to_string_lossy().ends_with(".task-definition.json"));
-        let (job_files, service_files): (Vec<PathBuf>, Vec<PathBuf>) = others
-            .into_iter()
-            .partition(|f| f.to_string_lossy().ends_with(".run-task.json"));
+        let kind = |suffix: &str| -> Vec<PathBuf> {
+            others
+                .iter()
+                .filter(|f| f.to_string_lossy().ends_with(suffix))
+                .cloned()
+                .collect()
+        };
+        let (job_files, service_files) = (kind(".run-task.json"), kind(".service.json"));
+        let (scaling_files, schedule_files) = (kind(".scaling.json"), kind(".schedule.json"));
         assert_eq!(
             task_files.len(),
-            service_files.len() + job_files.len(),
-            "a service or a job per task: {}",
+            service_files.len() + job_files.len() + schedule_files.len(),
+            "a service, a job or a schedule per task: {}",
             case.display()
         );
         // `compose2ecs register` hands every family to the real AWS CLI,
@@ -464,7 +475,141 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
             );
             created += 1;
         }
+        for file in scaling_files {
+            // After its service exists, as `deploy` applies it: each input
+            // through the real CLI's validation, then as moto stored it.
+            let emitted: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+            let family = file
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .replace(".scaling.json", "");
+            let region = regions[&family].clone();
+            let put = |op: &str, input: &serde_json::Value| {
+                let f = out.path().join("scaling-input.json");
+                std::fs::write(&f, input.to_string()).unwrap();
+                let arg = format!("file://{}", f.display());
+                aws(
+                    &aws_bin,
+                    &moto,
+                    &[
+                        "application-autoscaling",
+                        op,
+                        "--cli-input-json",
+                        &arg,
+                        "--region",
+                        &region,
+                    ],
+                )
+                .unwrap_or_else(|e| panic!("{op} of {} was refused:\n{e}", file.display()))
+            };
+            let target = &emitted["scalableTarget"];
+            put("register-scalable-target", target);
+            for p in emitted["scalingPolicies"].as_array().into_iter().flatten() {
+                put("put-scaling-policy", p);
+            }
+            for a in emitted["scheduledActions"].as_array().into_iter().flatten() {
+                put("put-scheduled-action", a);
+            }
+            let resource = target["ResourceId"].as_str().unwrap();
+            let described = aws(
+                &aws_bin,
+                &moto,
+                &[
+                    "application-autoscaling",
+                    "describe-scalable-targets",
+                    "--service-namespace",
+                    "ecs",
+                    "--resource-ids",
+                    resource,
+                    "--region",
+                    &region,
+                ],
+            )
+            .unwrap();
+            let stored = &described["ScalableTargets"][0];
+            for key in ["MinCapacity", "MaxCapacity", "ScalableDimension"] {
+                assert_eq!(stored[key], target[key], "{key} of {}", file.display());
+            }
+            let described = aws(
+                &aws_bin,
+                &moto,
+                &[
+                    "application-autoscaling",
+                    "describe-scaling-policies",
+                    "--service-namespace",
+                    "ecs",
+                    "--resource-id",
+                    resource,
+                    "--region",
+                    &region,
+                ],
+            )
+            .unwrap();
+            for p in emitted["scalingPolicies"].as_array().into_iter().flatten() {
+                let stored = described["ScalingPolicies"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|s| s["PolicyName"] == p["PolicyName"])
+                    .unwrap_or_else(|| panic!("{} not stored: {described}", p["PolicyName"]));
+                let config = "TargetTrackingScalingPolicyConfiguration";
+                assert_eq!(stored[config], p[config], "{}", file.display());
+            }
+            scaled += 1;
+        }
+        for file in schedule_files {
+            let emitted: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+            let name = emitted["Name"].as_str().unwrap();
+            let region = regions[name].clone();
+            let arg = format!("file://{}", file.display());
+            aws(
+                &aws_bin,
+                &moto,
+                &[
+                    "scheduler",
+                    "create-schedule",
+                    "--cli-input-json",
+                    &arg,
+                    "--region",
+                    &region,
+                ],
+            )
+            .unwrap_or_else(|e| panic!("{} was refused:\n{e}", file.display()));
+            let stored = aws(
+                &aws_bin,
+                &moto,
+                &[
+                    "scheduler",
+                    "get-schedule",
+                    "--name",
+                    name,
+                    "--region",
+                    &region,
+                ],
+            )
+            .unwrap();
+            for key in [
+                "ScheduleExpression",
+                "ScheduleExpressionTimezone",
+                "FlexibleTimeWindow",
+                "State",
+            ] {
+                if let Some(v) = emitted.get(key) {
+                    assert_eq!(&stored[key], v, "{key} of {}", file.display());
+                }
+            }
+            // Scheduler adds its default RetryPolicy to what it stores.
+            for (k, v) in emitted["Target"].as_object().unwrap() {
+                assert_eq!(&stored["Target"][k], v, "Target.{k} of {}", file.display());
+            }
+            schedules += 1;
+        }
     }
+    assert!(scaled >= 2, "only {scaled} scaling files applied");
+    assert!(schedules >= 1, "only {schedules} schedules created");
     assert!(
         registered >= 12,
         "only {registered} task definitions registered"
@@ -883,5 +1028,199 @@ fn jobs_run_to_completion_before_their_services_on_moto() {
             .iter()
             .any(|o| o[0]["name"] == "web" && o[0]["command"] == serde_json::json!(["echo", "hi"])),
         "{described}"
+    );
+}
+
+#[test]
+fn deploy_applies_scaling_and_schedules_on_moto() {
+    let Some((aws_bin, moto_bin)) = tools() else {
+        return;
+    };
+    let moto = start_moto(&moto_bin);
+    let (subnet, group) = moto_network(&aws_bin, &moto);
+    aws(
+        &aws_bin,
+        &moto,
+        &["ecs", "create-cluster", "--cluster-name", "shop"],
+    )
+    .unwrap();
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(
+        work.path().join("compose.yaml"),
+        "name: sc\nservices:\n  web:\n    image: app:1\n    mem_limit: 512m\n    deploy: {replicas: 2}\n  backup:\n    image: app:1\n    command: [backup]\n    mem_limit: 512m\n",
+    )
+    .unwrap();
+    let overlay = |policies: &str| {
+        format!(
+            "region: us-east-1\ncluster: shop\nroles:\n  execution: \"arn:aws:iam::123456789012:role/exec\"\n  scheduler: \"arn:aws:iam::123456789012:role/sched\"\n\
+             network: {{subnets: [{subnet}], security_groups: [{group}]}}\n\
+             services:\n  web:\n    scaling:\n      max: 6\n      {policies}\n      schedule:\n        - {{name: night, at: \"cron(0 20 * * ? *)\", min: 1}}\n\
+             \x20 backup:\n    schedule: \"rate(1 day)\"\n    schedule_timezone: Europe/Dublin\n"
+        )
+    };
+    let write_overlay = |policies: &str| {
+        std::fs::write(work.path().join("compose2ecs.yaml"), overlay(policies)).unwrap();
+    };
+    let cli = |args: &[&str]| {
+        let out = Command::new(assert_cmd::cargo::cargo_bin("compose2ecs"))
+            .current_dir(work.path())
+            .args(args)
+            .arg("--aws-cli")
+            .arg(&aws_bin)
+            .env_clear()
+            .envs(moto_env(&moto))
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let call = |args: &[&str]| aws(&aws_bin, &moto, args).unwrap();
+    let policies = || {
+        let mut names: Vec<String> = call(&[
+            "application-autoscaling",
+            "describe-scaling-policies",
+            "--service-namespace",
+            "ecs",
+        ])["ScalingPolicies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["PolicyName"].as_str().unwrap().to_owned())
+            .collect();
+        names.sort();
+        names
+    };
+
+    write_overlay("cpu: 70\n      memory: 80\n      scale_out_cooldown: 60");
+    let (code, stderr) = cli(&["deploy", "--no-wait"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("scaling service/shop/sc-web between 2 and 6 tasks; policies sc-web-cpu, sc-web-memory; scheduled actions sc-web-night"), "{stderr}");
+    assert!(
+        stderr
+            .contains("created schedule sc-backup (rate(1 day), Europe/Dublin) to run sc-backup:1"),
+        "{stderr}"
+    );
+
+    let targets = call(&[
+        "application-autoscaling",
+        "describe-scalable-targets",
+        "--service-namespace",
+        "ecs",
+    ]);
+    let target = &targets["ScalableTargets"][0];
+    assert_eq!(target["ResourceId"], "service/shop/sc-web");
+    assert_eq!(target["ScalableDimension"], "ecs:service:DesiredCount");
+    assert_eq!(
+        (
+            target["MinCapacity"].as_u64(),
+            target["MaxCapacity"].as_u64()
+        ),
+        (Some(2), Some(6))
+    );
+    assert_eq!(policies(), ["sc-web-cpu", "sc-web-memory"]);
+    let all = call(&[
+        "application-autoscaling",
+        "describe-scaling-policies",
+        "--service-namespace",
+        "ecs",
+        "--policy-names",
+        "sc-web-cpu",
+    ]);
+    let cpu = &all["ScalingPolicies"][0]["TargetTrackingScalingPolicyConfiguration"];
+    assert_eq!(cpu["TargetValue"].as_f64(), Some(70.0));
+    assert_eq!(cpu["ScaleOutCooldown"].as_u64(), Some(60));
+    assert_eq!(
+        cpu["PredefinedMetricSpecification"]["PredefinedMetricType"],
+        "ECSServiceAverageCPUUtilization"
+    );
+    let actions = call(&[
+        "application-autoscaling",
+        "describe-scheduled-actions",
+        "--service-namespace",
+        "ecs",
+    ]);
+    let night = &actions["ScheduledActions"][0];
+    assert_eq!(night["ScheduledActionName"], "sc-web-night");
+    assert_eq!(night["Schedule"], "cron(0 20 * * ? *)");
+    assert_eq!(
+        night["ScalableTargetAction"]["MinCapacity"].as_u64(),
+        Some(1)
+    );
+
+    let schedule = call(&["scheduler", "get-schedule", "--name", "sc-backup"]);
+    assert_eq!(schedule["ScheduleExpression"], "rate(1 day)");
+    assert_eq!(schedule["ScheduleExpressionTimezone"], "Europe/Dublin");
+    let ecs = &schedule["Target"]["EcsParameters"];
+    assert_eq!(
+        ecs["TaskDefinitionArn"], "arn:aws:ecs:us-east-1:123456789012:task-definition/sc-backup:1",
+        "the schedule runs the revision just registered"
+    );
+    assert_eq!(
+        schedule["Target"]["Arn"],
+        "arn:aws:ecs:us-east-1:123456789012:cluster/shop"
+    );
+    assert_eq!(
+        schedule["Target"]["RoleArn"],
+        "arn:aws:iam::123456789012:role/sched"
+    );
+    assert_eq!(
+        ecs["NetworkConfiguration"]["awsvpcConfiguration"]["Subnets"][0],
+        subnet.as_str()
+    );
+    let services = call(&[
+        "ecs",
+        "describe-services",
+        "--cluster",
+        "shop",
+        "--services",
+        "sc-backup",
+    ]);
+    assert!(
+        services["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["status"] != "ACTIVE"),
+        "a scheduled task gets no service: {services}"
+    );
+
+    // Autoscaling moved the count; a deploy leaves it, drops the policy no
+    // longer asked for, and points the schedule at the new revision.
+    call(&[
+        "ecs",
+        "update-service",
+        "--cluster",
+        "shop",
+        "--service",
+        "sc-web",
+        "--desired-count",
+        "5",
+    ]);
+    write_overlay("cpu: 60");
+    let (code, stderr) = cli(&["deploy", "--no-wait"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("(its desired count is Application Auto Scaling's)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("removed sc-web-memory"), "{stderr}");
+    assert!(stderr.contains("updated schedule sc-backup"), "{stderr}");
+    assert_eq!(policies(), ["sc-web-cpu"]);
+    let web = call(&[
+        "ecs",
+        "describe-services",
+        "--cluster",
+        "shop",
+        "--services",
+        "sc-web",
+    ]);
+    assert_eq!(web["services"][0]["desiredCount"].as_u64(), Some(5));
+    let schedule = call(&["scheduler", "get-schedule", "--name", "sc-backup"]);
+    assert_eq!(
+        schedule["Target"]["EcsParameters"]["TaskDefinitionArn"],
+        "arn:aws:ecs:us-east-1:123456789012:task-definition/sc-backup:2"
     );
 }

@@ -360,3 +360,62 @@ fn policy_with_nothing_to_grant_says_so() {
     );
     assert!(stderr.contains("nothing to grant"), "{stderr}");
 }
+
+#[test]
+fn policy_scheduler_grants_run_task_on_the_scheduled_families_only() {
+    let dir = common::project(&[
+        (
+            "compose.yaml",
+            "name: shop\nservices:\n  web:\n    image: nginx:1.27\n  backup:\n    image: backup:1\n",
+        ),
+        (
+            "compose2ecs.yaml",
+            "region: eu-west-1\ncluster: prod\nroles:\n  execution: \"arn:aws:iam::123456789012:role/exec\"\n  task: \"arn:aws:iam::123456789012:role/app\"\n  scheduler: \"arn:aws:iam::123456789012:role/sched\"\nservices:\n  backup: {schedule: \"cron(0 3 * * ? *)\"}\n",
+        ),
+    ]);
+    let r = common::run(
+        bin()
+            .current_dir(dir.path())
+            .args(["policy", "--scheduler"]),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let policy: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let run = &policy["Statement"][0];
+    assert_eq!(run["Action"], "ecs:RunTask");
+    assert_eq!(
+        run["Resource"],
+        serde_json::json!(["arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-backup:*"]),
+        "the scheduled family only, not shop-web"
+    );
+    assert_eq!(
+        run["Condition"]["ArnLike"]["ecs:cluster"],
+        serde_json::json!(["arn:aws:ecs:eu-west-1:123456789012:cluster/prod"])
+    );
+    let pass = &policy["Statement"][1];
+    assert_eq!(pass["Action"], "iam:PassRole");
+    assert_eq!(
+        pass["Resource"],
+        serde_json::json!([
+            "arn:aws:iam::123456789012:role/app",
+            "arn:aws:iam::123456789012:role/exec"
+        ])
+    );
+
+    // Nothing scheduled: nothing to grant, said as an error.
+    std::fs::write(
+        dir.path().join("compose2ecs.yaml"),
+        "region: eu-west-1\nroles: {execution: \"arn:aws:iam::123456789012:role/exec\"}\n",
+    )
+    .unwrap();
+    let r = common::run(
+        bin()
+            .current_dir(dir.path())
+            .args(["policy", "--scheduler"]),
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("no service runs on a schedule"),
+        "{}",
+        r.stderr
+    );
+}

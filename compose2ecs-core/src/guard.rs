@@ -275,7 +275,7 @@ impl Walk<'_, '_> {
 
     /// Where a string with a finding is.
     fn leaf<'t>(&self, doc: &OutputJson, segs: &[Seg<'_>], text: &'t str) -> Leaf<'t> {
-        let (compose, service) = if doc.is_task {
+        let (compose, service) = if doc.is_task() {
             compose_path(&self.by_container, &doc.json, segs)
         } else {
             (None, None)
@@ -552,7 +552,7 @@ fn render(segs: &[Seg<'_>]) -> String {
 /// The variable whose value (or name) this string is, in a container's
 /// `environment`.
 fn env_name<'j>(doc: &'j OutputJson, segs: &[Seg<'_>]) -> Option<&'j str> {
-    if !doc.is_task {
+    if !doc.is_task() {
         return None;
     }
     let [

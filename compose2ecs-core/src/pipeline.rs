@@ -11,7 +11,10 @@ use crate::canonical::{self, Canonical};
 use crate::convert as converter;
 use crate::diagnostic::redact::MIN_LEN;
 use crate::diagnostic::{Code, Diagnostic, Error, Severity, Sink, Sources};
-use crate::ecs::{Placement, RunTask, ServiceDefinition, TaskDefinition, outputs_json};
+use crate::ecs::{
+    OutputKind, Outputs, Placement, RunTask, Scaling, Schedule, ServiceDefinition, TaskDefinition,
+    outputs_json,
+};
 use crate::guard::{self, mapped_names, sensitive_values};
 use crate::load::discover::{self, Options};
 use crate::load::input::Input;
@@ -34,6 +37,15 @@ pub struct Conversion {
     /// an ECS service (`restart: "no"`, and what others wait for with
     /// `condition: service_completed_successfully`).
     pub jobs: IndexMap<String, RunTask>,
+    /// The Application Auto Scaling of services, by family
+    /// (`<family>.scaling.json`, from `services.<name>.scaling`): applied
+    /// after the service exists.
+    pub scaling: IndexMap<String, Scaling>,
+    /// The scheduled tasks, by family: the EventBridge Scheduler
+    /// `create-schedule` input of each task definition that runs on a
+    /// schedule (`services.<name>.schedule`) rather than as an ECS service
+    /// or a job.
+    pub schedules: IndexMap<String, Schedule>,
     /// The families each family waits for: the tasks of what its compose
     /// services depend on. [`Conversion::stages`] orders a deployment by it.
     pub dependencies: IndexMap<String, Vec<String>>,
@@ -108,6 +120,7 @@ impl Conversion {
                 ..j.clone()
             })
             .or_else(|| self.services.get(family).map(RunTask::like))
+            .or_else(|| self.schedules.get(family).map(RunTask::scheduled))
     }
 }
 
@@ -280,6 +293,8 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
         task_definitions,
         services,
         jobs,
+        scaling,
+        schedules,
         dependencies,
         placements,
     } = converter::convert(
@@ -288,7 +303,13 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
         &mut sink,
     );
     let located = files_read(input, sink.sources.clone());
-    let outputs = outputs_json(&task_definitions, &services, &jobs);
+    let outputs = outputs_json(Outputs {
+        task_definitions: &task_definitions,
+        services: &services,
+        jobs: &jobs,
+        scaling: &scaling,
+        schedules: &schedules,
+    });
     guard::scan(
         &guard::Guard {
             input,
@@ -311,10 +332,11 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
         &mut sink,
     );
     for out in &outputs {
-        match task_definitions.get(&out.family).filter(|_| out.is_task) {
-            Some(td) => validate::ecs::task_definition(td, &out.json, &mut sink),
-            None if out.is_job => validate::ecs::run_task(&out.json, &mut sink),
-            None => validate::ecs::service_definition(&out.json, &mut sink),
+        match task_definitions.get(&out.family) {
+            Some(td) if out.kind == OutputKind::Task => {
+                validate::ecs::task_definition(td, &out.json, &mut sink);
+            }
+            _ => validate::ecs::output(out.kind, &out.json, &mut sink),
         }
     }
     check(&mut sink, input, Some(&project), Some(&names))?;
@@ -324,6 +346,8 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
         task_definitions,
         services,
         jobs,
+        scaling,
+        schedules,
         dependencies,
         placements,
         diagnostics: sink.into_vec(),

@@ -1,13 +1,19 @@
-//! The least-privilege IAM policy of the task execution role: exactly what
+//! Least-privilege IAM policies: the task execution role's, exactly what
 //! ECS needs to start this project's tasks — pull their images, write their
-//! logs, read their secrets — and nothing more.
+//! logs, read their secrets — and nothing more; and the scheduler role's,
+//! what EventBridge Scheduler needs to start the scheduled tasks.
+//!
+//! Application Auto Scaling needs neither: it scales ECS services with its
+//! service-linked role (`AWSServiceRoleForApplicationAutoScaling_ECSService`),
+//! which it creates itself the first time `register-scalable-target` runs
+//! (the caller needs `iam:CreateServiceLinkedRole` once).
 
 use std::collections::BTreeSet;
 
 use serde_json::{Value as Json, json};
 
-use crate::ecs::TaskDefinition;
 use crate::ecs::arn::{self, Arn};
+use crate::ecs::{Schedule, TaskDefinition};
 
 /// The region, account and partition of the tasks, as far as the output
 /// says: the region from the awslogs region, the account from the execution
@@ -181,6 +187,61 @@ pub fn execution_role_policy<'a>(
         }
     }
     json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+/// The policy of the role EventBridge Scheduler starts the scheduled tasks
+/// with (`roles.scheduler`): `ecs:RunTask` on every revision of their task
+/// definitions, in their cluster only, and `iam:PassRole` on their execution
+/// and task roles, to ECS only. `None` when nothing is scheduled. The role's
+/// trust policy lets `scheduler.amazonaws.com` assume it.
+///
+/// ```
+/// use compose2ecs_core::{Input, Options, convert, policy::scheduler_role_policy};
+///
+/// let input = Input::from_yaml("name: shop\nservices:\n  backup:\n    image: backup:1\n")
+///     .with_overlay("region: eu-west-1\nroles:\n  execution: arn:aws:iam::123456789012:role/exec\n  scheduler: arn:aws:iam::123456789012:role/sched\nservices:\n  backup: {schedule: \"rate(1 day)\"}\n");
+/// let c = convert(&input, &Options::default())?;
+/// let policy = scheduler_role_policy(&c.schedules, &c.task_definitions).unwrap();
+/// assert_eq!(policy["Statement"][0]["Resource"][0], "arn:aws:ecs:eu-west-1:123456789012:task-definition/shop-backup:*");
+/// assert_eq!(policy["Statement"][1]["Resource"][0], "arn:aws:iam::123456789012:role/exec");
+/// # Ok::<(), compose2ecs_core::Error>(())
+/// ```
+pub fn scheduler_role_policy(
+    schedules: &indexmap::IndexMap<String, Schedule>,
+    task_definitions: &indexmap::IndexMap<String, TaskDefinition>,
+) -> Option<Json> {
+    if schedules.is_empty() {
+        return None;
+    }
+    let mut definitions = BTreeSet::new();
+    let mut clusters = BTreeSet::new();
+    let mut roles = BTreeSet::new();
+    for (family, s) in schedules {
+        let arn = &s.target.ecs_parameters.task_definition_arn;
+        definitions.insert(format!("{arn}:*"));
+        clusters.insert(s.target.arn.clone());
+        if let Some(td) = task_definitions.get(family) {
+            roles.extend(td.execution_role_arn.iter().cloned());
+            roles.extend(td.task_role_arn.iter().cloned());
+        }
+    }
+    let mut statements = vec![json!({
+        "Sid": "RunScheduledTasks",
+        "Effect": "Allow",
+        "Action": "ecs:RunTask",
+        "Resource": definitions,
+        "Condition": {"ArnLike": {"ecs:cluster": clusters}},
+    })];
+    if !roles.is_empty() {
+        statements.push(json!({
+            "Sid": "PassTaskRoles",
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": roles,
+            "Condition": {"StringLike": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
+        }));
+    }
+    Some(json!({"Version": "2012-10-17", "Statement": statements}))
 }
 
 #[cfg(test)]

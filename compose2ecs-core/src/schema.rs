@@ -13,8 +13,8 @@
 
 pub use crate::validate::compose::COMPOSE_SPEC_SCHEMA;
 pub use crate::validate::ecs::{
-    RUN_TASK_SCHEMA, SERVICE_SCHEMA, TASK_DEFINITION_SCHEMA, run_task_json, service_json,
-    task_definition_json,
+    RUN_TASK_SCHEMA, SCALING_SCHEMA, SCHEDULE_SCHEMA, SERVICE_SCHEMA, TASK_DEFINITION_SCHEMA,
+    run_task_json, scaling_json, schedule_json, service_json, task_definition_json,
 };
 
 /// The JSON Schema of `compose2ecs.yaml`, for editors (yaml-language-server).

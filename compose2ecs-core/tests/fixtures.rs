@@ -71,12 +71,39 @@ fn render_case(dir: &Path) -> String {
                         "a job has no service"
                     );
                 }
+                if let Some(scaling) = conversion.scaling.get(family) {
+                    let errors = compose2ecs_core::schema::scaling_json(
+                        &serde_json::to_value(scaling).unwrap(),
+                    );
+                    assert!(errors.is_empty(), "{}: {errors:?}", dir.display());
+                    assert!(
+                        conversion.services.contains_key(family),
+                        "only services scale"
+                    );
+                }
+                if let Some(schedule) = conversion.schedules.get(family) {
+                    let errors = compose2ecs_core::schema::schedule_json(
+                        &serde_json::to_value(schedule).unwrap(),
+                    );
+                    assert!(errors.is_empty(), "{}: {errors:?}", dir.display());
+                    assert!(
+                        !conversion.services.contains_key(family)
+                            && !conversion.jobs.contains_key(family),
+                        "a scheduled task is neither a service nor a job"
+                    );
+                }
                 let _ = write!(out, "--- {family}.task-definition.json\n{}", to_json(td));
                 if let Some(service) = conversion.services.get(family) {
                     let _ = write!(out, "--- {family}.service.json\n{}", to_json(service));
                 }
                 if let Some(job) = conversion.jobs.get(family) {
                     let _ = write!(out, "--- {family}.run-task.json\n{}", to_json(job));
+                }
+                if let Some(scaling) = conversion.scaling.get(family) {
+                    let _ = write!(out, "--- {family}.scaling.json\n{}", to_json(scaling));
+                }
+                if let Some(schedule) = conversion.schedules.get(family) {
+                    let _ = write!(out, "--- {family}.schedule.json\n{}", to_json(schedule));
                 }
             }
             out.push_str("--- diagnostics\n");

@@ -15,9 +15,15 @@ use crate::report::Reporter;
 /// the ones the project no longer produces (`.run-task.json` included: the
 /// `run-task` inputs of one-shot jobs are ours too).
 pub(crate) fn is_ours(name: &str) -> bool {
-    [".task-definition.json", ".service.json", ".run-task.json"]
-        .iter()
-        .any(|suffix| name.ends_with(suffix))
+    [
+        ".task-definition.json",
+        ".service.json",
+        ".run-task.json",
+        ".scaling.json",
+        ".schedule.json",
+    ]
+    .iter()
+    .any(|suffix| name.ends_with(suffix))
 }
 
 /// What the check found, for `--format json`.

@@ -1,6 +1,7 @@
 //! `compose2ecs convert`: write `<family>.task-definition.json` and
-//! `<family>.service.json` per task (`<family>.run-task.json` for a job),
-//! print one, or check them (`--check`).
+//! `<family>.service.json` per task (`<family>.run-task.json` for a job,
+//! `<family>.schedule.json` for a scheduled task, `<family>.scaling.json`
+//! for a service that scales), print one, or check them (`--check`).
 
 use crate::args::ConvertArgs;
 use crate::cmd::{check, converted, fail};
@@ -74,6 +75,16 @@ pub(crate) fn run(args: &ConvertArgs) -> Outcome {
             let name = format!("{family}.run-task.json");
             entry["runTask"] = args.output.join(&name).display().to_string().into();
             files.push((name, compose2ecs_core::to_json(job)));
+        }
+        if let Some(scaling) = conversion.scaling.get(family) {
+            let name = format!("{family}.scaling.json");
+            entry["scaling"] = args.output.join(&name).display().to_string().into();
+            files.push((name, compose2ecs_core::to_json(scaling)));
+        }
+        if let Some(schedule) = conversion.schedules.get(family) {
+            let name = format!("{family}.schedule.json");
+            entry["schedule"] = args.output.join(&name).display().to_string().into();
+            files.push((name, compose2ecs_core::to_json(schedule)));
         }
         families.push(entry);
     }

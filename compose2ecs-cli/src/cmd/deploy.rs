@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use crate::args::DeployArgs;
 use crate::aws::{Aws, AwsError};
 use crate::cmd::rollout::{Clock, Rollout, State, watch};
-use crate::cmd::{aws, chosen, converted, jobs, scratch};
+use crate::cmd::{aws, chosen, converted, jobs, scaling, scratch};
 use crate::outcome::Outcome;
 use crate::report::Reporter;
 
@@ -106,22 +106,40 @@ pub(crate) fn run(args: &DeployArgs) -> Outcome {
     };
     let mut rollouts: Vec<Rollout> = Vec::new();
     let mut ran: Vec<Value> = Vec::new();
+    let mut scheduled: Vec<Value> = Vec::new();
     let mut ok = true;
     for (i, stage) in stages.iter().enumerate() {
         let first = rollouts.len();
         let mut started = Vec::new();
         for family in stage {
-            let result = if conversion.jobs.contains_key(*family) {
+            let result = if let Some(schedule) = conversion.schedules.get(*family) {
+                aws.register_definition(dir.path(), &conversion.task_definitions[*family])
+                    .and_then(|(arn, revision)| {
+                        reporter.registered(&revision, &arn);
+                        let line = scaling::apply_schedule(&aws, dir.path(), schedule, &arn)?;
+                        reporter.progress(&line);
+                        scheduled.push(serde_json::json!({
+                            "family": family, "revision": revision, "schedule": schedule.name,
+                            "expression": schedule.schedule_expression,
+                        }));
+                        Ok(())
+                    })
+            } else if conversion.jobs.contains_key(*family) {
                 start_job(&aws, dir.path(), family, &conversion).map(|(arn, revision, s)| {
                     reporter.registered(&revision, &arn);
                     reporter.progress(&format!("started job {revision}: {}", s.tasks.join(", ")));
                     started.push((revision, s));
                 })
             } else {
-                deploy_one(&aws, dir.path(), family, &conversion).map(|r| {
+                deploy_one(&aws, dir.path(), family, &conversion).and_then(|r| {
                     reporter.registered(&r.revision, &r.arn);
                     reporter.progress(&r.line);
                     rollouts.push(r);
+                    // After the service exists: its scalable target needs it.
+                    if let Some(s) = conversion.scaling.get(*family) {
+                        reporter.progress(&scaling::apply_scaling(&aws, dir.path(), family, s)?);
+                    }
+                    Ok(())
                 })
             };
             if let Err(e) = result {
@@ -217,6 +235,7 @@ pub(crate) fn run(args: &DeployArgs) -> Outcome {
             "status": status,
             "region": aws.region,
             "jobs": ran,
+            "schedules": scheduled,
             "services": services,
             "errors": crate::report::errors(),
         }));
@@ -247,7 +266,36 @@ fn dry_run(
             let register: &[&str] = &["ecs", "register-task-definition", "--cli-input-json", &td];
             let mut calls: Vec<(&str, Vec<String>)> =
                 vec![("", register.iter().map(|a| (*a).to_owned()).collect())];
-            if let Some(job) = conversion.jobs.get(*family) {
+            if let Some(schedule) = conversion.schedules.get(*family) {
+                let input = serde_json::to_string(schedule).unwrap_or_default();
+                calls.push((
+                    "",
+                    vec![
+                        "scheduler".into(),
+                        "get-schedule".into(),
+                        "--name".into(),
+                        schedule.name.clone(),
+                    ],
+                ));
+                calls.push((
+                    "# when it exists (TaskDefinitionArn: the revision just registered):\n",
+                    vec![
+                        "scheduler".into(),
+                        "update-schedule".into(),
+                        "--cli-input-json".into(),
+                        input.clone(),
+                    ],
+                ));
+                calls.push((
+                    "# else:\n",
+                    vec![
+                        "scheduler".into(),
+                        "create-schedule".into(),
+                        "--cli-input-json".into(),
+                        input,
+                    ],
+                ));
+            } else if let Some(job) = conversion.jobs.get(*family) {
                 let cluster = job.cluster.clone().unwrap_or_else(|| "default".to_owned());
                 let input = serde_json::to_string(job).unwrap_or_default();
                 calls.push((
@@ -268,7 +316,11 @@ fn dry_run(
                 let cluster = svc.cluster.clone().unwrap_or_else(|| "default".to_owned());
                 let create = serde_json::to_value(svc).unwrap_or_default();
                 // The family alone names its latest revision: the one registered.
-                let update = Value::Object(update_input(&create, family)).to_string();
+                let mut update = update_input(&create, family);
+                if conversion.scaling.contains_key(*family) {
+                    update.remove("desiredCount");
+                }
+                let update = Value::Object(update).to_string();
                 let describe = vec![
                     "ecs".into(),
                     "describe-services".into(),
@@ -296,6 +348,38 @@ fn dry_run(
                         create.to_string(),
                     ],
                 ));
+                if let Some(scaling) = conversion.scaling.get(*family) {
+                    let put = |op: &str, json: String| -> Vec<String> {
+                        vec![
+                            "application-autoscaling".into(),
+                            op.into(),
+                            "--cli-input-json".into(),
+                            json,
+                        ]
+                    };
+                    calls.push((
+                        "# then (the desired count is Application Auto Scaling's from now on; later updates leave it out):\n",
+                        put("register-scalable-target", serde_json::to_string(&scaling.scalable_target).unwrap_or_default()),
+                    ));
+                    for p in &scaling.scaling_policies {
+                        calls.push((
+                            "",
+                            put(
+                                "put-scaling-policy",
+                                serde_json::to_string(p).unwrap_or_default(),
+                            ),
+                        ));
+                    }
+                    for a in &scaling.scheduled_actions {
+                        calls.push((
+                            "",
+                            put(
+                                "put-scheduled-action",
+                                serde_json::to_string(a).unwrap_or_default(),
+                            ),
+                        ));
+                    }
+                }
             }
             for (comment, call) in calls {
                 let call: Vec<&str> = call.iter().map(String::as_str).collect();
@@ -411,7 +495,15 @@ fn deploy_one(
     let live = described["services"]
         .as_array()
         .and_then(|s| s.iter().find(|s| s["status"] == "ACTIVE"));
+    let scaled = conversion.scaling.contains_key(family);
     let line = if let Some(live) = live {
+        // Application Auto Scaling owns the desired count of a service it
+        // scales: a deploy must not reset it to compose's replicas.
+        if scaled {
+            if let Some(m) = service.as_object_mut() {
+                m.remove("desiredCount");
+            }
+        }
         for (member, advice) in CREATE_ONLY.iter().filter(|(_, a)| !a.is_empty()) {
             let (ours, theirs) = (&service[*member], &live[*member]);
             if !ours.is_null() && !theirs.is_null() && ours != theirs {
@@ -426,11 +518,16 @@ fn deploy_one(
             Value::Object(update_input(&service, &revision)).to_string(),
         )?;
         aws.json(&["ecs", "update-service", "--cli-input-json", &input])?;
+        let kept = if scaled {
+            " (its desired count is Application Auto Scaling's)"
+        } else {
+            ""
+        };
         if changes.is_empty() {
-            format!("updated service {name} to {revision}")
+            format!("updated service {name} to {revision}{kept}")
         } else {
             format!(
-                "updated service {name} to {revision}; changed: {}",
+                "updated service {name} to {revision}{kept}; changed: {}",
                 changes.join(", ")
             )
         }

@@ -11,6 +11,7 @@ pub(crate) mod policy;
 pub(crate) mod register;
 pub(crate) mod rollout;
 pub(crate) mod run;
+pub(crate) mod scaling;
 pub(crate) mod schema;
 pub(crate) mod shell;
 

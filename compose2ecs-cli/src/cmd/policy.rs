@@ -1,4 +1,5 @@
-//! `compose2ecs policy`: the execution role's least-privilege IAM policy.
+//! `compose2ecs policy`: the execution role's least-privilege IAM policy, or
+//! with `--scheduler` the scheduler role's.
 
 use crate::args::PolicyArgs;
 use crate::cmd::converted;
@@ -7,6 +8,18 @@ use crate::write;
 
 pub(crate) fn run(args: &PolicyArgs) -> Outcome {
     match converted(&args.conversion, &[], None) {
+        Ok((reporter, conversion)) if args.scheduler => {
+            match compose2ecs_core::policy::scheduler_role_policy(
+                &conversion.schedules,
+                &conversion.task_definitions,
+            ) {
+                Some(policy) => write::stdout(format!("{policy:#}\n").as_bytes()),
+                None => crate::cmd::fail(
+                    reporter,
+                    "no service runs on a schedule (`services.<name>.schedule` in compose2ecs.yaml), so there is no scheduler role to grant anything",
+                ),
+            }
+        }
         Ok((reporter, conversion)) => {
             let policy = compose2ecs_core::policy::execution_role_policy(
                 conversion.task_definitions.values(),

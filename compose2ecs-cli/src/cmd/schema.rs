@@ -11,6 +11,8 @@ pub(crate) fn run(which: SchemaKind) -> Outcome {
         SchemaKind::TaskDefinition => schema::TASK_DEFINITION_SCHEMA.to_owned(),
         SchemaKind::Service => schema::SERVICE_SCHEMA.to_owned(),
         SchemaKind::RunTask => schema::RUN_TASK_SCHEMA.to_owned(),
+        SchemaKind::Scaling => schema::SCALING_SCHEMA.to_owned(),
+        SchemaKind::Schedule => schema::SCHEDULE_SCHEMA.to_owned(),
         SchemaKind::Overlay => schema::overlay(),
         SchemaKind::Compose => schema::COMPOSE_SPEC_SCHEMA.to_owned(),
     };

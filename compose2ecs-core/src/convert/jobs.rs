@@ -37,6 +37,10 @@ pub(super) fn jobs<'a>(
     let mut jobs = BTreeSet::new();
     for plan in plans {
         let owner = plan.owner;
+        // Its schedule starts it, once per run (`convert/schedule.rs`).
+        if plan.settings.is_some_and(|s| s.schedule.is_some()) {
+            continue;
+        }
         let awaited =
             project.services.values().find_map(|s| {
                 let dep = s.depends_on.iter().find(|d| {

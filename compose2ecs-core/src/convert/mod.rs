@@ -8,6 +8,8 @@ mod keys;
 mod logs;
 mod plan;
 mod ports;
+mod scaling;
+mod schedule;
 mod secret_files;
 mod secrets;
 mod service;
@@ -18,7 +20,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use indexmap::IndexMap;
 
 use crate::diagnostic::{Code, Diagnostic, Sink, closest};
-use crate::ecs::{ContainerDependency, RunTask, ServiceDefinition, TaskDefinition};
+use crate::ecs::{
+    ContainerDependency, RunTask, Scaling, Schedule, ServiceDefinition, TaskDefinition,
+};
 use crate::model::Project;
 use plan::{TaskPlan, plan_tasks};
 
@@ -102,6 +106,8 @@ pub(crate) fn convert(project: &Project, overlay: &LoadedOverlay, sink: &mut Sin
     let mut out = IndexMap::new();
     let mut services = IndexMap::new();
     let mut run_tasks = IndexMap::new();
+    let mut scaled = IndexMap::new();
+    let mut schedules = IndexMap::new();
     let mut families: BTreeMap<String, String> = BTreeMap::new();
     let mut family_of: BTreeMap<&str, String> = BTreeMap::new();
     let mut built = Vec::new();
@@ -147,7 +153,30 @@ pub(crate) fn convert(project: &Project, overlay: &LoadedOverlay, sink: &mut Sin
             family.clone(),
             sink,
         );
-        if tasks.jobs.contains(plan.owner.name.as_str()) {
+        if scheduled(o, &plan.owner.name) {
+            if let Some(s) =
+                schedule::schedule(project, overlay, platform, &plan, &tasks, &td, sink)
+            {
+                schedules.insert(family.clone(), s);
+            }
+        } else if tasks.jobs.contains(plan.owner.name.as_str()) {
+            if overlay
+                .key_loc(&["services", &plan.owner.name, "scaling"])
+                .is_some()
+            {
+                sink.push(
+                    Diagnostic::error(
+                        Code::InvalidScaling,
+                        format!(
+                            "`{}` is a job: it runs to completion, and has no ECS service to scale",
+                            plan.owner.name
+                        ),
+                    )
+                    .with_path(format!("services.{}.scaling", plan.owner.name))
+                    .at(overlay.key_loc(&["services", &plan.owner.name, "scaling"]))
+                    .with_help("remove `scaling`, or set `job: false` to run it as an ECS service"),
+                );
+            }
             let job = jobs::run_task(overlay, platform, &plan, &td, sink);
             run_tasks.insert(family.clone(), job);
         } else {
@@ -160,6 +189,10 @@ pub(crate) fn convert(project: &Project, overlay: &LoadedOverlay, sink: &mut Sin
                 &td,
                 sink,
             );
+            if let Some(s) = scaling::scaling(overlay, &plan.owner.name, plan.settings, &svc, sink)
+            {
+                scaled.insert(family.clone(), s);
+            }
             services.insert(family.clone(), svc);
         }
         family_of.insert(plan.owner.name.as_str(), family.clone());
@@ -217,9 +250,16 @@ pub(crate) fn convert(project: &Project, overlay: &LoadedOverlay, sink: &mut Sin
         task_definitions: out,
         services,
         jobs: run_tasks,
+        scaling: scaled,
+        schedules,
         dependencies,
         placements,
     }
+}
+
+/// Whether the task `owner` names runs on a schedule.
+fn scheduled(o: &Overlay, owner: &str) -> bool {
+    o.services.get(owner).is_some_and(|s| s.schedule.is_some())
 }
 
 /// Which task each compose service runs in, and which tasks are jobs.
@@ -237,6 +277,8 @@ pub(crate) struct Converted {
     pub task_definitions: IndexMap<String, TaskDefinition>,
     pub services: IndexMap<String, ServiceDefinition>,
     pub jobs: IndexMap<String, RunTask>,
+    pub scaling: IndexMap<String, Scaling>,
+    pub schedules: IndexMap<String, Schedule>,
     /// Family → the families it waits for.
     pub dependencies: IndexMap<String, Vec<String>>,
     /// Compose service → where it runs.
@@ -425,6 +467,12 @@ fn build_task(
                         .task_of
                         .get(dep.service.as_str())
                         .is_some_and(|owner| tasks.jobs.contains(owner)) => {}
+                // To or from a scheduled task: refused (`convert/schedule.rs`).
+                None if scheduled(o, plan.owner.name.as_str())
+                    || tasks
+                        .task_of
+                        .get(dep.service.as_str())
+                        .is_some_and(|owner| scheduled(o, owner)) => {}
                 None if project.services.contains_key(&dep.service) => sink.push(
                     Diagnostic::warning(
                         Code::CrossTaskDependency,

@@ -277,6 +277,18 @@ codes! {
     /// `restart: "no"`, or one that `web` waits for with `condition:
     /// service_completed_successfully`.
     OneShotJob => "one-shot-job",
+    /// A `schedule` of the overlay that EventBridge Scheduler cannot run as
+    /// the compose project means: not a schedule expression, no
+    /// `roles.scheduler`, or a `depends_on` to or from another task (the
+    /// schedule starts the task alone, on its clock). Example:
+    /// `services: {backup: {schedule: "0 3 * * *"}}` (crontab's five
+    /// fields; EventBridge has six: `cron(0 3 * * ? *)`).
+    InvalidSchedule => "invalid-schedule",
+    /// A `scaling` of the overlay that Application Auto Scaling cannot apply:
+    /// `min` above `max`, a target outside 1–100 %, `requests_per_target`
+    /// without the load balancer's ARN, or scaling of a job. Example:
+    /// `scaling: {min: 4, max: 2}`.
+    InvalidScaling => "invalid-scaling",
     /// `depends_on` names a service that runs in another task definition; ECS
     /// can only order containers of one task.
     /// Example: `web` `depends_on: [db]`, each in its own task.
@@ -562,6 +574,11 @@ impl Sink {
 
     pub(crate) fn has_errors(&self) -> bool {
         self.items.iter().any(Diagnostic::is_error)
+    }
+
+    /// How many errors were pushed: a pass compares it before and after.
+    pub(crate) fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
     }
 
     /// `Err` with everything when any error was pushed.

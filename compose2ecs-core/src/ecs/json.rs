@@ -4,7 +4,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use super::{RunTask, ServiceDefinition, TaskDefinition};
+use super::{RunTask, Scaling, Schedule, ServiceDefinition, TaskDefinition};
 
 /// Pretty JSON with a trailing newline: two-space indent, fields in the order
 /// of the output types, maps sorted. The same value gives the same bytes.
@@ -15,53 +15,104 @@ pub fn to_json<T: Serialize>(value: &T) -> String {
     s
 }
 
+/// What an output file is: which API call takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OutputKind {
+    /// `<family>.task-definition.json`.
+    Task,
+    /// `<family>.service.json`.
+    Service,
+    /// `<family>.run-task.json`.
+    Job,
+    /// `<family>.scaling.json`.
+    Scaling,
+    /// `<family>.schedule.json`.
+    Schedule,
+}
+
+impl OutputKind {
+    /// The file name's suffix after the family.
+    pub(crate) fn suffix(self) -> &'static str {
+        match self {
+            OutputKind::Task => "task-definition",
+            OutputKind::Service => "service",
+            OutputKind::Job => "run-task",
+            OutputKind::Scaling => "scaling",
+            OutputKind::Schedule => "schedule",
+        }
+    }
+}
+
 /// One output file as a JSON value, for the checks that read every output
-/// (the guard, the ECS schemas): built once, read by both.
+/// (the guard, the API model schemas): built once, read by both.
 #[derive(Debug)]
 pub(crate) struct OutputJson {
     /// The family.
     pub family: String,
-    /// The file it is written to: `<family>.task-definition.json`,
-    /// `<family>.service.json` or `<family>.run-task.json`.
+    /// The file it is written to: `<family>.<kind>.json`.
     pub file: String,
-    /// Whether it is a task definition (else a service definition or a
-    /// job's `run-task` input).
-    pub is_task: bool,
-    /// Whether it is a job's `run-task` input.
-    pub is_job: bool,
+    /// Which call takes it.
+    pub kind: OutputKind,
     /// The value.
     pub json: Json,
 }
 
-/// Every task definition, then every service definition, then every job's
-/// `run-task` input, as JSON values.
-pub(crate) fn outputs_json(
-    task_definitions: &IndexMap<String, TaskDefinition>,
-    services: &IndexMap<String, ServiceDefinition>,
-    jobs: &IndexMap<String, RunTask>,
-) -> Vec<OutputJson> {
-    // Converting these types cannot fail (no non-string keys); a `null`
-    // would fail the schema check, as a bug should.
-    let tasks = task_definitions.iter().map(|(f, td)| OutputJson {
-        family: f.clone(),
-        file: format!("{f}.task-definition.json"),
-        is_task: true,
-        is_job: false,
-        json: serde_json::to_value(td).unwrap_or(Json::Null),
-    });
-    let services = services.iter().map(|(f, s)| OutputJson {
-        family: f.clone(),
-        file: format!("{f}.service.json"),
-        is_task: false,
-        is_job: false,
-        json: serde_json::to_value(s).unwrap_or(Json::Null),
-    });
-    let jobs = jobs.iter().map(|(f, j)| OutputJson {
-        family: f.clone(),
-        file: format!("{f}.run-task.json"),
-        is_task: false,
-        is_job: true,
-        json: serde_json::to_value(j).unwrap_or(Json::Null),
-    });
-    tasks.chain(services).chain(jobs).collect()
+impl OutputJson {
+    fn new<T: Serialize>(family: &str, kind: OutputKind, value: &T) -> Self {
+        // Converting these types cannot fail (no non-string keys); a `null`
+        // would fail the schema check, as a bug should.
+        OutputJson {
+            family: family.to_owned(),
+            file: format!("{family}.{}.json", kind.suffix()),
+            kind,
+            json: serde_json::to_value(value).unwrap_or(Json::Null),
+        }
+    }
+
+    /// Whether it is a task definition.
+    pub(crate) fn is_task(&self) -> bool {
+        self.kind == OutputKind::Task
+    }
+}
+
+/// Every output of a conversion, by kind.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Outputs<'a> {
+    pub task_definitions: &'a IndexMap<String, TaskDefinition>,
+    pub services: &'a IndexMap<String, ServiceDefinition>,
+    pub jobs: &'a IndexMap<String, RunTask>,
+    pub scaling: &'a IndexMap<String, Scaling>,
+    pub schedules: &'a IndexMap<String, Schedule>,
+}
+
+/// Every task definition, then every service definition, job `run-task`
+/// input, scaling and schedule, as JSON values.
+pub(crate) fn outputs_json(o: Outputs<'_>) -> Vec<OutputJson> {
+    let mut all = Vec::new();
+    all.extend(
+        o.task_definitions
+            .iter()
+            .map(|(f, v)| OutputJson::new(f, OutputKind::Task, v)),
+    );
+    all.extend(
+        o.services
+            .iter()
+            .map(|(f, v)| OutputJson::new(f, OutputKind::Service, v)),
+    );
+    all.extend(
+        o.jobs
+            .iter()
+            .map(|(f, v)| OutputJson::new(f, OutputKind::Job, v)),
+    );
+    all.extend(
+        o.scaling
+            .iter()
+            .map(|(f, v)| OutputJson::new(f, OutputKind::Scaling, v)),
+    );
+    all.extend(
+        o.schedules
+            .iter()
+            .map(|(f, v)| OutputJson::new(f, OutputKind::Schedule, v)),
+    );
+    all
 }

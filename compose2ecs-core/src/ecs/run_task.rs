@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{NetworkConfiguration, ServiceDefinition};
+use super::{AwsVpcConfiguration, NetworkConfiguration, Schedule, ServiceDefinition};
 
 /// The `startedBy` of every task compose2ecs starts, so that a user (and
 /// `compose2ecs`) can tell them apart in `list-tasks --started-by`.
@@ -53,6 +53,33 @@ impl RunTask {
             count: 1,
             launch_type: service.launch_type.clone(),
             network_configuration: service.network_configuration.clone(),
+            started_by: STARTED_BY.to_owned(),
+        }
+    }
+
+    /// The `run-task` input that starts one task of a scheduled task's
+    /// definition now, as its schedule would (`compose2ecs run`).
+    pub fn scheduled(schedule: &Schedule) -> RunTask {
+        let ecs = &schedule.target.ecs_parameters;
+        let family = ecs
+            .task_definition_arn
+            .rsplit('/')
+            .next()
+            .unwrap_or(&schedule.name);
+        RunTask {
+            cluster: Some(schedule.target.arn.clone()),
+            task_definition: family.to_owned(),
+            count: 1,
+            launch_type: ecs.launch_type.clone(),
+            network_configuration: ecs.network_configuration.as_ref().map(|n| {
+                NetworkConfiguration {
+                    awsvpc_configuration: AwsVpcConfiguration {
+                        subnets: n.awsvpc_configuration.subnets.clone(),
+                        security_groups: n.awsvpc_configuration.security_groups.clone(),
+                        assign_public_ip: n.awsvpc_configuration.assign_public_ip.clone(),
+                    },
+                }
+            }),
             started_by: STARTED_BY.to_owned(),
         }
     }

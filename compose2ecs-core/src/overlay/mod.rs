@@ -27,6 +27,11 @@ pub struct Roles {
     pub execution: Option<String>,
     /// The task role: what the application may call.
     pub task: Option<String>,
+    /// The role EventBridge Scheduler starts scheduled tasks with (it needs
+    /// `ecs:RunTask` on the task definitions and `iam:PassRole` on the
+    /// execution and task roles; `compose2ecs policy --scheduler` prints it).
+    /// Required when a service has a `schedule`.
+    pub scheduler: Option<String>,
 }
 
 /// The awslogs settings of every container.
@@ -115,6 +120,60 @@ pub struct ServiceOverlay {
     /// `deploy.restart_policy.condition: none`) or another task waits for it
     /// to complete (`condition: service_completed_successfully`).
     pub job: Option<bool>,
+    /// Application Auto Scaling of the ECS service (`<family>.scaling.json`).
+    pub scaling: Option<Scaling>,
+    /// Run the task on a schedule instead of as an ECS service, with
+    /// EventBridge Scheduler (`<family>.schedule.json`):
+    /// `cron(0 3 * * ? *)`, `rate(1 hour)` or `at(2027-01-01T00:00:00)`.
+    pub schedule: Option<String>,
+    /// The IANA time zone of `schedule` (`Europe/Berlin`); default UTC.
+    pub schedule_timezone: Option<String>,
+}
+
+/// Application Auto Scaling of one ECS service: a scalable target between
+/// `min` and `max` tasks, a target tracking policy per metric given, and
+/// scheduled changes of the bounds. Scaling uses Application Auto Scaling's
+/// service-linked role, which it creates itself: no role to give.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Scaling {
+    /// The fewest tasks; default the desired count (`deploy.replicas`).
+    pub min: Option<u32>,
+    /// The most tasks.
+    pub max: u32,
+    /// Keep the service's average CPU utilisation at this percent.
+    pub cpu: Option<u32>,
+    /// Keep the service's average memory utilisation at this percent.
+    pub memory: Option<u32>,
+    /// Keep the requests per target of the load balancer's target group at
+    /// this number a minute (needs `load_balancer` with `load_balancer_arn`).
+    pub requests_per_target: Option<u32>,
+    /// Seconds after a scale-in before the next (Application Auto Scaling's
+    /// default: 300).
+    pub scale_in_cooldown: Option<u32>,
+    /// Seconds after a scale-out before the next (default: 300).
+    pub scale_out_cooldown: Option<u32>,
+    /// Scheduled changes of `min` and `max`.
+    #[serde(default)]
+    pub schedule: Vec<ScheduledScaling>,
+}
+
+/// One scheduled change of a service's bounds.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ScheduledScaling {
+    /// The action's name, unique in the service (`<family>-<name>` on AWS).
+    pub name: String,
+    /// `cron(0 8 ? * MON-FRI *)`, `rate(1 day)` or `at(…)`.
+    pub at: String,
+    /// The IANA time zone of `at`; default UTC.
+    pub timezone: Option<String>,
+    /// The new minimum.
+    pub min: Option<u32>,
+    /// The new maximum.
+    pub max: Option<u32>,
 }
 
 /// A target group of an Application or Network Load Balancer.
@@ -128,6 +187,9 @@ pub struct LoadBalancer {
     pub container: Option<String>,
     /// Its port; default its first port.
     pub port: Option<u16>,
+    /// The load balancer's ARN: only `scaling.requests_per_target` needs it
+    /// (its metric is labelled by load balancer and target group).
+    pub load_balancer_arn: Option<String>,
 }
 
 /// The awsvpc network of generated ECS services.
@@ -263,18 +325,26 @@ impl LoadedOverlay {
         let (last, parents) = path.split_last()?;
         let mut node = self.tree.as_ref()?;
         for p in parents {
-            node = node.get(p)?;
+            node = step(node, p)?;
         }
         node.as_map()?.get(*last).map(|e| &e.key_loc)
     }
 
-    /// Where the value at this path is written.
+    /// Where the value at this path is written (a list item by its index).
     pub(crate) fn value_loc(&self, path: &[&str]) -> Option<&Location> {
         let mut node = self.tree.as_ref()?;
         for p in path {
-            node = node.get(p)?;
+            node = step(node, p)?;
         }
         Some(&node.loc)
+    }
+}
+
+/// The child of a mapping by key, or of a list by index.
+fn step<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
+    match &node.value {
+        Value::Seq(items) => items.get(key.parse::<usize>().ok()?),
+        _ => node.get(key),
     }
 }
 

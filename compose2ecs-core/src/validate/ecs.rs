@@ -1,6 +1,6 @@
-//! Stage 7, **validate output**: every task definition and service
-//! definition against the JSON Schemas derived from the ECS API model
-//! (`schemas/ecs-*.schema.json`, made by `scripts/ecs-schemas.py`), plus the
+//! Stage 7, **validate output**: every output against the JSON Schema
+//! derived from the API model of the call that takes it (`schemas/*.schema.json`,
+//! made by `scripts/ecs-schemas.py`), plus the
 //! rules ECS applies that a schema cannot say (sums, references).
 //!
 //! A violation here is a bug of compose2ecs — the converter should never
@@ -14,7 +14,7 @@ use jsonschema::paths::LocationSegment;
 use serde_json::Value as Json;
 
 use crate::diagnostic::{Code, Diagnostic, Sink};
-use crate::ecs::TaskDefinition;
+use crate::ecs::{OutputKind, TaskDefinition};
 
 /// The `RegisterTaskDefinition` input schema.
 pub const TASK_DEFINITION_SCHEMA: &str =
@@ -23,6 +23,14 @@ pub const TASK_DEFINITION_SCHEMA: &str =
 pub const SERVICE_SCHEMA: &str = include_str!("../../../schemas/ecs-create-service.schema.json");
 /// The `RunTask` input schema.
 pub const RUN_TASK_SCHEMA: &str = include_str!("../../../schemas/ecs-run-task.schema.json");
+/// `<family>.scaling.json`'s schema: the Application Auto Scaling
+/// `RegisterScalableTarget`, `PutScalingPolicy` and `PutScheduledAction`
+/// inputs.
+pub const SCALING_SCHEMA: &str =
+    include_str!("../../../schemas/application-autoscaling-scaling.schema.json");
+/// The EventBridge Scheduler `CreateSchedule` input schema.
+pub const SCHEDULE_SCHEMA: &str =
+    include_str!("../../../schemas/scheduler-create-schedule.schema.json");
 
 fn compiled(
     text: &'static str,
@@ -38,6 +46,8 @@ fn compiled(
 static TASK_DEFINITION: OnceLock<Option<Validator>> = OnceLock::new();
 static SERVICE: OnceLock<Option<Validator>> = OnceLock::new();
 static RUN_TASK: OnceLock<Option<Validator>> = OnceLock::new();
+static SCALING: OnceLock<Option<Validator>> = OnceLock::new();
+static SCHEDULE: OnceLock<Option<Validator>> = OnceLock::new();
 
 /// Violations of the `RegisterTaskDefinition` schema, each with its JSON
 /// path (`containerDefinitions[0].cpu`).
@@ -64,6 +74,20 @@ pub fn run_task_json(value: &Json) -> Vec<Diagnostic> {
     )
 }
 
+/// Violations of the `<family>.scaling.json` schema.
+pub fn scaling_json(value: &Json) -> Vec<Diagnostic> {
+    violations(compiled(SCALING_SCHEMA, &SCALING), value, "scaling input")
+}
+
+/// Violations of the `CreateSchedule` schema.
+pub fn schedule_json(value: &Json) -> Vec<Diagnostic> {
+    violations(
+        compiled(SCHEDULE_SCHEMA, &SCHEDULE),
+        value,
+        "schedule input",
+    )
+}
+
 fn violations(validator: Option<&Validator>, value: &Json, what: &str) -> Vec<Diagnostic> {
     let Some(validator) = validator else {
         return vec![Diagnostic::error(
@@ -75,6 +99,8 @@ fn violations(validator: Option<&Validator>, value: &Json, what: &str) -> Vec<Di
         .get("family")
         .or_else(|| value.get("serviceName"))
         .or_else(|| value.get("taskDefinition"))
+        .or_else(|| value.get("Name"))
+        .or_else(|| value.pointer("/scalableTarget/ResourceId"))
         .and_then(Json::as_str)
         .unwrap_or("?");
     validator
@@ -128,16 +154,17 @@ fn violations(validator: Option<&Validator>, value: &Json, what: &str) -> Vec<Di
         .collect()
 }
 
-/// Checks a job's `run-task` input (as JSON) against the `RunTask` schema.
-pub(crate) fn run_task(json: &Json, sink: &mut Sink) {
-    for d in run_task_json(json) {
-        sink.push(d);
-    }
-}
-
-/// Checks a service definition (as JSON) against the `CreateService` schema.
-pub(crate) fn service_definition(json: &Json, sink: &mut Sink) {
-    for d in service_json(json) {
+/// Checks an output other than a task definition (as JSON) against the
+/// schema of the call that takes it.
+pub(crate) fn output(kind: OutputKind, json: &Json, sink: &mut Sink) {
+    let found = match kind {
+        OutputKind::Task => task_definition_json(json),
+        OutputKind::Service => service_json(json),
+        OutputKind::Job => run_task_json(json),
+        OutputKind::Scaling => scaling_json(json),
+        OutputKind::Schedule => schedule_json(json),
+    };
+    for d in found {
         sink.push(d);
     }
 }
@@ -146,9 +173,7 @@ pub(crate) fn service_definition(json: &Json, sink: &mut Sink) {
 /// across members. Anything reported here that the input could not have
 /// caused is a bug of compose2ecs, and says so.
 pub(crate) fn task_definition(td: &TaskDefinition, json: &Json, sink: &mut Sink) {
-    for d in task_definition_json(json) {
-        sink.push(d);
-    }
+    output(OutputKind::Task, json, sink);
     let task_cpu = td.cpu.as_deref().and_then(|c| c.parse::<u64>().ok());
     let task_mem = td.memory.as_deref().and_then(|m| m.parse::<u64>().ok());
     let cpu_sum: u64 = td

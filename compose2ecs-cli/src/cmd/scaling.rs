@@ -1,0 +1,189 @@
+//! What `deploy` applies around an ECS service: its Application Auto
+//! Scaling (`<family>.scaling.json`) once the service exists, and the
+//! EventBridge Scheduler schedule of a scheduled task
+//! (`<family>.schedule.json`) once its task definition is registered. Every
+//! call is idempotent, so a second deploy makes AWS match the files again.
+
+use std::path::Path;
+
+use compose2ecs_core::ecs::{Scaling, Schedule};
+use compose2ecs_core::to_json;
+use serde_json::Value;
+
+use crate::aws::{Aws, AwsError};
+
+/// Writes `text` as `<dir>/<name>`; its `file://` URL for `--cli-input-json`.
+pub(crate) fn input_file(dir: &Path, name: &str, text: String) -> Result<String, AwsError> {
+    let file = dir.join(name);
+    std::fs::write(&file, text)
+        .map_err(|e| AwsError::Failed(format!("cannot write {}: {e}", file.display())))?;
+    Ok(format!("file://{}", file.display()))
+}
+
+/// Registers the scalable target, puts each policy and scheduled action,
+/// and deletes the policies and actions of this family (`<family>-…`) that
+/// the file no longer has; the progress line.
+pub(crate) fn apply_scaling(
+    aws: &Aws,
+    dir: &Path,
+    family: &str,
+    scaling: &Scaling,
+) -> Result<String, AwsError> {
+    let t = &scaling.scalable_target;
+    let call = |op: &str, input: Result<String, AwsError>| {
+        aws.json(&["application-autoscaling", op, "--cli-input-json", &input?])
+    };
+    call(
+        "register-scalable-target",
+        input_file(dir, &format!("{family}.scalable-target.json"), to_json(t)),
+    )?;
+    for (i, p) in scaling.scaling_policies.iter().enumerate() {
+        call(
+            "put-scaling-policy",
+            input_file(dir, &format!("{family}.policy-{i}.json"), to_json(p)),
+        )?;
+    }
+    for (i, a) in scaling.scheduled_actions.iter().enumerate() {
+        call(
+            "put-scheduled-action",
+            input_file(dir, &format!("{family}.action-{i}.json"), to_json(a)),
+        )?;
+    }
+    let prefix = format!("{family}-");
+    let base = [
+        "--service-namespace",
+        t.service_namespace.as_str(),
+        "--resource-id",
+        t.resource_id.as_str(),
+        "--scalable-dimension",
+        t.scalable_dimension.as_str(),
+    ];
+    let mut removed = Vec::new();
+    let ours: Vec<&str> = scaling
+        .scaling_policies
+        .iter()
+        .map(|p| p.policy_name.as_str())
+        .collect();
+    let live = aws.json(&[
+        "application-autoscaling",
+        "describe-scaling-policies",
+        "--service-namespace",
+        &t.service_namespace,
+        "--resource-id",
+        &t.resource_id,
+    ])?;
+    for name in names(&live["ScalingPolicies"], "PolicyName") {
+        if name.starts_with(&prefix) && !ours.contains(&name.as_str()) {
+            let mut args = vec![
+                "application-autoscaling",
+                "delete-scaling-policy",
+                "--policy-name",
+                &name,
+            ];
+            args.extend(base);
+            aws.json(&args)?;
+            removed.push(name);
+        }
+    }
+    let ours: Vec<&str> = scaling
+        .scheduled_actions
+        .iter()
+        .map(|a| a.scheduled_action_name.as_str())
+        .collect();
+    let live = aws.json(&[
+        "application-autoscaling",
+        "describe-scheduled-actions",
+        "--service-namespace",
+        &t.service_namespace,
+        "--resource-id",
+        &t.resource_id,
+    ])?;
+    for name in names(&live["ScheduledActions"], "ScheduledActionName") {
+        if name.starts_with(&prefix) && !ours.contains(&name.as_str()) {
+            let mut args = vec![
+                "application-autoscaling",
+                "delete-scheduled-action",
+                "--scheduled-action-name",
+                &name,
+            ];
+            args.extend(base);
+            aws.json(&args)?;
+            removed.push(name);
+        }
+    }
+    let mut line = format!(
+        "scaling {} between {} and {} tasks",
+        t.resource_id, t.min_capacity, t.max_capacity
+    );
+    let policies: Vec<&str> = scaling
+        .scaling_policies
+        .iter()
+        .map(|p| p.policy_name.as_str())
+        .collect();
+    if !policies.is_empty() {
+        line.push_str(&format!("; policies {}", policies.join(", ")));
+    }
+    let actions: Vec<&str> = scaling
+        .scheduled_actions
+        .iter()
+        .map(|a| a.scheduled_action_name.as_str())
+        .collect();
+    if !actions.is_empty() {
+        line.push_str(&format!("; scheduled actions {}", actions.join(", ")));
+    }
+    if !removed.is_empty() {
+        line.push_str(&format!("; removed {}", removed.join(", ")));
+    }
+    Ok(line)
+}
+
+/// Creates the schedule, or updates it when it exists, to start
+/// `task_definition_arn` (the revision just registered): the progress line.
+pub(crate) fn apply_schedule(
+    aws: &Aws,
+    dir: &Path,
+    schedule: &Schedule,
+    task_definition_arn: &str,
+) -> Result<String, AwsError> {
+    let mut value = serde_json::to_value(schedule).map_err(|e| AwsError::Failed(e.to_string()))?;
+    value["Target"]["EcsParameters"]["TaskDefinitionArn"] = task_definition_arn.into();
+    let input = input_file(
+        dir,
+        &format!("{}.schedule.json", schedule.name),
+        value.to_string(),
+    )?;
+    let exists = match aws.json(&["scheduler", "get-schedule", "--name", &schedule.name]) {
+        Ok(_) => true,
+        Err(AwsError::Failed(m)) if m.contains("ResourceNotFound") => false,
+        Err(e) => return Err(e),
+    };
+    let (op, did) = if exists {
+        ("update-schedule", "updated")
+    } else {
+        ("create-schedule", "created")
+    };
+    aws.json(&["scheduler", op, "--cli-input-json", &input])?;
+    Ok(format!(
+        "{did} schedule {} ({}{}) to run {}",
+        schedule.name,
+        schedule.schedule_expression,
+        schedule
+            .schedule_expression_timezone
+            .as_deref()
+            .map(|z| format!(", {z}"))
+            .unwrap_or_default(),
+        task_definition_arn
+            .rsplit('/')
+            .next()
+            .unwrap_or(task_definition_arn)
+    ))
+}
+
+/// The `key` of each item of a described list.
+fn names(list: &Value, key: &str) -> Vec<String> {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p[key].as_str().map(str::to_owned))
+        .collect()
+}
