@@ -33,12 +33,31 @@ elif args[:2] == ["ecs", "describe-services"]:
         print(open(os.path.join(state, f"describe-{n}.json")).read())
 elif args[:2] == ["ecs", "create-service"]:
     print(json.dumps({"service": {"status": "ACTIVE"}}))
+elif args[:2] == ["ecs", "list-tasks"]:
+    assert "--desired-status" in args and "STOPPED" in args, args
+    print(open(os.path.join(state, "list-tasks.json")).read())
+elif args[:2] == ["ecs", "describe-tasks"]:
+    print(open(os.path.join(state, "describe-tasks.json")).read())
+elif args[:2] == ["logs", "get-log-events"]:
+    stream = args[args.index("--log-stream-name") + 1]
+    print(open(os.path.join(state, "events-" + stream.replace("/", "_") + ".json")).read())
 else:
     sys.exit(f"unexpected: {args}")
 "#;
 
 #[cfg(unix)]
 fn deploy_with(states: &[(&str, u64, u64, u64, Option<&str>)], extra: &[&str]) -> (i32, String) {
+    deploy_with_files(states, extra, &[])
+}
+
+/// [`deploy_with`], with more files for the stand-in (`list-tasks.json`,
+/// `describe-tasks.json`, `events-<stream>.json`).
+#[cfg(unix)]
+fn deploy_with_files(
+    states: &[(&str, u64, u64, u64, Option<&str>)],
+    extra: &[&str],
+    files: &[(&str, String)],
+) -> (i32, String) {
     use std::os::unix::fs::PermissionsExt as _;
     let work = project(&[
         (
@@ -56,6 +75,9 @@ fn deploy_with(states: &[(&str, u64, u64, u64, Option<&str>)], extra: &[&str]) -
         std::fs::Permissions::from_mode(0o755),
     )
     .unwrap();
+    for (name, text) in files {
+        std::fs::write(work.path().join(name), text).unwrap();
+    }
     for (i, (rollout, running, pending, failed, reason)) in states.iter().enumerate() {
         let doc = serde_json::json!({"services": [{
             "serviceName": "roll-web", "status": "ACTIVE",
@@ -195,4 +217,86 @@ fn deploy_with_json_format_prints_only_json_lines() {
         Some("error")
     );
     assert!(stderr.contains("timed out after 0.2s"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_failed_rollout_says_why_each_task_stopped() {
+    let task = |id: &str, revision: &str, code: i64| {
+        serde_json::json!({
+            "taskArn": format!("arn:aws:ecs:us-east-1:123456789012:task/prod/{id}"),
+            "taskDefinitionArn": format!("arn:aws:ecs:us-east-1:123456789012:task-definition/{revision}"),
+            "lastStatus": "STOPPED", "desiredStatus": "STOPPED",
+            "stopCode": "EssentialContainerExited",
+            "stoppedReason": "Essential container in task exited",
+            "containers": [{"name": "web", "exitCode": code, "reason": "OutOfMemoryError: Container killed due to memory usage"}],
+        })
+    };
+    let events = serde_json::json!({"events": [
+        {"timestamp": 1, "message": "listening on :80"},
+        {"timestamp": 2, "message": "FATAL: cannot allocate 2 GiB for the cache\n"},
+    ]})
+    .to_string();
+    let files = [
+        (
+            "list-tasks.json",
+            serde_json::json!({"taskArns": [
+                "arn:aws:ecs:us-east-1:123456789012:task/prod/1111",
+                "arn:aws:ecs:us-east-1:123456789012:task/prod/0000",
+            ]})
+            .to_string(),
+        ),
+        (
+            "describe-tasks.json",
+            serde_json::json!({"tasks": [task("1111", "roll-web:1", 137), task("0000", "roll-web:0", 1)], "failures": []})
+                .to_string(),
+        ),
+        ("events-ecs_web_1111.json", events),
+    ];
+    let (code, stderr) = deploy_with_files(
+        &[
+            ("IN_PROGRESS", 0, 2, 1, None),
+            (
+                "FAILED",
+                0,
+                0,
+                1,
+                Some("ECS deployment circuit breaker: tasks failed to start."),
+            ),
+        ],
+        &[],
+        &files,
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains(
+            "a task of roll-web:1 stopped (task 1111): Essential container in task exited"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("container `web`: exit code 137 (OutOfMemoryError: Container killed due to memory usage)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the last 2 log lines of `web`:"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("    FATAL: cannot allocate 2 GiB for the cache"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("stopped (task 1111)").count(),
+        1,
+        "each task is explained once: {stderr}"
+    );
+    assert!(
+        !stderr.contains("task 0000"),
+        "a task of an older revision is not this deploy's: {stderr}"
+    );
+    assert!(
+        stderr.contains("the deployment of roll-web:1 failed"),
+        "{stderr}"
+    );
 }

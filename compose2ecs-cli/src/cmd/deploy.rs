@@ -543,6 +543,9 @@ fn deploy_one(
         arn,
         state: State::InProgress,
         line,
+        td: conversion.task_definitions[family].clone(),
+        failed_tasks: 0,
+        explained: Default::default(),
     })
 }
 

@@ -144,7 +144,7 @@ pub(crate) fn wait(
     }
 }
 
-fn stopped(task: &Value) -> Stopped {
+pub(crate) fn stopped(task: &Value) -> Stopped {
     Stopped {
         task: task["taskArn"].as_str().unwrap_or("?").to_owned(),
         stopped_reason: task["stoppedReason"].as_str().map(str::to_owned),
@@ -247,6 +247,43 @@ pub(crate) fn last_lines(
         .iter()
         .filter_map(|e| e["message"].as_str().map(|m| m.trim_end().to_owned()))
         .collect()
+}
+
+/// One stopped task, explained: `what` (`a task of shop-web:3`) with its
+/// id and ECS's stop reason, how each container ended (exit code, reason),
+/// and the last log lines of each container that did not exit with 0.
+pub(crate) fn explain(aws: &Aws, td: &TaskDefinition, task: &Stopped, what: &str) -> String {
+    let id = task.task.rsplit('/').next().unwrap_or(&task.task);
+    let mut message = format!(
+        "{what} stopped (task {id}): {}",
+        task.stopped_reason
+            .as_deref()
+            .unwrap_or("ECS gave no stop reason")
+    );
+    for c in &task.containers {
+        let code = c
+            .exit_code
+            .map_or_else(|| "no exit code".to_owned(), |e| format!("exit code {e}"));
+        message.push_str(&format!("\n  container `{}`: {code}", c.name));
+        if let Some(r) = &c.reason {
+            message.push_str(&format!(" ({r})"));
+        }
+    }
+    for c in task.containers.iter().filter(|c| c.exit_code != Some(0)) {
+        let lines = last_lines(aws, td, &c.name, &task.task);
+        if !lines.is_empty() {
+            message.push_str(&format!(
+                "\n  the last {} log lines of `{}`:",
+                lines.len(),
+                c.name
+            ));
+            for l in lines {
+                message.push_str("\n    ");
+                message.push_str(&l);
+            }
+        }
+    }
+    message
 }
 
 /// Reports a failed job: each failing container, and its last log lines.

@@ -1,12 +1,17 @@
 //! Watching ECS service rollouts: `describe-services` until every
 //! deployment of the revisions `deploy` started is COMPLETED, one FAILED,
-//! or the deadline passes.
+//! or the deadline passes. When tasks of the new revision stop on the way,
+//! each is explained as it stops: ECS's stop reason, every container's exit
+//! code and reason, and the last log lines of its streams.
 
+use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
+use compose2ecs_core::TaskDefinition;
 use serde_json::Value;
 
 use crate::aws::Aws;
+use crate::cmd::jobs;
 use crate::report::Reporter;
 
 /// When a deploy gives up, and how often it looks.
@@ -25,6 +30,12 @@ pub(crate) struct Rollout {
     pub(crate) arn: String,
     pub(crate) state: State,
     pub(crate) line: String,
+    /// The task definition, for its containers' log streams.
+    pub(crate) td: TaskDefinition,
+    /// The deployment's `failedTasks` at the last look.
+    pub(crate) failed_tasks: u64,
+    /// The stopped tasks already explained.
+    pub(crate) explained: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -78,6 +89,77 @@ pub(crate) fn deployment_state(service: &Value, revision: &str) -> (State, Strin
     (state, line)
 }
 
+/// The `failedTasks` of `revision`'s deployment.
+fn failed_tasks(service: &Value, revision: &str) -> u64 {
+    service["deployments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|d| {
+            d["taskDefinition"]
+                .as_str()
+                .is_some_and(|t| t.ends_with(&format!("/{revision}")))
+        })
+        .and_then(|d| d["failedTasks"].as_u64())
+        .unwrap_or(0)
+}
+
+/// Reports each task of `r`'s revision that has stopped and was not
+/// explained yet: why ECS stopped it, how each container ended, and the
+/// last log lines of the containers that failed.
+fn explain_stopped(aws: &Aws, r: &mut Rollout, reporter: Reporter) {
+    let listed = aws.json(&[
+        "ecs",
+        "list-tasks",
+        "--cluster",
+        &r.cluster,
+        "--service-name",
+        &r.service,
+        "--desired-status",
+        "STOPPED",
+    ]);
+    let arns: Vec<String> = listed
+        .ok()
+        .and_then(|l| l["taskArns"].as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|a| a.as_str().map(str::to_owned))
+        .filter(|a| !r.explained.contains(a))
+        .take(100) // describe-tasks takes up to 100
+        .collect();
+    if arns.is_empty() {
+        return;
+    }
+    let mut call = vec![
+        "ecs",
+        "describe-tasks",
+        "--cluster",
+        r.cluster.as_str(),
+        "--tasks",
+    ];
+    call.extend(arns.iter().map(String::as_str));
+    let Ok(described) = aws.json(&call) else {
+        return;
+    };
+    let ours = format!("/{}", r.revision);
+    for task in described["tasks"].as_array().into_iter().flatten() {
+        let arn = task["taskArn"].as_str().unwrap_or_default().to_owned();
+        let of_ours = task["taskDefinitionArn"]
+            .as_str()
+            .is_some_and(|t| t.ends_with(&ours));
+        if !of_ours || !r.explained.insert(arn) {
+            continue;
+        }
+        let stopped = jobs::stopped(task);
+        reporter.error(&jobs::explain(
+            aws,
+            &r.td,
+            &stopped,
+            &format!("a task of {}", r.revision),
+        ));
+    }
+}
+
 /// Polls until every rollout is done, one failed, or the deadline passes.
 pub(crate) fn watch(
     aws: &Aws,
@@ -124,6 +206,12 @@ pub(crate) fn watch(
                             });
                             if let Some(s) = found {
                                 let (state, line) = deployment_state(s, &r.revision);
+                                let failed = failed_tasks(s, &r.revision);
+                                let stopped_more = failed > r.failed_tasks;
+                                r.failed_tasks = failed;
+                                if stopped_more || matches!(state, State::Failed(_)) {
+                                    explain_stopped(aws, r, reporter);
+                                }
                                 r.state = state;
                                 r.line = line;
                             }
