@@ -13,6 +13,7 @@ Examples:
       | aws ecs register-task-definition --cli-input-json file:///dev/stdin
   compose2ecs deploy                   # jobs, then services, in dependency order
   compose2ecs run migrate              # one task to completion; its exit code
+  compose2ecs logs web --follow        # CloudWatch lines, as docker compose logs
   compose2ecs policy                   # the execution role's IAM policy
   compose2ecs config --format json     # the merged, interpolated project
   compose2ecs schema overlay           # for editors (yaml-language-server)
@@ -69,6 +70,20 @@ skips watching the last services started.
 Exit status: 0 every deployment completed (or, with --no-wait, was started), 1 input rejected,
 a call failed, a job failed, a deployment FAILED, or the timeout passed.";
 
+pub(crate) const LOGS_HELP: &str = "\
+Examples:
+  compose2ecs logs                     # every service, everything kept
+  compose2ecs logs web worker --since 10m
+  compose2ecs logs web --follow        # and new lines as they come (Ctrl-C ends)
+  compose2ecs logs --since 2026-12-03T08:00:00Z --timestamps
+
+The lines come from the log groups and stream prefixes the conversion sets
+(awslogs), through `aws logs filter-log-events`. With --format json, each line
+is a JSON object (service, timestamp, time, stream, message).
+
+Exit status: 0 read (a log group that does not exist yet is said and skipped),
+1 input rejected, a service without CloudWatch logs, or a call failed.";
+
 pub(crate) const RUN_HELP: &str = "\
 Examples:
   compose2ecs run migrate                   # the job, as compose defines it
@@ -114,6 +129,11 @@ pub(crate) enum Command {
     /// container's exit code.
     #[command(after_help = RUN_HELP)]
     Run(RunArgs),
+    /// Print the CloudWatch log lines of the project's services, as `docker
+    /// compose logs` does: interleaved by time, each prefixed with its
+    /// service; `--follow` keeps printing new lines.
+    #[command(after_help = LOGS_HELP)]
+    Logs(LogsArgs),
     /// Print the IAM policy the task execution role needs for exactly this
     /// project: image pulls, log writes, secret reads (`--scheduler`: the
     /// policy of `roles.scheduler`, which starts the scheduled tasks).
@@ -296,6 +316,32 @@ pub(crate) struct RunArgs {
 }
 
 #[derive(Debug, Args)]
+pub(crate) struct LogsArgs {
+    #[command(flatten)]
+    pub(crate) conversion: ConversionArgs,
+    /// The compose services whose lines to print. Default: every service.
+    #[arg(value_name = "SERVICE")]
+    pub(crate) services: Vec<String>,
+    /// Keep printing new lines as they arrive (`-f` is `--file` here).
+    #[arg(long)]
+    pub(crate) follow: bool,
+    /// Only lines since this long ago (`30s`, `10m`, `2h`, `7d`) or this UTC
+    /// time (`2026-12-03T08:00:00Z`).
+    #[arg(long, value_name = "WHEN")]
+    pub(crate) since: Option<String>,
+    /// Print each line's time (UTC).
+    #[arg(short, long)]
+    pub(crate) timestamps: bool,
+    /// With --follow: seconds between two looks.
+    #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
+    pub(crate) interval: f64,
+    /// The AWS CLI to run. It runs in your AWS environment as it is
+    /// (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, …).
+    #[arg(long, value_name = "PATH", default_value = "aws")]
+    pub(crate) aws_cli: PathBuf,
+}
+
+#[derive(Debug, Args)]
 pub(crate) struct InitArgs {
     #[command(flatten)]
     pub(crate) project: ProjectArgs,
@@ -345,4 +391,15 @@ pub(crate) struct AwsArgs {
 pub(crate) enum MessageFormat {
     Human,
     Json,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_command_line_is_consistent() {
+        // clap checks names, short options and conflicts only when asked
+        // (or when the command runs): every subcommand, here.
+        use clap::CommandFactory as _;
+        super::Cli::command().debug_assert();
+    }
 }

@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         Command::Register(a) => a.conversion.format,
         Command::Deploy(a) => a.conversion.format,
         Command::Run(a) => a.conversion.format,
+        Command::Logs(a) => a.conversion.format,
         Command::Policy(a) => a.conversion.format,
         Command::Config(_)
         | Command::Init(_)
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
         Command::Register(args) => cmd::register::run(&args),
         Command::Deploy(args) => cmd::deploy::run(&args),
         Command::Run(args) => cmd::run::run(&args),
+        Command::Logs(args) => cmd::logs::run(&args),
         Command::Policy(args) => cmd::policy::run(&args),
         Command::Config(args) => cmd::config::run(&args),
         Command::Init(args) => cmd::init::run(&args),

@@ -7,6 +7,7 @@ pub(crate) mod convert;
 pub(crate) mod deploy;
 pub(crate) mod init;
 pub(crate) mod jobs;
+pub(crate) mod logs;
 pub(crate) mod policy;
 pub(crate) mod register;
 pub(crate) mod rollout;

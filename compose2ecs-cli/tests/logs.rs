@@ -1,0 +1,113 @@
+//! `logs` against a stand-in `aws` whose `filter-log-events` answers in
+//! pages: every page is read by its `nextToken` (moto answers in one page),
+//! and lines of other streams in the group are not the service's.
+
+#![cfg(unix)]
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+const STAND_IN: &str = r#"#!/usr/bin/env python3
+import json, os, sys
+args = sys.argv[1:]
+here = os.path.dirname(os.path.abspath(__file__))
+with open(os.path.join(here, "calls"), "a") as log:
+    log.write(json.dumps(args) + "\n")
+assert args[:2] == ["logs", "filter-log-events"], args
+assert "--no-paginate" in args, args
+token = args[args.index("--next-token") + 1] if "--next-token" in args else None
+def event(t, stream, message):
+    return {"timestamp": t, "eventId": f"{t}-{stream}", "logStreamName": stream, "message": message}
+if token is None:
+    print(json.dumps({"events": [event(1000, "ecs/api/t1", "first page\n"), event(1500, "ecs/sidecar/t1", "not api's")], "nextToken": "page-2"}))
+elif token == "page-2":
+    print(json.dumps({"events": [event(2000, "ecs/api/t2", "second page")], "nextToken": "page-3"}))
+else:
+    print(json.dumps({"events": [event(3000, "ecs/api/t1", "last page")]}))
+"#;
+
+#[test]
+fn every_page_is_read_and_only_the_services_streams() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = common::project(&[
+        (
+            "compose.yaml",
+            "name: pg\nservices:\n  api:\n    image: app:1\n",
+        ),
+        (
+            "compose2ecs.yaml",
+            "region: eu-west-1\nroles: {execution: \"arn:aws:iam::123456789012:role/exec\"}\n",
+        ),
+        ("aws", STAND_IN),
+    ]);
+    std::fs::set_permissions(
+        dir.path().join("aws"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    let r = common::run(
+        common::bin()
+            .current_dir(dir.path())
+            .args([
+                "logs",
+                "--since",
+                "1970-01-01T00:00:00.500Z",
+                "-q",
+                "--aws-cli",
+            ])
+            .arg(dir.path().join("aws")),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "api | first page\napi | second page\napi | last page\n"
+    );
+    let calls: Vec<Vec<String>> = std::fs::read_to_string(dir.path().join("calls"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(calls.len(), 3, "{calls:?}");
+    let arg = |call: &[String], flag: &str| {
+        call.iter()
+            .position(|a| a == flag)
+            .map(|i| call[i + 1].clone())
+    };
+    for call in &calls {
+        assert_eq!(
+            arg(call, "--log-group-name").as_deref(),
+            Some("/ecs/pg-api")
+        );
+        assert_eq!(
+            arg(call, "--log-stream-name-prefix").as_deref(),
+            Some("ecs/api/")
+        );
+        assert_eq!(arg(call, "--start-time").as_deref(), Some("500"));
+        assert_eq!(arg(call, "--region").as_deref(), Some("eu-west-1"));
+    }
+    assert_eq!(arg(&calls[0], "--next-token"), None);
+    assert_eq!(arg(&calls[1], "--next-token").as_deref(), Some("page-2"));
+    assert_eq!(arg(&calls[2], "--next-token").as_deref(), Some("page-3"));
+
+    // A service that is not there is said, with those that are.
+    let r = common::run(
+        common::bin()
+            .current_dir(dir.path())
+            .args(["logs", "apu", "--aws-cli"])
+            .arg(dir.path().join("aws")),
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("no service `apu`") && r.stderr.contains("it has: api"),
+        "{}",
+        r.stderr
+    );
+    let r =
+        common::run(
+            common::bin()
+                .current_dir(dir.path())
+                .args(["logs", "--since", "ten minutes"]),
+        );
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("neither a duration"), "{}", r.stderr);
+}
