@@ -14,6 +14,7 @@ Examples:
   compose2ecs deploy                   # jobs, then services, in dependency order
   compose2ecs run migrate              # one task to completion; its exit code
   compose2ecs logs web --follow        # CloudWatch lines, as docker compose logs
+  compose2ecs deploy --build           # buildx bake, push to ECR, deploy by digest
   compose2ecs policy                   # the execution role's IAM policy
   compose2ecs config --format json     # the merged, interpolated project
   compose2ecs schema overlay           # for editors (yaml-language-server)
@@ -70,6 +71,30 @@ skips watching the last services started.
 Exit status: 0 every deployment completed (or, with --no-wait, was started), 1 input rejected,
 a call failed, a job failed, a deployment FAILED, or the timeout passed.";
 
+pub(crate) const BUILD_HELP: &str = "\
+Examples:
+  compose2ecs build                    # every service with `build:`
+  compose2ecs build web --dry-run      # the bake override and command, nothing run
+
+Each image is tagged as its task definition runs it (`images.registry` and
+`images.tag`, or `services.<name>.image`), for the task's platform
+(linux/arm64 for ARM64 tasks, else linux/amd64), with compose's build args
+and target; bake reads the compose files itself.
+
+Exit status: 0 built, 1 input rejected or the build failed.";
+
+pub(crate) const PUSH_HELP: &str = "\
+Examples:
+  compose2ecs push                     # then: deploy --image-digests ecs/image-digests.json
+  compose2ecs deploy --build           # build, push and deploy by digest in one go
+
+ECR repositories that do not exist are created (images.scan_on_push,
+images.immutable_tags); Docker logs in with `aws ecr get-login-password`
+piped to `docker login --password-stdin`, so the password is never an
+argument. Each pushed image's digest is recorded (--digests).
+
+Exit status: 0 pushed, 1 input rejected, a call failed or a push failed.";
+
 pub(crate) const LOGS_HELP: &str = "\
 Examples:
   compose2ecs logs                     # every service, everything kept
@@ -119,6 +144,15 @@ pub(crate) enum Command {
     /// ARN (`…:task-definition/<family>:<revision>`).
     #[command(after_help = REGISTER_HELP)]
     Register(RegisterArgs),
+    /// Build the images of the services compose builds, with `docker buildx
+    /// bake`: tagged as the task definitions run them, for the tasks'
+    /// platform.
+    #[command(after_help = BUILD_HELP)]
+    Build(BuildArgs),
+    /// Push the built images: create the ECR repositories that are missing,
+    /// log Docker in, push, and record each image's digest.
+    #[command(after_help = PUSH_HELP)]
+    Push(PushArgs),
     /// Register each task definition, create its ECS service or update it to
     /// the new revision, and watch the rollout until it completes.
     #[command(after_help = DEPLOY_HELP)]
@@ -245,6 +279,11 @@ pub(crate) struct ConversionArgs {
     /// Hide notes; show only warnings and errors.
     #[arg(short, long)]
     pub(crate) quiet: bool,
+    /// Run the images recorded here by digest (`compose2ecs push` writes
+    /// it: `{"web": "<repository>@sha256:…"}`), over `image:` and the
+    /// overlay.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) image_digests: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -277,6 +316,13 @@ pub(crate) struct DeployArgs {
     pub(crate) conversion: ConversionArgs,
     #[command(flatten)]
     pub(crate) aws: AwsArgs,
+    /// Build and push the images first (`compose2ecs build`, `push`), and
+    /// deploy them by digest (unless `images.pin_digests: false`).
+    #[arg(long)]
+    pub(crate) build: bool,
+    /// With --build: the Docker CLI to run.
+    #[arg(long, value_name = "PATH", default_value = "docker")]
+    pub(crate) docker: PathBuf,
     /// Return once the services are created or updated; do not watch.
     #[arg(long)]
     pub(crate) no_wait: bool,
@@ -313,6 +359,39 @@ pub(crate) struct RunArgs {
     /// Seconds between two looks at the task.
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
     pub(crate) interval: f64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BuildArgs {
+    #[command(flatten)]
+    pub(crate) conversion: ConversionArgs,
+    /// The compose services to build. Default: every service with `build:`.
+    #[arg(value_name = "SERVICE")]
+    pub(crate) services: Vec<String>,
+    /// The Docker CLI to run (with Buildx).
+    #[arg(long, value_name = "PATH", default_value = "docker")]
+    pub(crate) docker: PathBuf,
+    /// Print the bake override and the command instead of running it.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PushArgs {
+    #[command(flatten)]
+    pub(crate) conversion: ConversionArgs,
+    /// The compose services to push. Default: every service with `build:`.
+    #[arg(value_name = "SERVICE")]
+    pub(crate) services: Vec<String>,
+    /// The Docker CLI to run.
+    #[arg(long, value_name = "PATH", default_value = "docker")]
+    pub(crate) docker: PathBuf,
+    /// The AWS CLI to run (ECR repositories and login).
+    #[arg(long, value_name = "PATH", default_value = "aws")]
+    pub(crate) aws_cli: PathBuf,
+    /// Where to record the pushed images by digest.
+    #[arg(long, value_name = "FILE", default_value = "ecs/image-digests.json")]
+    pub(crate) digests: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -28,6 +28,13 @@ impl Aws {
         json(&self.bin, &self.args(args))
     }
 
+    /// Runs one call whose answer is text, not JSON (`ecr
+    /// get-login-password`); its stdout, trimmed.
+    pub(crate) fn text(&self, args: &[&str]) -> Result<String, AwsError> {
+        let output = run(&self.bin, &self.args(args), false)?;
+        Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+    }
+
     /// Registers one task definition file; its ARN.
     pub(crate) fn register(&self, file: &Path) -> Result<String, AwsError> {
         let arg = format!("file://{}", file.display());
@@ -91,10 +98,23 @@ impl std::fmt::Display for AwsError {
 
 /// Runs `aws <args> --output json` and parses the answer.
 fn json(aws: &Path, args: &[&str]) -> Result<serde_json::Value, AwsError> {
-    let output = Command::new(aws)
-        .args(args)
-        .args(["--output", "json"])
-        .output();
+    let output = run(aws, args, true)?;
+    if output.stdout.iter().all(u8::is_ascii_whitespace) {
+        return Ok(serde_json::Value::Null);
+    }
+    serde_json::from_slice(&output.stdout)
+        .map_err(|e| AwsError::Failed(format!("`aws` printed something that is not JSON: {e}")))
+}
+
+/// Runs `aws <args>` (with `--output json` when `json`); its output when it
+/// succeeded.
+fn run(aws: &Path, args: &[&str], json: bool) -> Result<std::process::Output, AwsError> {
+    let mut cmd = Command::new(aws);
+    cmd.args(args);
+    if json {
+        cmd.args(["--output", "json"]);
+    }
+    let output = cmd.output();
     let output = match output {
         Ok(o) => o,
         Err(e) if e.kind() == ErrorKind::NotFound => {
@@ -118,9 +138,5 @@ fn json(aws: &Path, args: &[&str]) -> Result<serde_json::Value, AwsError> {
             output.status
         )));
     }
-    if output.stdout.iter().all(u8::is_ascii_whitespace) {
-        return Ok(serde_json::Value::Null);
-    }
-    serde_json::from_slice(&output.stdout)
-        .map_err(|e| AwsError::Failed(format!("`aws` printed something that is not JSON: {e}")))
+    Ok(output)
 }

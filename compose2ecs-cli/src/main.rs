@@ -7,6 +7,7 @@
 mod args;
 mod aws;
 mod cmd;
+mod docker;
 mod outcome;
 mod report;
 mod write;
@@ -28,6 +29,8 @@ fn main() -> ExitCode {
         Command::Deploy(a) => a.conversion.format,
         Command::Run(a) => a.conversion.format,
         Command::Logs(a) => a.conversion.format,
+        Command::Build(a) => a.conversion.format,
+        Command::Push(a) => a.conversion.format,
         Command::Policy(a) => a.conversion.format,
         Command::Config(_)
         | Command::Init(_)
@@ -41,6 +44,8 @@ fn main() -> ExitCode {
         Command::Deploy(args) => cmd::deploy::run(&args),
         Command::Run(args) => cmd::run::run(&args),
         Command::Logs(args) => cmd::logs::run(&args),
+        Command::Build(args) => cmd::images::run_build(&args),
+        Command::Push(args) => cmd::images::run_push(&args),
         Command::Policy(args) => cmd::policy::run(&args),
         Command::Config(args) => cmd::config::run(&args),
         Command::Init(args) => cmd::init::run(&args),

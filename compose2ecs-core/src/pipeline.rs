@@ -299,7 +299,7 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
         placements,
     } = converter::convert(
         &project,
-        &effective_overlay(&overlay, options, &mut sink),
+        &effective_overlay(&overlay, &project, options, &mut sink),
         &mut sink,
     );
     let located = files_read(input, sink.sources.clone());
@@ -424,14 +424,39 @@ fn ecs_rules(
 /// from.
 fn effective_overlay<'o>(
     overlay: &'o LoadedOverlay,
+    project: &Project,
     options: &Options,
     sink: &mut Sink,
 ) -> std::borrow::Cow<'o, LoadedOverlay> {
     let o = &overlay.overlay;
-    let (None, None, Some(region)) = (&o.region, &o.logs.region, &options.region) else {
-        return std::borrow::Cow::Borrowed(overlay);
+    let region = match (&o.region, &o.logs.region, &options.region) {
+        (None, None, Some(region)) => Some(region),
+        _ => None,
     };
-    {
+    if region.is_none() && options.images.is_empty() {
+        return std::borrow::Cow::Borrowed(overlay);
+    }
+    let mut effective = overlay.clone();
+    for (service, image) in &options.images {
+        if !project.services.contains_key(service) {
+            sink.push(
+                Diagnostic::error(
+                    Code::OverlayUnknownService,
+                    format!("the pinned images name `{service}`, which is not an active service of the project"),
+                )
+                .with_path(format!("images.{service}"))
+                .with_help("push again (`compose2ecs push`), or remove it from the digests file"),
+            );
+            continue;
+        }
+        effective
+            .overlay
+            .services
+            .entry(service.clone())
+            .or_default()
+            .image = Some(image.clone());
+    }
+    if let Some(region) = region {
         sink.push(
             Diagnostic::note(
                 Code::MissingRegion,
@@ -441,9 +466,8 @@ fn effective_overlay<'o>(
             .at(overlay.root_loc.as_ref())
             .with_help("set `region:` in compose2ecs.yaml to pin it"),
         );
+        effective.overlay.region = Some(region.clone());
     }
-    let mut effective = overlay.clone();
-    effective.overlay.region = Some(region.clone());
     std::borrow::Cow::Owned(effective)
 }
 

@@ -64,6 +64,14 @@ pub(crate) fn run(args: &DeployArgs) -> Outcome {
         Ok(c) => c,
         Err(o) => return o,
     };
+    let conversion = if args.build && !args.aws.dry_run {
+        match build_and_push(args, reporter, &conversion) {
+            Ok(c) => c,
+            Err(o) => return o,
+        }
+    } else {
+        conversion
+    };
     let chosen = match chosen(&args.aws, reporter, &conversion) {
         Ok(c) => c,
         Err(o) => return o,
@@ -245,6 +253,28 @@ pub(crate) fn run(args: &DeployArgs) -> Outcome {
     } else {
         Outcome::Rejected
     }
+}
+
+/// `--build`: the images built and pushed, then the project converted
+/// again to run them by digest (unless `images.pin_digests: false`).
+fn build_and_push(
+    args: &DeployArgs,
+    reporter: Reporter,
+    conversion: &compose2ecs_core::Conversion,
+) -> Result<compose2ecs_core::Conversion, Outcome> {
+    use crate::cmd::images;
+    let (targets, files) = images::targets(&args.conversion, reporter, conversion, &[])?;
+    let docker = crate::docker::Docker {
+        bin: args.docker.clone(),
+    };
+    let digests = images::build(&docker, &files, &targets, reporter)
+        .and_then(|()| images::push(&docker, &args.aws.aws_cli, &targets, conversion, reporter))
+        .map_err(|m| crate::cmd::fail(reporter, &m))?;
+    if conversion.overlay.images.pin_digests == Some(false) {
+        reporter.progress("images.pin_digests is false: the task definitions run the tags");
+        return Ok(conversion.clone());
+    }
+    crate::cmd::reconverted(&args.conversion, reporter, digests)
 }
 
 /// `--dry-run`: the calls, stage by stage.

@@ -5,6 +5,7 @@ pub(crate) mod check;
 pub(crate) mod config;
 pub(crate) mod convert;
 pub(crate) mod deploy;
+pub(crate) mod images;
 pub(crate) mod init;
 pub(crate) mod jobs;
 pub(crate) mod logs;
@@ -72,6 +73,15 @@ pub(crate) fn converted(
         Some((region, _)) => options.with_region(region),
         None => options,
     };
+    // `--image-digests`: the images `push` recorded, by digest.
+    let options = match args.image_digests.as_deref().map(images::read_digests) {
+        Some(Ok(pinned)) => options.with_images(pinned),
+        Some(Err(m)) => {
+            reporter.error(&m);
+            return Err(Outcome::Rejected);
+        }
+        None => options,
+    };
     let conversion = match compose2ecs_core::convert(&input, &options) {
         Ok(c) => c,
         Err(e) => {
@@ -105,6 +115,25 @@ pub(crate) fn converted(
         return Err(Outcome::Rejected);
     }
     Ok((reporter, conversion))
+}
+
+/// The project converted again, running the `pinned` images: its warnings
+/// and notes were shown with the first conversion, so only errors are.
+pub(crate) fn reconverted(
+    args: &ConversionArgs,
+    reporter: Reporter,
+    pinned: compose2ecs_core::IndexMap<String, String>,
+) -> Result<Conversion, Outcome> {
+    let (input, options) = load_input(reporter, &args.project, args.overlay.as_deref())?;
+    let options = match environment_region() {
+        Some((region, _)) => options.with_region(region),
+        None => options,
+    };
+    compose2ecs_core::convert(&input, &options.with_images(pinned)).map_err(|e| {
+        reporter.diagnostics(Some(e.sources()), e.diagnostics());
+        reporter.rejected(e.errors().count());
+        Outcome::Rejected
+    })
 }
 
 /// Whether `d` is about one of `families` (all when empty): a diagnostic

@@ -32,6 +32,11 @@ pub struct Options {
     /// here, since the core reads no environment of its own. With it, the
     /// containers get awslogs and a note says where the region came from.
     pub region: Option<String>,
+    /// Images pinned by compose service, over the overlay's
+    /// `services.<name>.image` and compose's `image`: what a CLI pushed,
+    /// by digest (`<repository>@sha256:…`), so that a deployment runs
+    /// exactly what was built.
+    pub images: indexmap::IndexMap<String, String>,
 }
 
 impl Options {
@@ -47,6 +52,13 @@ impl Options {
     #[must_use]
     pub fn with_region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
+        self
+    }
+
+    /// Options with these pinned images (see [`images`](Self::images)).
+    #[must_use]
+    pub fn with_images(mut self, images: indexmap::IndexMap<String, String>) -> Self {
+        self.images = images;
         self
     }
 

@@ -59,6 +59,17 @@ pub struct Images {
     pub registry: Option<String>,
     /// The tag; default `latest`.
     pub tag: Option<String>,
+    /// Whether `compose2ecs push` creates ECR repositories that scan each
+    /// image on push; default true.
+    pub scan_on_push: Option<bool>,
+    /// Whether the ECR repositories `compose2ecs push` creates refuse to
+    /// overwrite a tag (`IMMUTABLE`); default false (`latest` is pushed
+    /// again and again).
+    pub immutable_tags: Option<bool>,
+    /// Whether `deploy --build` runs the pushed images by digest
+    /// (`<repository>@sha256:…`: a deployment runs exactly what was built,
+    /// and a rollback is a revision); default true. False keeps the tags.
+    pub pin_digests: Option<bool>,
 }
 
 /// Compose secrets as files on ECS, which hands secrets over as environment
