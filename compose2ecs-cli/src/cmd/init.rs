@@ -153,6 +153,9 @@ fn overlay_text(
          \x20 execution: \"${EXECUTION_ROLE_ARN:?the ARN of the task execution role}\"\n\
          \x20 # What the application may call; its AWS SDK picks the credentials up.\n\
          \x20 # task: arn:aws:iam::123456789012:role/app\n\
+         \x20 # What EventBridge Scheduler starts scheduled tasks with (`schedule:`\n\
+         \x20 # below); `compose2ecs policy --scheduler` prints its policy.\n\
+         \x20 # scheduler: arn:aws:iam::123456789012:role/ecsScheduler\n\
          \n\
          network:                        # where the tasks run (awsvpc)\n\
          \x20 subnets: [\"${SUBNET_ID:?a subnet the tasks run in, subnet-…}\"]\n\
@@ -165,7 +168,10 @@ fn overlay_text(
             "\n# {} only {} `build:`: the image is pushed here as <registry>/{}-<service>:<tag>.\n\
              images:\n\
              \x20 registry: \"${{REGISTRY:?the ECR registry, such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com}}\"\n\
-             \x20 tag: latest",
+             \x20 tag: latest\n\
+             \x20 # `compose2ecs push` creates missing ECR repositories with these:\n\
+             \x20 # scan_on_push: true\n\
+             \x20 # immutable_tags: false",
             build_only.join(", "),
             if build_only.len() == 1 { "has" } else { "have" },
             project.name
@@ -189,7 +195,12 @@ fn overlay_text(
             );
         }
     }
-    out.push_str("\n# Per task: family, cpu, memory, containers (sidecars), desired_count, load_balancer, …\nservices:\n");
+    out.push_str(
+        "\n# Per task: family, cpu, memory, containers (sidecars), desired_count, load_balancer,\n\
+         # scaling: {max: 10, cpu: 70} (Application Auto Scaling, <family>.scaling.json),\n\
+         # schedule: \"cron(0 3 * * ? *)\" (a scheduled task instead of a service, <family>.schedule.json), …\n\
+         services:\n",
+    );
     for s in project.services.keys() {
         let _ = writeln!(
             out,
