@@ -234,3 +234,49 @@ fn check_on_the_seed_fixture_catches_an_unregenerated_edit() {
         .success();
     assert!(check().status.success());
 }
+
+#[test]
+fn check_covers_the_scaling_and_schedule_files_too() {
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/scaling-and-schedules");
+    let out = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let o = bin()
+            .current_dir(&fixture)
+            .args(args)
+            .arg("-o")
+            .arg(out.path())
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = run(&["convert", "-q"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let files = listing(out.path());
+    assert!(
+        files.contains(&"shop-web.scaling.json".to_owned()),
+        "{files:?}"
+    );
+    assert!(
+        files.contains(&"shop-backup.schedule.json".to_owned()),
+        "{files:?}"
+    );
+    assert!(
+        !files.contains(&"shop-backup.service.json".to_owned()),
+        "{files:?}"
+    );
+    let (code, stderr) = run(&["convert", "--check", "-q"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    std::fs::remove_file(out.path().join("shop-web.scaling.json")).unwrap();
+    std::fs::write(out.path().join("shop-gone.schedule.json"), "{}\n").unwrap();
+    let (code, stderr) = run(&["convert", "--check", "-q"]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("shop-web.scaling.json"), "{stderr}");
+    assert!(
+        stderr.contains("shop-gone.schedule.json"),
+        "a stale schedule is ours: {stderr}"
+    );
+}

@@ -100,3 +100,28 @@ fn service_definitions_are_checked_too() {
         "{paths:?}"
     );
 }
+
+#[test]
+fn a_scheduled_task_runs_now_where_its_schedule_would_start_it() {
+    use compose2ecs_core::{Input, Options, convert};
+    let input = Input::from_yaml("name: shop\nservices:\n  backup:\n    image: backup:1\n").with_overlay(
+        "region: eu-west-1\ncluster: prod\nroles:\n  execution: arn:aws:iam::123456789012:role/exec\n  scheduler: arn:aws:iam::123456789012:role/sched\nnetwork: {subnets: [subnet-1]}\nservices:\n  backup: {schedule: \"rate(6 hours)\"}\n",
+    );
+    let c = convert(&input, &Options::default()).unwrap();
+    assert!(c.services.is_empty() && c.jobs.is_empty());
+    let run = c.run_task("shop-backup").unwrap();
+    assert_eq!(run.task_definition, "shop-backup");
+    assert_eq!(
+        run.cluster.as_deref(),
+        Some("arn:aws:ecs:eu-west-1:123456789012:cluster/prod")
+    );
+    assert_eq!(run.launch_type, "FARGATE");
+    let network = run.network_configuration.unwrap();
+    assert_eq!(network.awsvpc_configuration.subnets, ["subnet-1"]);
+    assert!(
+        compose2ecs_core::schema::run_task_json(
+            &serde_json::to_value(&c.run_task("shop-backup")).unwrap()
+        )
+        .is_empty()
+    );
+}
