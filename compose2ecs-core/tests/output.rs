@@ -120,7 +120,7 @@ fn a_scheduled_task_runs_now_where_its_schedule_would_start_it() {
     assert_eq!(network.awsvpc_configuration.subnets, ["subnet-1"]);
     assert!(
         compose2ecs_core::schema::run_task_json(
-            &serde_json::to_value(&c.run_task("shop-backup")).unwrap()
+            &serde_json::to_value(c.run_task("shop-backup")).unwrap()
         )
         .is_empty()
     );
