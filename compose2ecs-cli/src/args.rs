@@ -361,16 +361,23 @@ pub(crate) struct RunArgs {
     pub(crate) interval: f64,
 }
 
+/// What `build` and `push` share: which services, and which Docker.
 #[derive(Debug, Args)]
-pub(crate) struct BuildArgs {
-    #[command(flatten)]
-    pub(crate) conversion: ConversionArgs,
-    /// The compose services to build. Default: every service with `build:`.
+pub(crate) struct ImageArgs {
+    /// The compose services. Default: every service with `build:`.
     #[arg(value_name = "SERVICE")]
     pub(crate) services: Vec<String>,
     /// The Docker CLI to run (with Buildx).
     #[arg(long, value_name = "PATH", default_value = "docker")]
     pub(crate) docker: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BuildArgs {
+    #[command(flatten)]
+    pub(crate) conversion: ConversionArgs,
+    #[command(flatten)]
+    pub(crate) images: ImageArgs,
     /// Print the bake override and the command instead of running it.
     #[arg(long)]
     pub(crate) dry_run: bool,
@@ -380,12 +387,8 @@ pub(crate) struct BuildArgs {
 pub(crate) struct PushArgs {
     #[command(flatten)]
     pub(crate) conversion: ConversionArgs,
-    /// The compose services to push. Default: every service with `build:`.
-    #[arg(value_name = "SERVICE")]
-    pub(crate) services: Vec<String>,
-    /// The Docker CLI to run.
-    #[arg(long, value_name = "PATH", default_value = "docker")]
-    pub(crate) docker: PathBuf,
+    #[command(flatten)]
+    pub(crate) images: ImageArgs,
     /// The AWS CLI to run (ECR repositories and login).
     #[arg(long, value_name = "PATH", default_value = "aws")]
     pub(crate) aws_cli: PathBuf,

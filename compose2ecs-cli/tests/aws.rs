@@ -104,12 +104,48 @@ fn aws(aws: &Path, moto: &Moto, args: &[&str]) -> Result<serde_json::Value, Stri
     Ok(serde_json::from_slice(&out.stdout).unwrap())
 }
 
+/// `compose2ecs <args>` in `dir` against moto: the real `aws` given with
+/// `--aws-cli` right after the command, in moto's environment only.
+fn compose2ecs(dir: &Path, moto: &Moto, aws_bin: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("compose2ecs"));
+    cmd.current_dir(dir)
+        .arg(args[0])
+        .arg("--aws-cli")
+        .arg(aws_bin)
+        .args(&args[1..])
+        .env_clear()
+        .envs(moto_env(moto))
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+/// A finished run's exit code and stderr.
+fn finished(cmd: &mut Command) -> (Option<i32>, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// The overlay of the deploy tests: cluster `shop`, in moto's network.
 fn shop_overlay(subnet: &str, group: &str) -> String {
     format!(
         "region: us-east-1\nroles: {{execution: \"arn:aws:iam::123456789012:role/exec\"}}\ncluster: shop\n\
          network: {{subnets: [{subnet}], security_groups: [{group}]}}\n"
     )
+}
+
+/// The cluster `shop` and a network in moto: (subnet, group).
+fn shop_cluster(aws_bin: &Path, moto: &Moto) -> (String, String) {
+    let network = moto_network(aws_bin, moto);
+    aws(
+        aws_bin,
+        moto,
+        &["ecs", "create-cluster", "--cluster-name", "shop"],
+    )
+    .unwrap();
+    network
 }
 
 /// A VPC with one subnet and one security group in moto: (subnet, group).
@@ -648,13 +684,7 @@ fn deploy_creates_then_updates_the_services_and_times_out_on_moto() {
         return;
     };
     let moto = start_moto(&moto_bin);
-    let (subnet, group) = moto_network(&aws_bin, &moto);
-    aws(
-        &aws_bin,
-        &moto,
-        &["ecs", "create-cluster", "--cluster-name", "shop"],
-    )
-    .unwrap();
+    let (subnet, group) = shop_cluster(&aws_bin, &moto);
     let work = tempfile::tempdir().unwrap();
     let compose = |tag: &str| {
         format!(
@@ -668,20 +698,10 @@ fn deploy_creates_then_updates_the_services_and_times_out_on_moto() {
     )
     .unwrap();
     let deploy = |extra: &[&str]| {
-        let out = Command::new(assert_cmd::cargo::cargo_bin("compose2ecs"))
-            .current_dir(work.path())
-            .args(["deploy", "--aws-cli"])
-            .arg(&aws_bin)
-            .args(extra)
-            .env_clear()
-            .envs(moto_env(&moto))
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        let args: Vec<&str> = std::iter::once("deploy")
+            .chain(extra.iter().copied())
+            .collect();
+        finished(&mut compose2ecs(work.path(), &moto, &aws_bin, &args))
     };
     let service_revision = || {
         let d = aws(
@@ -813,17 +833,13 @@ fn deploy_makes_the_live_service_match_changed_settings_on_moto() {
         .unwrap();
     };
     let deploy = || {
-        let out = Command::new(assert_cmd::cargo::cargo_bin("compose2ecs"))
-            .current_dir(work.path())
-            .args(["deploy", "--no-wait", "--aws-cli"])
-            .arg(&aws_bin)
-            .env_clear()
-            .envs(moto_env(&moto))
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        let (code, stderr) = finished(&mut compose2ecs(
+            work.path(),
+            &moto,
+            &aws_bin,
+            &["deploy", "--no-wait"],
+        ));
+        assert_eq!(code, Some(0), "{stderr}");
         stderr
     };
     let live = || {
@@ -940,21 +956,10 @@ fn jobs_run_to_completion_before_their_services_on_moto() {
     )
     .unwrap();
     let cli = |args: &[&str]| {
-        let out = Command::new(assert_cmd::cargo::cargo_bin("compose2ecs"))
-            .current_dir(work.path())
-            .arg(args[0])
-            .arg("--aws-cli")
-            .arg(&aws_bin)
-            .args(["--interval", "0.1", "--timeout", "60"])
-            .args(&args[1..])
-            .env_clear()
-            .envs(moto_env(&moto))
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
+        let mut cmd = compose2ecs(work.path(), &moto, &aws_bin, &args[..1]);
+        finished(
+            cmd.args(["--interval", "0.1", "--timeout", "60"])
+                .args(&args[1..]),
         )
     };
     let (code, stderr) = cli(&["deploy", "--no-wait"]);
@@ -1037,13 +1042,7 @@ fn deploy_applies_scaling_and_schedules_on_moto() {
         return;
     };
     let moto = start_moto(&moto_bin);
-    let (subnet, group) = moto_network(&aws_bin, &moto);
-    aws(
-        &aws_bin,
-        &moto,
-        &["ecs", "create-cluster", "--cluster-name", "shop"],
-    )
-    .unwrap();
+    let (subnet, group) = shop_cluster(&aws_bin, &moto);
     let work = tempfile::tempdir().unwrap();
     std::fs::write(
         work.path().join("compose.yaml"),
@@ -1061,22 +1060,7 @@ fn deploy_applies_scaling_and_schedules_on_moto() {
     let write_overlay = |policies: &str| {
         std::fs::write(work.path().join("compose2ecs.yaml"), overlay(policies)).unwrap();
     };
-    let cli = |args: &[&str]| {
-        let out = Command::new(assert_cmd::cargo::cargo_bin("compose2ecs"))
-            .current_dir(work.path())
-            .args(args)
-            .arg("--aws-cli")
-            .arg(&aws_bin)
-            .env_clear()
-            .envs(moto_env(&moto))
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let cli = |args: &[&str]| finished(&mut compose2ecs(work.path(), &moto, &aws_bin, args));
     let call = |args: &[&str]| aws(&aws_bin, &moto, args).unwrap();
     let policies = || {
         let mut names: Vec<String> = call(&[
@@ -1292,15 +1276,8 @@ fn logs_reads_what_the_tasks_wrote_interleaved_and_follows_on_moto() {
         &[(now - 2000, "job 42 done")],
     );
     let logs = |args: &[&str]| {
-        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("compose2ecs"));
-        cmd.current_dir(work.path())
-            .arg("logs")
-            .args(args)
-            .arg("--aws-cli")
-            .arg(&aws_bin)
-            .env_clear()
-            .envs(moto_env(&moto))
-            .env("NO_COLOR", "1");
+        let mut cmd = compose2ecs(work.path(), &moto, &aws_bin, &["logs"]);
+        cmd.args(args);
         cmd
     };
     let out = logs(&["-q"]).output().unwrap();
@@ -1386,15 +1363,8 @@ fn push_creates_the_ecr_repositories_with_the_overlays_settings_on_moto() {
     )
     .unwrap();
     let push = || {
-        Command::new(assert_cmd::cargo::cargo_bin("compose2ecs"))
-            .current_dir(work.path())
-            .args(["push", "--aws-cli"])
-            .arg(&aws_bin)
-            .arg("--docker")
+        compose2ecs(work.path(), &moto, &aws_bin, &["push", "--docker"])
             .arg(&docker)
-            .env_clear()
-            .envs(moto_env(&moto))
-            .env("NO_COLOR", "1")
             .output()
             .unwrap()
     };

@@ -16,14 +16,7 @@ use common::bin;
 /// Records each call's arguments (one JSON list per line in `calls`) and
 /// the `--cli-input-json` documents, and answers as ECS would. The live
 /// service is `live.json` when it exists.
-const STAND_IN: &str = r#"#!/usr/bin/env python3
-import json, os, sys
-args = sys.argv[1:]
-here = os.path.dirname(os.path.abspath(__file__))
-inputs = [json.load(open(a[7:])) for a in args if a.startswith("file://")]
-with open(os.path.join(here, "calls"), "a") as log:
-    log.write(json.dumps({"args": args, "inputs": inputs}) + "\n")
-live = os.path.join(here, "live.json")
+const STAND_IN_ANSWERS: &str = r#"live = os.path.join(here, "live.json")
 if os.path.exists(os.path.join(here, "fail")):
     sys.exit("An error occurred (AccessDeniedException): not allowed")
 if args[:2] == ["ecs", "register-task-definition"]:
@@ -49,10 +42,11 @@ fn overlay(region: &str) -> String {
 fn project(overlay: &str, live: Option<serde_json::Value>) -> tempfile::TempDir {
     use std::os::unix::fs::PermissionsExt as _;
     let live = live.map(|l| serde_json::json!({"services": [l]}).to_string());
+    let aws = common::recording_stand_in("calls", STAND_IN_ANSWERS);
     let mut files = vec![
         ("compose.yaml", COMPOSE),
         ("compose2ecs.yaml", overlay),
-        ("aws", STAND_IN),
+        ("aws", aws.as_str()),
     ];
     if let Some(live) = &live {
         files.push(("live.json", live));

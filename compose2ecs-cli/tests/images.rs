@@ -12,14 +12,7 @@ use std::path::Path;
 mod common;
 
 /// ECR, and just enough ECS for `deploy --no-wait`.
-const AWS: &str = r#"#!/usr/bin/env python3
-import json, os, sys
-args = sys.argv[1:]
-here = os.path.dirname(os.path.abspath(__file__))
-inputs = [json.load(open(a[7:])) for a in args if a.startswith("file://")]
-with open(os.path.join(here, "aws-calls"), "a") as log:
-    log.write(json.dumps({"args": args, "inputs": inputs}) + "\n")
-if args[:2] == ["ecr", "describe-repositories"]:
+const AWS_ANSWERS: &str = r#"if args[:2] == ["ecr", "describe-repositories"]:
     sys.stderr.write("An error occurred (RepositoryNotFoundException) when calling the DescribeRepositories operation: The repository does not exist\n")
     sys.exit(254)
 elif args[:2] == ["ecr", "create-repository"]:
@@ -55,7 +48,7 @@ fn project() -> tempfile::TempDir {
         ),
         ("Dockerfile", "FROM scratch\n"),
         ("docker", common::STAND_IN_DOCKER),
-        ("aws", AWS),
+        ("aws", &common::recording_stand_in("aws-calls", AWS_ANSWERS)),
     ]);
     for tool in ["docker", "aws"] {
         std::fs::set_permissions(

@@ -16,14 +16,7 @@ mod common;
 /// documents); `run-task` answers one task (or `run-failures.json`);
 /// `describe-tasks` replays `tasks-1.json`, `tasks-2.json`, … (the last one
 /// forever); `logs get-log-events` answers `events.json`.
-const STAND_IN: &str = r#"#!/usr/bin/env python3
-import json, os, sys
-args = sys.argv[1:]
-here = os.path.dirname(os.path.abspath(__file__))
-inputs = [json.load(open(a[7:])) for a in args if a.startswith("file://")]
-with open(os.path.join(here, "calls"), "a") as log:
-    log.write(json.dumps({"args": args, "inputs": inputs}) + "\n")
-def read(name):
+const STAND_IN_ANSWERS: &str = r#"def read(name):
     return open(os.path.join(here, name)).read()
 if args[:2] == ["ecs", "register-task-definition"]:
     fam = inputs[0]["family"]
@@ -92,7 +85,10 @@ fn project(exit: i64) -> tempfile::TempDir {
     let dir = common::project(&[
         ("compose.yaml", COMPOSE),
         ("compose2ecs.yaml", OVERLAY),
-        ("aws", STAND_IN),
+        (
+            "aws",
+            &common::recording_stand_in("calls", STAND_IN_ANSWERS),
+        ),
         ("tasks-1.json", &t1),
         ("tasks-2.json", &t2),
         ("tasks-3.json", &t3),

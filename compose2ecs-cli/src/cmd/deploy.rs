@@ -100,6 +100,9 @@ pub(crate) fn run(args: &DeployArgs) -> Outcome {
     let stages = conversion.stages(&families);
 
     if args.aws.dry_run {
+        if args.build {
+            reporter.progress("--build with --dry-run: `compose2ecs build --dry-run` shows the build; the calls below run the tags, which a real --build replaces by the pushed digests");
+        }
         return dry_run(&aws, &conversion, &stages, reporter);
     }
 

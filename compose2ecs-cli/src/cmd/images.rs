@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use compose2ecs_core::{Conversion, IndexMap};
 use serde_json::{Map, Value, json};
 
-use crate::args::{BuildArgs, ConversionArgs, PushArgs};
+use crate::args::{BuildArgs, ConversionArgs, ImageArgs, PushArgs};
 use crate::aws::{Aws, AwsError};
 use crate::cmd::{converted, load_input};
 use crate::docker::Docker;
@@ -152,17 +152,39 @@ pub(crate) fn build(
     docker.shown(&bake_args(files, &file, targets))
 }
 
+/// What `build` and `push` start from.
+struct Prepared {
+    reporter: Reporter,
+    conversion: Conversion,
+    targets: Vec<Target>,
+    files: Vec<PathBuf>,
+    docker: Docker,
+}
+
+fn prepare(conversion_args: &ConversionArgs, images: &ImageArgs) -> Result<Prepared, Outcome> {
+    let (reporter, conversion) = converted(conversion_args, &[], None)?;
+    let (targets, files) = targets(conversion_args, reporter, &conversion, &images.services)?;
+    Ok(Prepared {
+        reporter,
+        conversion,
+        targets,
+        files,
+        docker: Docker {
+            bin: images.docker.clone(),
+        },
+    })
+}
+
 pub(crate) fn run_build(args: &BuildArgs) -> Outcome {
-    let (reporter, conversion) = match converted(&args.conversion, &[], None) {
-        Ok(c) => c,
+    let Prepared {
+        reporter,
+        targets,
+        files,
+        docker,
+        ..
+    } = match prepare(&args.conversion, &args.images) {
+        Ok(p) => p,
         Err(o) => return o,
-    };
-    let (targets, files) = match targets(&args.conversion, reporter, &conversion, &args.services) {
-        Ok(t) => t,
-        Err(o) => return o,
-    };
-    let docker = Docker {
-        bin: args.docker.clone(),
     };
     if args.dry_run {
         let call = bake_args(&files, Path::new("compose2ecs.bake.json"), &targets);
@@ -385,16 +407,15 @@ pub(crate) fn read_digests(path: &Path) -> Result<IndexMap<String, String>, Stri
 }
 
 pub(crate) fn run_push(args: &PushArgs) -> Outcome {
-    let (reporter, conversion) = match converted(&args.conversion, &[], None) {
-        Ok(c) => c,
+    let Prepared {
+        reporter,
+        conversion,
+        targets,
+        docker,
+        ..
+    } = match prepare(&args.conversion, &args.images) {
+        Ok(p) => p,
         Err(o) => return o,
-    };
-    let (targets, _) = match targets(&args.conversion, reporter, &conversion, &args.services) {
-        Ok(t) => t,
-        Err(o) => return o,
-    };
-    let docker = Docker {
-        bin: args.docker.clone(),
     };
     let result = push(&docker, &args.aws_cli, &targets, &conversion, reporter)
         .and_then(|d| write_digests(&args.digests, &d).map(|()| d));

@@ -49,85 +49,25 @@ pub(crate) fn apply_scaling(
             input_file(dir, &format!("{family}.action-{i}.json"), to_json(a)),
         )?;
     }
-    let prefix = format!("{family}-");
-    let base = [
-        "--service-namespace",
-        t.service_namespace.as_str(),
-        "--resource-id",
-        t.resource_id.as_str(),
-        "--scalable-dimension",
-        t.scalable_dimension.as_str(),
-    ];
-    let mut removed = Vec::new();
-    let ours: Vec<&str> = scaling
-        .scaling_policies
-        .iter()
-        .map(|p| p.policy_name.as_str())
-        .collect();
-    let live = aws.json(&[
-        "application-autoscaling",
-        "describe-scaling-policies",
-        "--service-namespace",
-        &t.service_namespace,
-        "--resource-id",
-        &t.resource_id,
-    ])?;
-    for name in names(&live["ScalingPolicies"], "PolicyName") {
-        if name.starts_with(&prefix) && !ours.contains(&name.as_str()) {
-            let mut args = vec![
-                "application-autoscaling",
-                "delete-scaling-policy",
-                "--policy-name",
-                &name,
-            ];
-            args.extend(base);
-            aws.json(&args)?;
-            removed.push(name);
-        }
-    }
-    let ours: Vec<&str> = scaling
-        .scheduled_actions
-        .iter()
-        .map(|a| a.scheduled_action_name.as_str())
-        .collect();
-    let live = aws.json(&[
-        "application-autoscaling",
-        "describe-scheduled-actions",
-        "--service-namespace",
-        &t.service_namespace,
-        "--resource-id",
-        &t.resource_id,
-    ])?;
-    for name in names(&live["ScheduledActions"], "ScheduledActionName") {
-        if name.starts_with(&prefix) && !ours.contains(&name.as_str()) {
-            let mut args = vec![
-                "application-autoscaling",
-                "delete-scheduled-action",
-                "--scheduled-action-name",
-                &name,
-            ];
-            args.extend(base);
-            aws.json(&args)?;
-            removed.push(name);
-        }
-    }
-    let mut line = format!(
-        "scaling {} between {} and {} tasks",
-        t.resource_id, t.min_capacity, t.max_capacity
-    );
     let policies: Vec<&str> = scaling
         .scaling_policies
         .iter()
         .map(|p| p.policy_name.as_str())
         .collect();
-    if !policies.is_empty() {
-        line.push_str(&format!("; policies {}", policies.join(", ")));
-    }
     let actions: Vec<&str> = scaling
         .scheduled_actions
         .iter()
         .map(|a| a.scheduled_action_name.as_str())
         .collect();
+    let mut removed = prune(aws, scaling, family, Kind::POLICIES, &policies)?;
+    removed.extend(prune(aws, scaling, family, Kind::ACTIONS, &actions)?);
+    let mut line = format!(
+        "scaling {} between {} and {} tasks",
+        t.resource_id, t.min_capacity, t.max_capacity
+    );
+    if !policies.is_empty() {
+        line.push_str(&format!("; policies {}", policies.join(", ")));
+    }
     if !actions.is_empty() {
         line.push_str(&format!("; scheduled actions {}", actions.join(", ")));
     }
@@ -135,6 +75,72 @@ pub(crate) fn apply_scaling(
         line.push_str(&format!("; removed {}", removed.join(", ")));
     }
     Ok(line)
+}
+
+/// What `prune` lists and deletes: policies or scheduled actions.
+struct Kind {
+    describe: &'static str,
+    list: &'static str,
+    name: &'static str,
+    delete: &'static str,
+    flag: &'static str,
+}
+
+impl Kind {
+    const POLICIES: Kind = Kind {
+        describe: "describe-scaling-policies",
+        list: "ScalingPolicies",
+        name: "PolicyName",
+        delete: "delete-scaling-policy",
+        flag: "--policy-name",
+    };
+    const ACTIONS: Kind = Kind {
+        describe: "describe-scheduled-actions",
+        list: "ScheduledActions",
+        name: "ScheduledActionName",
+        delete: "delete-scheduled-action",
+        flag: "--scheduled-action-name",
+    };
+}
+
+/// Deletes the family's (`<family>-…`) policies or actions on the target
+/// that are not `ours`; their names.
+fn prune(
+    aws: &Aws,
+    scaling: &Scaling,
+    family: &str,
+    kind: Kind,
+    ours: &[&str],
+) -> Result<Vec<String>, AwsError> {
+    let t = &scaling.scalable_target;
+    let live = aws.json(&[
+        "application-autoscaling",
+        kind.describe,
+        "--service-namespace",
+        &t.service_namespace,
+        "--resource-id",
+        &t.resource_id,
+    ])?;
+    let prefix = format!("{family}-");
+    let mut removed = Vec::new();
+    for name in names(&live[kind.list], kind.name) {
+        if name.starts_with(&prefix) && !ours.contains(&name.as_str()) {
+            aws.json(&[
+                "application-autoscaling",
+                kind.delete,
+                kind.flag,
+                &name,
+                "--service-namespace",
+                &t.service_namespace,
+                "--resource-id",
+                &t.resource_id,
+                "--scalable-dimension",
+                &t.scalable_dimension,
+            ])?;
+            removed.push(name);
+        }
+    }
+    Ok(removed)
 }
 
 /// Creates the schedule, or updates it when it exists, to start

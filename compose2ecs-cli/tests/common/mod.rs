@@ -142,3 +142,19 @@ if args[:1] == ["push"]:
 elif args[:1] == ["login"]:
     print("Login Succeeded")
 "#;
+
+/// A stand-in `aws` (Python) that first records each call in `log` beside
+/// it (one JSON object per line: `args`, and the `inputs` of its `file://`
+/// arguments), then runs `answers`, which sees `args`, `here` and `inputs`.
+pub(crate) fn recording_stand_in(log: &str, answers: &str) -> String {
+    format!(
+        "#!/usr/bin/env python3\n\
+         import json, os, sys\n\
+         args = sys.argv[1:]\n\
+         here = os.path.dirname(os.path.abspath(__file__))\n\
+         inputs = [json.load(open(a[7:])) for a in args if a.startswith(\"file://\")]\n\
+         with open(os.path.join(here, \"{log}\"), \"a\") as f:\n\
+         \x20   f.write(json.dumps({{\"args\": args, \"inputs\": inputs}}) + \"\\n\")\n\
+         {answers}"
+    )
+}
