@@ -15,6 +15,7 @@ Examples:
   compose2ecs run migrate              # one task to completion; its exit code
   compose2ecs logs web --follow        # CloudWatch lines, as docker compose logs
   compose2ecs deploy --build           # buildx bake, push to ECR, deploy by digest
+  compose2ecs plan                     # what deploy would change, and what it costs
   compose2ecs policy                   # the execution role's IAM policy
   compose2ecs config --format json     # the merged, interpolated project
   compose2ecs schema overlay           # for editors (yaml-language-server)
@@ -70,6 +71,20 @@ skips watching the last services started.
 
 Exit status: 0 every deployment completed (or, with --no-wait, was started), 1 input rejected,
 a call failed, a job failed, a deployment FAILED, or the timeout passed.";
+
+pub(crate) const PLAN_HELP: &str = "\
+Examples:
+  compose2ecs plan                     # what deploy would change
+  compose2ecs plan --family shop-web --format json
+  compose2ecs plan || [ $? -eq 3 ]     # CI: fail only on errors, not on changes
+
+The live task definition (latest ACTIVE revision) and service are compared
+member by member with the conversion, after dropping what ECS adds
+(revision, status, registeredAt, …) and the defaults it fills in. Values of
+variables whose names look like credentials are not shown.
+
+Exit status: 0 nothing would change, 3 changes pending (not 2, which is a
+usage error), 1 input rejected or a call failed.";
 
 pub(crate) const BUILD_HELP: &str = "\
 Examples:
@@ -163,6 +178,12 @@ pub(crate) enum Command {
     /// container's exit code.
     #[command(after_help = RUN_HELP)]
     Run(RunArgs),
+    /// Show what `deploy` would change against the live account: per
+    /// family, the task definition's changed members, the service settings,
+    /// jobs and schedules, and the monthly cost. Exit status 3 when
+    /// something would change.
+    #[command(after_help = PLAN_HELP)]
+    Plan(PlanArgs),
     /// Print the CloudWatch log lines of the project's services, as `docker
     /// compose logs` does: interleaved by time, each prefixed with its
     /// service; `--follow` keeps printing new lines.
@@ -308,6 +329,11 @@ pub(crate) struct ConvertArgs {
     /// With --stdout: the family to print (needed when there are several).
     #[arg(long, value_name = "NAME")]
     pub(crate) family: Option<String>,
+    /// Also print what each task costs on FARGATE: a service's month, a
+    /// job's or scheduled task's task-hour (the shipped us-east-1 prices,
+    /// or the overlay's `pricing`).
+    #[arg(long)]
+    pub(crate) cost: bool,
 }
 
 #[derive(Debug, Args)]
@@ -316,6 +342,11 @@ pub(crate) struct DeployArgs {
     pub(crate) conversion: ConversionArgs,
     #[command(flatten)]
     pub(crate) aws: AwsArgs,
+    /// Show the plan first (as `compose2ecs plan` does), and run the live
+    /// revision of a task definition that would not change instead of
+    /// registering an equal one.
+    #[arg(long)]
+    pub(crate) plan: bool,
     /// Build and push the images first (`compose2ecs build`, `push`), and
     /// deploy them by digest (unless `images.pin_digests: false`).
     #[arg(long)]
@@ -395,6 +426,19 @@ pub(crate) struct PushArgs {
     /// Where to record the pushed images by digest.
     #[arg(long, value_name = "FILE", default_value = "ecs/image-digests.json")]
     pub(crate) digests: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PlanArgs {
+    #[command(flatten)]
+    pub(crate) conversion: ConversionArgs,
+    /// Only this family; repeatable. Default: every family.
+    #[arg(long = "family", value_name = "NAME")]
+    pub(crate) families: Vec<String>,
+    /// The AWS CLI to run. It runs in your AWS environment as it is
+    /// (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, …).
+    #[arg(long, value_name = "PATH", default_value = "aws")]
+    pub(crate) aws_cli: PathBuf,
 }
 
 #[derive(Debug, Args)]

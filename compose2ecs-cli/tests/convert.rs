@@ -602,3 +602,29 @@ fn a_summary_closes_the_report_and_family_shows_only_that_familys_diagnostics() 
     );
     assert!(web.contains("about other families not shown"), "{web}");
 }
+
+#[test]
+fn convert_cost_prices_the_seed_from_the_table() {
+    let seed =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/seed-student-rest");
+    let out = tempfile::tempdir().unwrap();
+    let r = common::run(
+        common::bin()
+            .current_dir(&seed)
+            .args(["convert", "--cost", "-q", "-o"])
+            .arg(out.path()),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let table = compose2ecs_core::cost::table();
+    let x86 = &table.regions["us-east-1"].X86_64;
+    let month = (0.5 * x86.vcpu_hour + 1.0 * x86.gb_hour) * table.hours_per_month;
+    let said =
+        format!("student-rest  ${month:.2} a month (1 task × 730 h); 0.5 vCPU, 1 GB, X86_64");
+    assert!(r.stderr.contains(&said), "{said}\n{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains(&format!("services together: ${month:.2} a month")),
+        "{}",
+        r.stderr
+    );
+}

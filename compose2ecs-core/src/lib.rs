@@ -87,6 +87,7 @@
 
 mod canonical;
 mod convert;
+pub mod cost;
 mod diagnostic;
 pub mod ecs;
 mod guard;

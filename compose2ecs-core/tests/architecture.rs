@@ -19,6 +19,7 @@ const RANKS: &[(&str, u8)] = &[
     ("convert", 5),
     ("guard", 6),
     ("policy", 7),
+    ("cost", 7),
     ("schema", 7),
 ];
 

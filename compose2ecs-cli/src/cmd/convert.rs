@@ -34,6 +34,10 @@ pub(crate) fn run(args: &ConvertArgs) -> Outcome {
         Err(o) => return o,
     };
 
+    if args.cost {
+        report_cost(reporter, &conversion);
+    }
+
     if args.stdout {
         let families: Vec<&String> = conversion.task_definitions.keys().collect();
         let chosen = match (&args.family, families.as_slice()) {
@@ -137,4 +141,26 @@ pub(crate) fn run(args: &ConvertArgs) -> Outcome {
         }
         Err(m) => fail(reporter, &m),
     }
+}
+
+/// `--cost`: a line per family, then the services' month together.
+fn report_cost(reporter: report::Reporter, conversion: &compose2ecs_core::Conversion) {
+    let costs = compose2ecs_core::cost::of(conversion);
+    let width = costs.iter().map(|c| c.family.len()).max().unwrap_or(0);
+    let table = compose2ecs_core::cost::table();
+    reporter.progress(&format!("cost in USD ({})", table.as_of));
+    for c in &costs {
+        let figure = match (c.monthly, c.task_hour) {
+            (Some(m), _) => format!(
+                "${m:.2} a month ({} task{} × 730 h)",
+                c.tasks,
+                if c.tasks == 1 { "" } else { "s" }
+            ),
+            (None, Some(h)) => format!("${h:.4} per task-hour (runs as long as it runs)"),
+            (None, None) => "not priced per task".to_owned(),
+        };
+        reporter.progress(&format!("  {:width$}  {figure}; {}", c.family, c.basis));
+    }
+    let total: f64 = costs.iter().filter_map(|c| c.monthly).sum();
+    reporter.progress(&format!("  services together: ${total:.2} a month"));
 }

@@ -99,6 +99,17 @@ pub(crate) fn run(args: &DeployArgs) -> Outcome {
     let families: Vec<&str> = chosen.iter().map(|f| f.as_str()).collect();
     let stages = conversion.stages(&families);
 
+    let reuse = if args.plan && !args.aws.dry_run {
+        match crate::cmd::plan::show(&aws, &conversion, &families, reporter) {
+            Ok(r) => r,
+            Err(e) => {
+                return crate::cmd::fail(reporter, &format!("reading the live state failed: {e}"));
+            }
+        }
+    } else {
+        Reuse::new()
+    };
+
     if args.aws.dry_run {
         if args.build {
             reporter.progress("--build with --dry-run: `compose2ecs build --dry-run` shows the build; the calls below run the tags, which a real --build replaces by the pushed digests");
@@ -124,9 +135,9 @@ pub(crate) fn run(args: &DeployArgs) -> Outcome {
         let mut started = Vec::new();
         for family in stage {
             let result = if let Some(schedule) = conversion.schedules.get(*family) {
-                aws.register_definition(dir.path(), &conversion.task_definitions[*family])
-                    .and_then(|(arn, revision)| {
-                        reporter.registered(&revision, &arn);
+                register(&aws, dir.path(), &conversion, family, &reuse).and_then(
+                    |(arn, revision)| {
+                        said_registered(reporter, &reuse, family, &revision, &arn);
                         let line = scaling::apply_schedule(&aws, dir.path(), schedule, &arn)?;
                         reporter.progress(&line);
                         scheduled.push(serde_json::json!({
@@ -134,16 +145,20 @@ pub(crate) fn run(args: &DeployArgs) -> Outcome {
                             "expression": schedule.schedule_expression,
                         }));
                         Ok(())
-                    })
+                    },
+                )
             } else if conversion.jobs.contains_key(*family) {
-                start_job(&aws, dir.path(), family, &conversion).map(|(arn, revision, s)| {
-                    reporter.registered(&revision, &arn);
-                    reporter.progress(&format!("started job {revision}: {}", s.tasks.join(", ")));
-                    started.push((revision, s));
-                })
+                start_job(&aws, dir.path(), family, &conversion, &reuse).map(
+                    |(arn, revision, s)| {
+                        said_registered(reporter, &reuse, family, &revision, &arn);
+                        reporter
+                            .progress(&format!("started job {revision}: {}", s.tasks.join(", ")));
+                        started.push((revision, s));
+                    },
+                )
             } else {
-                deploy_one(&aws, dir.path(), family, &conversion).and_then(|r| {
-                    reporter.registered(&r.revision, &r.arn);
+                deploy_one(&aws, dir.path(), family, &conversion, &reuse).and_then(|r| {
+                    said_registered(reporter, &reuse, family, &r.revision, &r.arn);
                     reporter.progress(&r.line);
                     rollouts.push(r);
                     // After the service exists: its scalable target needs it.
@@ -433,6 +448,36 @@ fn dry_run(
     crate::write::stdout(out.as_bytes())
 }
 
+/// The live revisions `--plan` found equal to the conversion's: family →
+/// (ARN, `family:revision`).
+type Reuse = std::collections::BTreeMap<String, (String, String)>;
+
+/// Says that `revision` was registered, or that the live one is used.
+fn said_registered(reporter: Reporter, reuse: &Reuse, family: &str, revision: &str, arn: &str) {
+    if reuse.contains_key(family) {
+        reporter.progress(&format!(
+            "task definition {revision} is unchanged: it runs again, no new revision"
+        ));
+    } else {
+        reporter.registered(revision, arn);
+    }
+}
+
+/// Registers `family`'s task definition, or, when `--plan` found the live
+/// revision equal to it, uses that one: its ARN and `family:revision`.
+fn register(
+    aws: &Aws,
+    dir: &Path,
+    conversion: &compose2ecs_core::Conversion,
+    family: &str,
+    reuse: &Reuse,
+) -> Result<(String, String), AwsError> {
+    match reuse.get(family) {
+        Some(live) => Ok(live.clone()),
+        None => aws.register_definition(dir, &conversion.task_definitions[family]),
+    }
+}
+
 /// Registers a job's task definition and starts it; its ARN, revision and
 /// tasks.
 fn start_job(
@@ -440,8 +485,9 @@ fn start_job(
     dir: &Path,
     family: &str,
     conversion: &compose2ecs_core::Conversion,
+    reuse: &Reuse,
 ) -> Result<(String, String, jobs::Started), AwsError> {
-    let (arn, revision) = aws.register_definition(dir, &conversion.task_definitions[family])?;
+    let (arn, revision) = register(aws, dir, conversion, family, reuse)?;
     let input = &conversion.jobs[family];
     let started = jobs::start(aws, dir, input, &revision, None)?;
     Ok((arn, revision, started))
@@ -502,6 +548,7 @@ fn deploy_one(
     dir: &Path,
     family: &str,
     conversion: &compose2ecs_core::Conversion,
+    reuse: &Reuse,
 ) -> Result<Rollout, AwsError> {
     let write = |name: String, text: String| {
         let file = dir.join(name);
@@ -509,7 +556,7 @@ fn deploy_one(
             .map_err(|e| AwsError::Failed(format!("cannot write {}: {e}", file.display())))?;
         Ok::<_, AwsError>(format!("file://{}", file.display()))
     };
-    let (arn, revision) = aws.register_definition(dir, &conversion.task_definitions[family])?;
+    let (arn, revision) = register(aws, dir, conversion, family, reuse)?;
 
     let mut service = serde_json::to_value(&conversion.services[family])
         .map_err(|e| AwsError::Failed(e.to_string()))?;

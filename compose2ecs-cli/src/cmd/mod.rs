@@ -9,6 +9,7 @@ pub(crate) mod images;
 pub(crate) mod init;
 pub(crate) mod jobs;
 pub(crate) mod logs;
+pub(crate) mod plan;
 pub(crate) mod policy;
 pub(crate) mod register;
 pub(crate) mod rollout;

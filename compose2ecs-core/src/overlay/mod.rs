@@ -254,10 +254,25 @@ pub struct Efs {
     pub iam: Option<bool>,
 }
 
+/// Fargate prices for the project's tasks, over the shipped table
+/// (`data/fargate-prices.json`, us-east-1): for another region, Savings
+/// Plans or a negotiated discount.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Pricing {
+    /// USD per vCPU-hour.
+    pub vcpu_hour: f64,
+    /// USD per GB-hour of memory.
+    pub gb_hour: f64,
+    /// USD per GB-hour of ephemeral storage above the included 20 GiB.
+    pub ephemeral_storage_gb_hour: Option<f64>,
+}
+
 /// `compose2ecs.yaml`, the AWS overlay: what only AWS knows about the compose
 /// project — roles, network, logs, secrets, images, volumes and per-service
 /// settings. Strict: an unknown key is an error.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Overlay {
@@ -309,6 +324,9 @@ pub struct Overlay {
     /// token. Mapped secrets are never written, whatever this says.
     #[serde(default)]
     pub public: Vec<String>,
+    /// Fargate prices for `plan` and `convert --cost`, over the shipped
+    /// us-east-1 table.
+    pub pricing: Option<Pricing>,
 }
 
 /// The overlay's JSON Schema (`schemas/overlay.schema.json`), generated from

@@ -1,0 +1,601 @@
+//! `compose2ecs plan`: what `deploy` would change, against the live
+//! account, before it runs. For each family: the latest ACTIVE task
+//! definition (`describe-task-definition`) and the service
+//! (`describe-services`), normalised — the members ECS adds (`revision`,
+//! `status`, `registeredAt`, …) dropped, the defaults it fills in
+//! (`cpu: 0`, `protocol: tcp`, empty lists) taken as unset — then compared
+//! member by member with the conversion. Exit status 0 when nothing would
+//! change, [`CHANGES`] when something would.
+
+use compose2ecs_core::{Conversion, cost};
+use serde_json::{Map, Value, json};
+
+use crate::args::{AwsArgs, PlanArgs};
+use crate::aws::{Aws, AwsError};
+use crate::cmd::{aws, chosen, converted, deploy};
+use crate::outcome::Outcome;
+use crate::report::Reporter;
+
+/// The exit status when `deploy` would change something. Not 2: that is a
+/// usage error, which a CI gate must not take for "changes pending".
+pub(crate) const CHANGES: u8 = 3;
+
+/// Members ECS adds to a registered task definition.
+const READ_ONLY: &[&str] = &[
+    "taskDefinitionArn",
+    "revision",
+    "status",
+    "requiresAttributes",
+    "compatibilities",
+    "registeredAt",
+    "registeredBy",
+    "deregisteredAt",
+    "deleteRequested",
+];
+
+/// One difference: the member's path, the live value and ours (`None`:
+/// not set on that side).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Change {
+    pub(crate) path: String,
+    pub(crate) live: Option<Value>,
+    pub(crate) ours: Option<Value>,
+}
+
+/// Whether ECS would fill `v` in when nothing is given: nothing to compare.
+fn unset(key: &str, v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Bool(b) => !b,
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::String(s) => s.is_empty() || (key == "protocol" && s == "tcp"),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+    }
+}
+
+/// The key of an element of a list ECS keeps by name.
+fn element_key(list: &str, v: &Value) -> Option<String> {
+    let by = match list {
+        "containerDefinitions" | "environment" | "secrets" | "volumes" | "ulimits" => "name",
+        "portMappings" => return v["containerPort"].as_u64().map(|p| p.to_string()),
+        _ => return None,
+    };
+    v[by].as_str().map(str::to_owned)
+}
+
+/// The differences between `ours` and `live` below `path`.
+pub(crate) fn diff(path: &str, key: &str, ours: &Value, live: &Value, out: &mut Vec<Change>) {
+    let at = |k: &str| {
+        if path.is_empty() {
+            k.to_owned()
+        } else {
+            format!("{path}.{k}")
+        }
+    };
+    match (ours, live) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in a {
+                match b.get(k) {
+                    Some(w) => diff(&at(k), k, v, w, out),
+                    None if unset(k, v) => {}
+                    None => out.push(Change {
+                        path: at(k),
+                        live: None,
+                        ours: Some(v.clone()),
+                    }),
+                }
+            }
+            for (k, w) in b {
+                if a.contains_key(k)
+                    || unset(k, w)
+                    || (path.is_empty() && READ_ONLY.contains(&k.as_str()))
+                {
+                    continue;
+                }
+                // ECS gives an awsvpc port mapping its container port as host port.
+                if k == "hostPort" && b.get("containerPort") == Some(w) {
+                    continue;
+                }
+                out.push(Change {
+                    path: at(k),
+                    live: Some(w.clone()),
+                    ours: None,
+                });
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            fn keyed<'v>(key: &str, l: &'v [Value]) -> Option<Vec<(String, &'v Value)>> {
+                l.iter()
+                    .map(|v| element_key(key, v).map(|k| (k, v)))
+                    .collect()
+            }
+            if let (Some(ka), Some(kb)) = (keyed(key, a), keyed(key, b)) {
+                for (k, v) in &ka {
+                    let p = format!("{path}[{k}]");
+                    match kb.iter().find(|(l, _)| l == k) {
+                        Some((_, w)) => diff(&p, key, v, w, out),
+                        None => out.push(Change {
+                            path: p,
+                            live: None,
+                            ours: Some((*v).clone()),
+                        }),
+                    }
+                }
+                for (k, w) in &kb {
+                    if !ka.iter().any(|(o, _)| o == k) {
+                        out.push(Change {
+                            path: format!("{path}[{k}]"),
+                            live: Some((*w).clone()),
+                            ours: None,
+                        });
+                    }
+                }
+            } else if a.len() == b.len() {
+                for (i, (v, w)) in a.iter().zip(b).enumerate() {
+                    diff(&format!("{path}[{i}]"), key, v, w, out);
+                }
+            } else {
+                out.push(Change {
+                    path: path.to_owned(),
+                    live: Some(live.clone()),
+                    ours: Some(ours.clone()),
+                });
+            }
+        }
+        // ECS answers numbers where the input may say them as strings.
+        (Value::String(s), Value::Number(n)) | (Value::Number(n), Value::String(s))
+            if s.parse::<f64>().ok() == n.as_f64() => {}
+        _ if ours == live => {}
+        _ => out.push(Change {
+            path: path.to_owned(),
+            live: Some(live.clone()),
+            ours: Some(ours.clone()),
+        }),
+    }
+}
+
+/// What would happen to one family.
+#[derive(Debug, Default)]
+struct FamilyPlan {
+    family: String,
+    /// `None`: a new family.
+    live_revision: Option<String>,
+    /// The live revision's ARN.
+    live_arn: Option<String>,
+    task: Vec<Change>,
+    /// `None`: not a service; `Some(None)`: a new service.
+    service: Option<Option<Vec<Change>>>,
+    /// What else it is: a job that runs, a schedule.
+    other: Vec<String>,
+    cost: Option<(Option<f64>, Option<f64>)>,
+}
+
+impl FamilyPlan {
+    fn changes(&self) -> bool {
+        self.live_revision.is_none()
+            || !self.task.is_empty()
+            || matches!(&self.service, Some(None))
+            || matches!(&self.service, Some(Some(c)) if !c.is_empty())
+            || !self.other.is_empty()
+    }
+}
+
+/// Names whose values are not shown (either side): they look like
+/// credentials, and the live side is whatever someone set.
+fn hidden(path: &str) -> bool {
+    let upper = path.to_ascii_uppercase();
+    [
+        "PASSWORD",
+        "SECRET",
+        "TOKEN",
+        "KEY",
+        "CREDENTIAL",
+        "PRIVATE",
+    ]
+    .iter()
+    .any(|w| upper.contains(w))
+}
+
+fn shown(path: &str, v: &Option<Value>, conversion: &Conversion) -> String {
+    match v {
+        None => "(unset)".to_owned(),
+        Some(_) if hidden(path) => "(not shown)".to_owned(),
+        Some(v) => conversion.sources.redact(&v.to_string()),
+    }
+}
+
+/// The live task definition of `family`, normalised; `None` when there is
+/// none.
+fn live_task(aws: &Aws, family: &str) -> Result<Option<Value>, AwsError> {
+    match aws.json(&[
+        "ecs",
+        "describe-task-definition",
+        "--task-definition",
+        family,
+    ]) {
+        Ok(v) => Ok(Some(v["taskDefinition"].clone())),
+        Err(AwsError::Failed(m))
+            if m.contains("Unable to describe task definition")
+                || m.contains("does not exist")
+                || m.contains("ClientException") =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn plan_family(aws: &Aws, conversion: &Conversion, family: &str) -> Result<FamilyPlan, AwsError> {
+    let td = &conversion.task_definitions[family];
+    let ours = serde_json::to_value(td).unwrap_or_default();
+    let mut plan = FamilyPlan {
+        family: family.to_owned(),
+        ..FamilyPlan::default()
+    };
+    let live = live_task(aws, family)?;
+    if let Some(live) = &live {
+        plan.live_revision = live["revision"].as_u64().map(|r| format!("{family}:{r}"));
+        plan.live_arn = live["taskDefinitionArn"].as_str().map(str::to_owned);
+        diff("", "", &ours, live, &mut plan.task);
+    }
+    let mut live_count = None;
+    if let Some(svc) = conversion.services.get(family) {
+        let mut create = serde_json::to_value(svc).unwrap_or_default();
+        let cluster = svc.cluster.clone().unwrap_or_else(|| "default".to_owned());
+        let described = aws.json(&[
+            "ecs",
+            "describe-services",
+            "--cluster",
+            &cluster,
+            "--services",
+            &svc.service_name,
+        ])?;
+        let active = described["services"]
+            .as_array()
+            .and_then(|s| s.iter().find(|s| s["status"] == "ACTIVE"))
+            .cloned();
+        plan.service = Some(active.map(|live| {
+            live_count = live["desiredCount"].as_u64();
+            // Application Auto Scaling owns a scaled service's count.
+            if conversion.scaling.contains_key(family) {
+                if let Some(m) = create.as_object_mut() {
+                    m.remove("desiredCount");
+                }
+            }
+            let mut changes = Vec::new();
+            let primary = live["deployments"]
+                .as_array()
+                .and_then(|d| d.iter().find(|d| d["status"] == "PRIMARY"))
+                .cloned()
+                .unwrap_or_default();
+            for member in deploy::UPDATABLE {
+                let Some(v) = create.get(*member) else {
+                    continue;
+                };
+                // describe-services reports some members only on the
+                // deployment (Service Connect), and a server may report
+                // none of some (moto: deploymentConfiguration): what is
+                // not reported cannot be compared.
+                let w = [&live[*member], &primary[*member]]
+                    .into_iter()
+                    .find(|w| !w.is_null());
+                if let Some(w) = w {
+                    diff(member, member, v, w, &mut changes);
+                }
+            }
+            changes
+        }));
+    }
+    if conversion.jobs.contains_key(family) {
+        plan.other
+            .push("the job runs (run-task), as on every deploy".to_owned());
+    }
+    if let Some(s) = conversion.schedules.get(family) {
+        match aws.json(&["scheduler", "get-schedule", "--name", &s.name]) {
+            Ok(live) => {
+                let mut ours = serde_json::to_value(s).unwrap_or_default();
+                // The live one runs a revision; ours names the family.
+                ours["Target"]["EcsParameters"]["TaskDefinitionArn"] =
+                    live["Target"]["EcsParameters"]["TaskDefinitionArn"].clone();
+                let mut changes = Vec::new();
+                for member in [
+                    "ScheduleExpression",
+                    "ScheduleExpressionTimezone",
+                    "FlexibleTimeWindow",
+                    "Target",
+                    "State",
+                ] {
+                    if let Some(v) = ours.get(member) {
+                        diff(member, member, v, &live[member], &mut changes);
+                    }
+                }
+                changes.retain(|c| c.path != "Target.RetryPolicy");
+                if !changes.is_empty() || !plan.task.is_empty() {
+                    plan.other.push(format!("schedule {} is updated", s.name));
+                }
+            }
+            Err(AwsError::Failed(m)) if m.contains("ResourceNotFound") => {
+                plan.other.push(format!(
+                    "schedule {} is created ({})",
+                    s.name, s.schedule_expression
+                ));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    // What it costs now, and after.
+    let table = cost::table();
+    let pricing = conversion.overlay.pricing.as_ref();
+    let region = aws.region.as_deref();
+    let tasks = conversion
+        .services
+        .get(family)
+        .map_or(1, |s| s.desired_count);
+    let after = cost::priced(
+        &table,
+        pricing,
+        region,
+        family,
+        td,
+        tasks,
+        conversion.services.contains_key(family),
+    )
+    .monthly;
+    let before = live.as_ref().and_then(|l| {
+        let count = live_count? as u32;
+        let mut as_live = td.clone();
+        as_live.cpu = l["cpu"].as_str().map(str::to_owned);
+        as_live.memory = l["memory"].as_str().map(str::to_owned);
+        cost::priced(&table, pricing, region, family, &as_live, count, true).monthly
+    });
+    plan.cost = Some((before, after));
+    Ok(plan)
+}
+
+/// `deploy --plan`: the plan of `families`, shown on stderr; the live
+/// revisions (ARN, `family:revision`) of the task definitions that would
+/// not change, which `deploy` then uses instead of registering equal ones.
+pub(crate) fn show(
+    aws: &Aws,
+    conversion: &Conversion,
+    families: &[&str],
+    reporter: Reporter,
+) -> Result<std::collections::BTreeMap<String, (String, String)>, AwsError> {
+    let mut reuse = std::collections::BTreeMap::new();
+    let mut changed = 0;
+    for family in families {
+        let p = plan_family(aws, conversion, family)?;
+        for line in plan_text(&p, conversion).lines() {
+            reporter.progress(line);
+        }
+        changed += usize::from(p.changes());
+        if let (true, Some(arn), Some(revision)) = (p.task.is_empty(), p.live_arn, p.live_revision)
+        {
+            reuse.insert((*family).to_owned(), (arn, revision));
+        }
+    }
+    report_summary(reporter, changed, families.len());
+    Ok(reuse)
+}
+
+fn dollars(v: f64) -> String {
+    format!("${v:.2}")
+}
+
+pub(crate) fn run(args: &PlanArgs) -> Outcome {
+    let (reporter, conversion) = match converted(&args.conversion, &args.families, None) {
+        Ok(c) => c,
+        Err(o) => return o,
+    };
+    let aws_args = AwsArgs {
+        families: args.families.clone(),
+        aws_cli: args.aws_cli.clone(),
+        dry_run: false,
+    };
+    let families = match chosen(&aws_args, reporter, &conversion) {
+        Ok(f) => f,
+        Err(o) => return o,
+    };
+    let aws = aws(&aws_args, reporter, &conversion);
+    let mut plans = Vec::new();
+    for family in families {
+        match plan_family(&aws, &conversion, family) {
+            Ok(p) => plans.push(p),
+            Err(e) => {
+                return crate::cmd::fail(reporter, &format!("reading `{family}` failed: {e}"));
+            }
+        }
+    }
+    let changed = plans.iter().filter(|p| p.changes()).count();
+    if reporter.json {
+        let doc = json!({
+            "status": if changed == 0 { "no-changes" } else { "changes" },
+            "families": plans.iter().map(|p| plan_json(p, &conversion)).collect::<Vec<_>>(),
+        });
+        let _ = crate::write::document(&doc);
+    } else {
+        let text: String = plans.iter().map(|p| plan_text(p, &conversion)).collect();
+        let _ = crate::write::stdout(text.as_bytes());
+    }
+    report_summary(reporter, changed, plans.len());
+    if changed == 0 {
+        Outcome::Success
+    } else {
+        Outcome::Exit(CHANGES)
+    }
+}
+
+fn report_summary(reporter: Reporter, changed: usize, all: usize) {
+    if changed == 0 {
+        reporter.done(&format!("plan: no changes in {all} families"));
+    } else {
+        reporter.progress(&format!(
+            "plan: {changed} of {all} families change; `compose2ecs deploy` applies them (exit status {CHANGES}: changes pending)"
+        ));
+    }
+}
+
+fn changes_json(changes: &[Change], conversion: &Conversion) -> Vec<Value> {
+    changes
+        .iter()
+        .map(|c| json!({"path": c.path, "live": shown(&c.path, &c.live, conversion), "ours": shown(&c.path, &c.ours, conversion)}))
+        .collect()
+}
+
+fn plan_json(p: &FamilyPlan, conversion: &Conversion) -> Value {
+    let mut doc = Map::new();
+    doc.insert("family".into(), p.family.clone().into());
+    doc.insert(
+        "taskDefinition".into(),
+        json!({
+            "state": match (&p.live_revision, p.task.is_empty()) {
+                (None, _) => "new",
+                (Some(_), true) => "unchanged",
+                (Some(_), false) => "new-revision",
+            },
+            "live": p.live_revision,
+            "changes": changes_json(&p.task, conversion),
+        }),
+    );
+    if let Some(s) = &p.service {
+        doc.insert(
+            "service".into(),
+            match s {
+                None => json!({"state": "new"}),
+                Some(c) => json!({"state": if c.is_empty() { "unchanged" } else { "changed" }, "changes": changes_json(c, conversion)}),
+            },
+        );
+    }
+    doc.insert("other".into(), p.other.clone().into());
+    if let Some((before, after)) = p.cost {
+        doc.insert(
+            "monthlyCost".into(),
+            json!({"live": before, "planned": after, "currency": "USD"}),
+        );
+    }
+    Value::Object(doc)
+}
+
+fn plan_text(p: &FamilyPlan, conversion: &Conversion) -> String {
+    let mut out = String::new();
+    let line = |c: &Change| {
+        format!(
+            "    {}: {} → {}\n",
+            c.path,
+            shown(&c.path, &c.live, conversion),
+            shown(&c.path, &c.ours, conversion)
+        )
+    };
+    let mark = if p.changes() { "~" } else { "=" };
+    match &p.live_revision {
+        None => out.push_str(&format!(
+            "+ {}: a new family (task definition {}:1)\n",
+            p.family, p.family
+        )),
+        Some(r) if p.task.is_empty() => out.push_str(&format!(
+            "{mark} {}: task definition {r}, unchanged\n",
+            p.family
+        )),
+        Some(r) => {
+            out.push_str(&format!("~ {}: a new revision after {r}\n", p.family));
+            out.extend(p.task.iter().map(line));
+        }
+    }
+    match &p.service {
+        Some(None) => out.push_str(&format!("  service {}: created\n", p.family)),
+        Some(Some(c)) if c.is_empty() && (p.task.is_empty() && p.live_revision.is_some()) => {
+            out.push_str(&format!("  service {}: unchanged\n", p.family));
+        }
+        Some(Some(c)) => {
+            out.push_str(&format!(
+                "  service {}: updated{}\n",
+                p.family,
+                if p.task.is_empty() {
+                    ""
+                } else {
+                    " to the new revision"
+                }
+            ));
+            out.extend(c.iter().map(line));
+        }
+        None => {}
+    }
+    for o in &p.other {
+        out.push_str(&format!("  {o}\n"));
+    }
+    if let Some((before, after)) = p.cost {
+        match (before, after) {
+            (Some(b), Some(a)) if (a - b).abs() >= 0.005 => out.push_str(&format!(
+                "  cost: {} → {} a month ({}{})\n",
+                dollars(b),
+                dollars(a),
+                if a > b { "+" } else { "-" },
+                dollars((a - b).abs())
+            )),
+            (_, Some(a)) => out.push_str(&format!("  cost: {} a month\n", dollars(a))),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn changes(ours: Value, live: Value) -> Vec<String> {
+        let mut out = Vec::new();
+        diff("", "", &ours, &live, &mut out);
+        out.into_iter().map(|c| c.path).collect()
+    }
+
+    #[test]
+    fn what_ecs_adds_is_no_change() {
+        let ours = json!({"family": "f", "cpu": "256", "containerDefinitions": [
+            {"name": "web", "image": "app:1", "essential": true, "portMappings": [{"containerPort": 80}],
+             "environment": [{"name": "A", "value": "1"}]}]});
+        let live = json!({"family": "f", "cpu": "256", "revision": 4, "status": "ACTIVE",
+            "taskDefinitionArn": "arn:…:task-definition/f:4", "requiresAttributes": [{"name": "x"}],
+            "compatibilities": ["EC2", "FARGATE"], "registeredAt": "2026-12-03T10:00:00Z", "volumes": [],
+            "containerDefinitions": [{"name": "web", "image": "app:1", "essential": true, "cpu": 0,
+                "portMappings": [{"containerPort": 80, "hostPort": 80, "protocol": "tcp"}],
+                "environment": [{"name": "A", "value": "1"}], "mountPoints": [], "volumesFrom": []}]});
+        assert!(changes(ours, live).is_empty());
+    }
+
+    #[test]
+    fn changes_are_named_by_container_and_variable() {
+        let ours = json!({"containerDefinitions": [
+            {"name": "web", "image": "app:2", "environment": [{"name": "A", "value": "2"}, {"name": "B", "value": "new"}]},
+            {"name": "side", "image": "envoy"}]});
+        let live = json!({"taskRoleArn": "arn:aws:iam::1:role/app", "containerDefinitions": [
+            {"name": "side", "image": "envoy"},
+            {"name": "web", "image": "app:1", "environment": [{"name": "A", "value": "1"}, {"name": "C", "value": "gone"}]}]});
+        assert_eq!(
+            changes(ours, live),
+            // Members in name order; list elements by their name.
+            [
+                "containerDefinitions[web].environment[A].value",
+                "containerDefinitions[web].environment[B]",
+                "containerDefinitions[web].environment[C]",
+                "containerDefinitions[web].image",
+                "taskRoleArn",
+            ]
+        );
+    }
+
+    #[test]
+    fn credential_like_values_are_not_shown() {
+        assert!(hidden(
+            "containerDefinitions[web].environment[DB_PASSWORD].value"
+        ));
+        assert!(hidden(
+            "containerDefinitions[web].environment[api_key].value"
+        ));
+        assert!(!hidden(
+            "containerDefinitions[web].environment[LOG_LEVEL].value"
+        ));
+    }
+}
