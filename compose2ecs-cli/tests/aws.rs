@@ -1573,3 +1573,38 @@ fn plan_shows_exactly_what_deploy_would_change_on_moto() {
     .unwrap();
     assert_eq!(latest["taskDefinition"]["revision"].as_u64(), Some(2));
 }
+
+#[test]
+fn the_pinned_cli_knows_canary_deployments_and_moto_takes_them() {
+    let Some((aws_bin, moto_bin)) = tools() else {
+        return;
+    };
+    let moto = start_moto(&moto_bin);
+    let (subnet, group) = shop_cluster(&aws_bin, &moto);
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(
+        work.path().join("compose.yaml"),
+        "name: cn\nservices:\n  api:\n    image: app:1\n    mem_limit: 512m\n    ports: [{name: api, target: 9000}]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        work.path().join("compose2ecs.yaml"),
+        format!(
+            "{}service_connect: {{namespace: shop.local}}\nservices:\n  api:\n    deployment: {{strategy: canary, canary_percent: 10, canary_bake_minutes: 5, bake_minutes: 15}}\n",
+            shop_overlay(&subnet, &group)
+        ),
+    )
+    .unwrap();
+    let (code, stderr) = finished(&mut compose2ecs(
+        work.path(),
+        &moto,
+        &aws_bin,
+        &["deploy", "--no-wait"],
+    ));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        !stderr.contains("would refuse"),
+        "awscli 1.45.11's model knows canary deployments: {stderr}"
+    );
+    assert!(stderr.contains("created service cn-api"), "{stderr}");
+}

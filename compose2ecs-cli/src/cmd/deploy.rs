@@ -98,6 +98,11 @@ pub(crate) fn run(args: &DeployArgs) -> Outcome {
     let aws = aws(&args.aws, reporter, &conversion);
     let families: Vec<&str> = chosen.iter().map(|f| f.as_str()).collect();
     let stages = conversion.stages(&families);
+    if !args.aws.dry_run {
+        if let Err(m) = crate::cmd::capability::check(&aws, &conversion, &families, false) {
+            return crate::cmd::fail(reporter, &m);
+        }
+    }
 
     let reuse = if args.plan && !args.aws.dry_run {
         match crate::cmd::plan::show(&aws, &conversion, &families, reporter) {

@@ -1,6 +1,7 @@
 //! One module per command; what several share is here: reading the project
 //! as the flags and the environment say, converting it, choosing families.
 
+pub(crate) mod capability;
 pub(crate) mod check;
 pub(crate) mod config;
 pub(crate) mod convert;

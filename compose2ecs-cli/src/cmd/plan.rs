@@ -42,15 +42,32 @@ pub(crate) struct Change {
     pub(crate) ours: Option<Value>,
 }
 
+/// The values ECS fills in when a member is not given, by member name
+/// (`describe-services` answers a rolling service's `deploymentConfiguration`
+/// with them).
+const DEFAULTS: &[(&str, &str)] = &[
+    ("protocol", "\"tcp\""),
+    ("strategy", "\"ROLLING\""),
+    ("maximumPercent", "200"),
+    ("minimumHealthyPercent", "100"),
+];
+
 /// Whether ECS would fill `v` in when nothing is given: nothing to compare.
 fn unset(key: &str, v: &Value) -> bool {
+    if DEFAULTS
+        .iter()
+        .any(|(k, d)| *k == key && serde_json::from_str::<Value>(d).is_ok_and(|d| d == *v))
+    {
+        return true;
+    }
     match v {
         Value::Null => true,
         Value::Bool(b) => !b,
         Value::Number(n) => n.as_f64() == Some(0.0),
-        Value::String(s) => s.is_empty() || (key == "protocol" && s == "tcp"),
+        Value::String(s) => s.is_empty(),
         Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o.is_empty(),
+        // `alarms: {alarmNames: [], enable: false, rollback: false}`.
+        Value::Object(o) => o.iter().all(|(k, v)| unset(k, v)),
     }
 }
 
@@ -398,6 +415,10 @@ pub(crate) fn run(args: &PlanArgs) -> Outcome {
         Err(o) => return o,
     };
     let aws = aws(&aws_args, reporter, &conversion);
+    let names: Vec<&str> = families.iter().map(|f| f.as_str()).collect();
+    if let Err(m) = crate::cmd::capability::check(&aws, &conversion, &names, false) {
+        return crate::cmd::fail(reporter, &m);
+    }
     let mut plans = Vec::new();
     for family in families {
         match plan_family(&aws, &conversion, family) {
@@ -563,6 +584,18 @@ mod tests {
                 "portMappings": [{"containerPort": 80, "hostPort": 80, "protocol": "tcp"}],
                 "environment": [{"name": "A", "value": "1"}], "mountPoints": [], "volumesFrom": []}]});
         assert!(changes(ours, live).is_empty());
+        let ours = json!({"deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": true, "rollback": true}}});
+        let live = json!({"deploymentConfiguration": {
+            "deploymentCircuitBreaker": {"enable": true, "rollback": true},
+            "maximumPercent": 200, "minimumHealthyPercent": 100, "strategy": "ROLLING",
+            "alarms": {"alarmNames": [], "enable": false, "rollback": false}}});
+        assert!(
+            changes(ours, live).is_empty(),
+            "a rolling service as ECS describes it"
+        );
+        let ours = json!({"deploymentConfiguration": {"strategy": "BLUE_GREEN"}});
+        let live = json!({"deploymentConfiguration": {"strategy": "ROLLING"}});
+        assert_eq!(changes(ours, live), ["deploymentConfiguration.strategy"]);
     }
 
     #[test]

@@ -31,6 +31,12 @@ pub(crate) fn run(args: &RegisterArgs) -> Outcome {
     };
 
     let aws = aws(&args.aws, reporter, &conversion);
+    if !args.aws.dry_run {
+        let names: Vec<&str> = chosen.iter().map(|(f, _)| f.as_str()).collect();
+        if let Err(m) = crate::cmd::capability::check(&aws, &conversion, &names, true) {
+            return crate::cmd::fail(reporter, &m);
+        }
+    }
     if args.aws.dry_run {
         let mut out = String::new();
         let mut commands = Vec::new();

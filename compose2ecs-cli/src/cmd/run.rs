@@ -49,6 +49,11 @@ pub(crate) fn run(args: &RunArgs) -> Outcome {
         dry_run: args.dry_run,
     };
     let aws = aws(&aws_args, reporter, &conversion);
+    if !args.dry_run {
+        if let Err(m) = crate::cmd::capability::check(&aws, &conversion, &[family], false) {
+            return crate::cmd::fail(reporter, &m);
+        }
+    }
 
     if args.dry_run {
         let td_json = serde_json::to_string(td).unwrap_or_default();

@@ -187,6 +187,9 @@ pub(super) fn run_task(
     if settings.is_some_and(|s| s.desired_count.is_some()) {
         sink.push(for_service("desired_count", "to keep tasks running"));
     }
+    if settings.is_some_and(|s| s.deployment.is_some()) {
+        sink.push(for_service("deployment", "to deploy tasks of"));
+    }
     if settings.is_some_and(|s| s.load_balancer.is_some()) {
         sink.push(for_service(
             "load_balancer",

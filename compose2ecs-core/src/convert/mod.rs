@@ -14,6 +14,7 @@ mod secret_files;
 mod secrets;
 mod service;
 mod size;
+mod strategy;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -99,6 +99,7 @@ pub(super) fn schedule(
         ("desired_count", "keeps no tasks running"),
         ("load_balancer", "registers with no target group"),
         ("scaling", "has no ECS service to scale"),
+        ("deployment", "has no ECS service to deploy"),
         ("job", "is started by its schedule, not run once by deploy"),
     ] {
         let set = match key {

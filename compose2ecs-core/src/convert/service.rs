@@ -101,6 +101,7 @@ pub(super) fn service_definition(
                             target_group_arn: lb.target_group_arn.clone(),
                             container_name: c.name.clone(),
                             container_port: port,
+                            advanced_configuration: None,
                         });
                         grace = Some(
                             c.health_check
@@ -184,6 +185,25 @@ pub(super) fn service_definition(
         }
     });
 
+    let mut deployment_configuration = DeploymentConfiguration {
+        deployment_circuit_breaker: DeploymentCircuitBreaker {
+            enable: true,
+            rollback: true,
+        },
+        maximum_percent,
+        minimum_healthy_percent,
+        ..DeploymentConfiguration::default()
+    };
+    super::strategy::apply(
+        overlay,
+        &owner.name,
+        settings,
+        service_connect_configuration.is_some(),
+        &mut deployment_configuration,
+        &mut load_balancers,
+        sink,
+    );
+
     ServiceDefinition {
         service_connect_configuration,
         cluster: o.cluster.clone(),
@@ -194,13 +214,6 @@ pub(super) fn service_definition(
         load_balancers,
         health_check_grace_period_seconds: grace,
         network_configuration,
-        deployment_configuration: DeploymentConfiguration {
-            deployment_circuit_breaker: DeploymentCircuitBreaker {
-                enable: true,
-                rollback: true,
-            },
-            maximum_percent,
-            minimum_healthy_percent,
-        },
+        deployment_configuration,
     }
 }

@@ -46,6 +46,26 @@ pub struct ServiceLoadBalancer {
     pub container_name: String,
     /// Its port.
     pub container_port: u16,
+    /// The second target group and the listener rules of a blue/green,
+    /// linear or canary deployment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advanced_configuration: Option<AdvancedConfiguration>,
+}
+
+/// `advancedConfiguration` of a load balancer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AdvancedConfiguration {
+    /// The target group the new revision's tasks register with.
+    pub alternate_target_group_arn: String,
+    /// The listener rule that routes production traffic.
+    pub production_listener_rule: String,
+    /// The listener rule that routes test traffic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test_listener_rule: Option<String>,
+    /// The role ECS shifts traffic with.
+    pub role_arn: String,
 }
 
 /// `networkConfiguration`.
@@ -122,6 +142,76 @@ pub struct DeploymentConfiguration {
     /// Lower limit of healthy tasks during a deployment, percent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub minimum_healthy_percent: Option<u32>,
+    /// `ROLLING`, `BLUE_GREEN`, `LINEAR` or `CANARY`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<String>,
+    /// Minutes both revisions run after the traffic has moved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bake_time_in_minutes: Option<u32>,
+    /// A canary deployment's first step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canary_configuration: Option<CanaryConfiguration>,
+    /// A linear deployment's steps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linear_configuration: Option<LinearConfiguration>,
+    /// CloudWatch alarms that stop (and roll back) a deployment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alarms: Option<DeploymentAlarms>,
+    /// Lambda functions run at the deployment's stages.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub lifecycle_hooks: Vec<LifecycleHook>,
+}
+
+/// `canaryConfiguration`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CanaryConfiguration {
+    /// Percent of the traffic the new revision gets first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canary_percent: Option<u32>,
+    /// Minutes before the rest moves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canary_bake_time_in_minutes: Option<u32>,
+}
+
+/// `linearConfiguration`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct LinearConfiguration {
+    /// Percent of the traffic moved per step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step_percent: Option<u32>,
+    /// Minutes between two steps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step_bake_time_in_minutes: Option<u32>,
+}
+
+/// `alarms`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeploymentAlarms {
+    /// The alarms.
+    pub alarm_names: Vec<String>,
+    /// On.
+    pub enable: bool,
+    /// Roll back when one goes off.
+    pub rollback: bool,
+}
+
+/// One of `lifecycleHooks`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct LifecycleHook {
+    /// The Lambda function.
+    pub hook_target_arn: String,
+    /// The role ECS calls it with.
+    pub role_arn: String,
+    /// When: `PRE_SCALE_UP`, `POST_TEST_TRAFFIC_SHIFT`, ….
+    pub lifecycle_stages: Vec<String>,
 }
 
 /// `deploymentCircuitBreaker`.

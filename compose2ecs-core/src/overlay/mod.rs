@@ -133,6 +133,9 @@ pub struct ServiceOverlay {
     pub job: Option<bool>,
     /// Application Auto Scaling of the ECS service (`<family>.scaling.json`).
     pub scaling: Option<Scaling>,
+    /// How ECS deploys a new revision: rolling (default), blue/green,
+    /// linear or canary, with bake time, alarms and lifecycle hooks.
+    pub deployment: Option<Deployment>,
     /// Run the task on a schedule instead of as an ECS service, with
     /// EventBridge Scheduler (`<family>.schedule.json`):
     /// `cron(0 3 * * ? *)`, `rate(1 hour)` or `at(2027-01-01T00:00:00)`.
@@ -201,6 +204,76 @@ pub struct LoadBalancer {
     /// The load balancer's ARN: only `scaling.requests_per_target` needs it
     /// (its metric is labelled by load balancer and target group).
     pub load_balancer_arn: Option<String>,
+    /// Blue/green, linear and canary deployments: the second target group,
+    /// which the new revision's tasks register with.
+    pub alternate_target_group_arn: Option<String>,
+    /// The listener rule (ARN) ECS moves production traffic with.
+    pub production_listener_rule: Option<String>,
+    /// The listener rule (ARN) for test traffic, to try the new revision
+    /// before production traffic moves.
+    pub test_listener_rule: Option<String>,
+    /// The role ECS changes the listener rules with.
+    pub role: Option<String>,
+}
+
+/// How ECS replaces a service's tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// Tasks replaced a few at a time (ECS's default).
+    #[default]
+    Rolling,
+    /// A whole new set of tasks, then all the traffic at once.
+    BlueGreen,
+    /// The traffic moved in equal steps.
+    Linear,
+    /// A little of the traffic first, then the rest.
+    Canary,
+}
+
+/// `services.<name>.deployment`: ECS's native deployment strategies.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Deployment {
+    /// `rolling` (default), `blue_green`, `linear` or `canary`.
+    pub strategy: Option<Strategy>,
+    /// Minutes both revisions keep running once the traffic has moved, for
+    /// a quick roll back.
+    pub bake_minutes: Option<u32>,
+    /// `canary`: percent of the traffic the new revision gets first.
+    pub canary_percent: Option<u32>,
+    /// `canary`: minutes before the rest moves.
+    pub canary_bake_minutes: Option<u32>,
+    /// `linear`: percent of the traffic moved per step.
+    pub step_percent: Option<u32>,
+    /// `linear`: minutes between two steps.
+    pub step_bake_minutes: Option<u32>,
+    /// CloudWatch alarm names that stop the deployment.
+    #[serde(default)]
+    pub alarms: Vec<String>,
+    /// Whether an alarm rolls the deployment back; default true.
+    pub rollback: Option<bool>,
+    /// Lambda functions ECS runs at stages of the deployment.
+    #[serde(default)]
+    pub hooks: Vec<Hook>,
+}
+
+/// A lifecycle hook: a Lambda function ECS calls at the given stages; its
+/// answer lets the deployment go on or rolls it back.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Hook {
+    /// The Lambda function's ARN.
+    pub lambda: String,
+    /// The stages: `RECONCILE_SERVICE`, `PRE_SCALE_UP`, `POST_SCALE_UP`,
+    /// `TEST_TRAFFIC_SHIFT`, `POST_TEST_TRAFFIC_SHIFT`,
+    /// `PRE_PRODUCTION_TRAFFIC_SHIFT`, `PRODUCTION_TRAFFIC_SHIFT`,
+    /// `POST_PRODUCTION_TRAFFIC_SHIFT`.
+    pub stages: Vec<String>,
+    /// The role ECS calls it with.
+    pub role: String,
 }
 
 /// The awsvpc network of generated ECS services.
