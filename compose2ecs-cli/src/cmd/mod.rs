@@ -10,6 +10,7 @@ pub(crate) mod images;
 pub(crate) mod init;
 pub(crate) mod jobs;
 pub(crate) mod logs;
+pub(crate) mod members;
 pub(crate) mod plan;
 pub(crate) mod policy;
 pub(crate) mod register;

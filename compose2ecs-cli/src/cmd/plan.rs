@@ -12,7 +12,8 @@ use serde_json::{Map, Value, json};
 
 use crate::args::{AwsArgs, PlanArgs};
 use crate::aws::{Aws, AwsError};
-use crate::cmd::{aws, chosen, converted, deploy};
+use crate::cmd::members::UPDATABLE;
+use crate::cmd::{aws, chosen, converted};
 use crate::outcome::Outcome;
 use crate::report::Reporter;
 
@@ -286,7 +287,7 @@ fn plan_family(aws: &Aws, conversion: &Conversion, family: &str) -> Result<Famil
                 .and_then(|d| d.iter().find(|d| d["status"] == "PRIMARY"))
                 .cloned()
                 .unwrap_or_default();
-            for member in deploy::UPDATABLE {
+            for member in UPDATABLE {
                 let Some(v) = create.get(*member) else {
                     continue;
                 };
