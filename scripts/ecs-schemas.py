@@ -6,7 +6,7 @@ PutScheduledAction (together, `<family>.scaling.json`); EventBridge Scheduler
 CreateSchedule.
 
 Input (pinned, committed): schemas/source/botocore-<service>-service-2.json,
-the models as shipped in botocore 1.43.11 — see schemas/NOTICE.md. Output
+the models as shipped in botocore 1.44.8 — see schemas/PROVENANCE. Output
 (committed):
 
   schemas/ecs-register-task-definition.schema.json

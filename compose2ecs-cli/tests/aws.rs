@@ -469,8 +469,37 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
                 }
             }
             let request_file = out.path().join("request.json");
-            std::fs::write(&request_file, request.to_string()).unwrap();
             let arg = format!("file://{}", request_file.display());
+            // Members of the pinned model newer than the pinned CLI's
+            // (schemas/PROVENANCE): the CLI refuses them, as `deploy`'s
+            // capability check says it would; the rest goes through.
+            if let Some(d) = request
+                .get_mut("deploymentConfiguration")
+                .and_then(|d| d.as_object_mut())
+                .filter(|d| d.contains_key("earlySuccessCriteria"))
+            {
+                let whole = serde_json::json!({"deploymentConfiguration": d.clone()});
+                std::fs::write(&request_file, whole.to_string()).unwrap();
+                let err = aws(
+                    &aws_bin,
+                    &moto,
+                    &[
+                        "ecs",
+                        "create-service",
+                        "--cli-input-json",
+                        &arg,
+                        "--region",
+                        &region,
+                    ],
+                )
+                .unwrap_err();
+                assert!(
+                    err.contains("Unknown parameter") && err.contains("earlySuccessCriteria"),
+                    "{err}"
+                );
+                d.remove("earlySuccessCriteria");
+            }
+            std::fs::write(&request_file, request.to_string()).unwrap();
             let reply = aws(
                 &aws_bin,
                 &moto,
@@ -1604,7 +1633,106 @@ fn the_pinned_cli_knows_canary_deployments_and_moto_takes_them() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(
         !stderr.contains("would refuse"),
-        "awscli 1.45.11's model knows canary deployments: {stderr}"
+        "the pinned awscli's model knows canary deployments: {stderr}"
     );
     assert!(stderr.contains("created service cn-api"), "{stderr}");
+}
+
+/// The older pinned AWS CLI (scripts/test installs it in a venv of its own
+/// and names it in `COMPOSE2ECS_OLDER_AWS`).
+fn older_aws() -> Option<PathBuf> {
+    let p = std::env::var_os("COMPOSE2ECS_OLDER_AWS").map(PathBuf::from);
+    if p.as_ref().is_some_and(|p| p.is_file()) {
+        return p;
+    }
+    common::missing_tool("COMPOSE2ECS_OLDER_AWS must name the older pinned aws");
+    None
+}
+
+/// The services in moto's cluster `shop`.
+fn shop_services(aws_bin: &Path, moto: &Moto) -> Vec<serde_json::Value> {
+    aws(
+        aws_bin,
+        moto,
+        &["ecs", "list-services", "--cluster", "shop"],
+    )
+    .unwrap()["serviceArns"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn the_installed_cli_model_decides_and_the_older_cli_is_stopped_before_any_call() {
+    let Some((aws_bin, moto_bin)) = tools() else {
+        return;
+    };
+    let Some(older) = older_aws() else {
+        return;
+    };
+    let moto = start_moto(&moto_bin);
+    let (subnet, group) = shop_cluster(&aws_bin, &moto);
+    let project = |deployment: &str| {
+        let work = tempfile::tempdir().unwrap();
+        std::fs::write(
+            work.path().join("compose.yaml"),
+            "name: cb\nservices:\n  api:\n    image: app:1\n    mem_limit: 512m\n    deploy: {replicas: 4, update_config: {order: stop-first}}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            work.path().join("compose2ecs.yaml"),
+            format!(
+                "{}services:\n  api:\n    deployment: {deployment}\n",
+                shop_overlay(&subnet, &group)
+            ),
+        )
+        .unwrap();
+        work
+    };
+    // The circuit breaker's threshold came with botocore 1.43.62's model:
+    // awscli 1.45.11 (botocore 1.43.11) does not know it, 1.46.3 does.
+    let threshold = project("{circuit_breaker: {threshold: 2, threshold_type: count}}");
+    let (code, stderr) = finished(&mut compose2ecs(
+        threshold.path(),
+        &moto,
+        &older,
+        &["deploy", "--no-wait"],
+    ));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("aws-cli/1.45.11")
+            && stderr.contains(
+                "deploymentConfiguration.deploymentCircuitBreaker.thresholdConfiguration"
+            )
+            && stderr.contains("nothing was registered or deployed"),
+        "{stderr}"
+    );
+    assert!(
+        shop_services(&aws_bin, &moto).is_empty(),
+        "the refused deploy called ECS"
+    );
+    let (code, stderr) = finished(&mut compose2ecs(
+        threshold.path(),
+        &moto,
+        &aws_bin,
+        &["deploy", "--no-wait"],
+    ));
+    assert_eq!(code, Some(0), "awscli 1.46.3 knows the threshold: {stderr}");
+    assert_eq!(shop_services(&aws_bin, &moto).len(), 1);
+
+    // Early success is newer than every AWS CLI v1 on PyPI: botocore
+    // 1.44.8's model has it, awscli 1.46.3's does not.
+    let early = project("{early_success: {healthy_percent: 100}}");
+    let (code, stderr) = finished(&mut compose2ecs(
+        early.path(),
+        &moto,
+        &aws_bin,
+        &["deploy", "--no-wait"],
+    ));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("aws-cli/1.46.3")
+            && stderr.contains("deploymentConfiguration.earlySuccessCriteria"),
+        "{stderr}"
+    );
 }

@@ -31,6 +31,13 @@ elif args[:2] == ["ecs", "describe-services"]:
         while n > 2 and not os.path.exists(os.path.join(state, f"describe-{n}.json")):
             n -= 1
         print(open(os.path.join(state, f"describe-{n}.json")).read())
+elif args[:2] == ["ecs", "describe-service-deployments"]:
+    counter = os.path.join(state, "sd-count")
+    n = int(open(counter).read()) + 1 if os.path.exists(counter) else 1
+    open(counter, "w").write(str(n))
+    while n > 1 and not os.path.exists(os.path.join(state, f"sd-{n}.json")):
+        n -= 1
+    print(open(os.path.join(state, f"sd-{n}.json")).read())
 elif args[:2] == ["ecs", "create-service"]:
     print(json.dumps({"service": {"status": "ACTIVE"}}))
 elif args[:2] == ["ecs", "list-tasks"]:
@@ -44,6 +51,10 @@ elif args[:2] == ["logs", "get-log-events"]:
 else:
     sys.exit(f"unexpected: {args}")
 "#;
+
+/// The service deployment every recorded `describe-services` names.
+const SERVICE_DEPLOYMENT: &str =
+    "arn:aws:ecs:us-east-1:123456789012:service-deployment/prod/roll-web/Xw2Bq3Yc";
 
 #[cfg(unix)]
 fn deploy_with(states: &[(&str, u64, u64, u64, Option<&str>)], extra: &[&str]) -> (i32, String) {
@@ -81,6 +92,7 @@ fn deploy_with_files(
     for (i, (rollout, running, pending, failed, reason)) in states.iter().enumerate() {
         let doc = serde_json::json!({"services": [{
             "serviceName": "roll-web", "status": "ACTIVE",
+            "currentServiceDeployment": SERVICE_DEPLOYMENT,
             "deployments": [{
                 "status": "PRIMARY", "taskDefinition": "arn:aws:ecs:us-east-1:123456789012:task-definition/roll-web:1",
                 "rolloutState": rollout, "rolloutStateReason": reason,
@@ -297,6 +309,103 @@ fn a_failed_rollout_says_why_each_task_stopped() {
     );
     assert!(
         stderr.contains("the deployment of roll-web:1 failed"),
+        "{stderr}"
+    );
+}
+
+/// `roll-web` deployed blue/green behind its load balancer, the stand-in
+/// replaying `describe-service-deployments` answers: (status, stage,
+/// reason) in turn.
+#[cfg(unix)]
+fn deploy_blue_green(steps: &[(&str, &str, Option<&str>)]) -> (i32, String) {
+    let overlay = r#"region: us-east-1
+roles: {execution: arn:aws:iam::123456789012:role/exec}
+network: {subnets: [subnet-1]}
+cluster: prod
+services:
+  web:
+    load_balancer:
+      target_group_arn: arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/blue/943f017f100becff
+      alternate_target_group_arn: arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/green/0123456789abcdef
+      production_listener_rule: arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/shop/778d41231b141a0f/9683b2d02a6cabee/a1b2c3d4e5f60718
+      role: arn:aws:iam::123456789012:role/lb
+      port: 80
+    deployment: {strategy: blue_green, bake_minutes: 5}
+"#;
+    let mut files = vec![
+        ("compose2ecs.yaml", overlay.to_owned()),
+        (
+            "compose.yaml",
+            "name: roll\nservices:\n  web:\n    image: nginx\n    ports: [\"80\"]\n".to_owned(),
+        ),
+    ];
+    let names: Vec<String> = (1..=steps.len()).map(|i| format!("sd-{i}.json")).collect();
+    for (name, (status, stage, reason)) in names.iter().zip(steps) {
+        files.push((
+            name,
+            serde_json::json!({"serviceDeployments": [{
+                "serviceDeploymentArn": SERVICE_DEPLOYMENT,
+                "status": status, "lifecycleStage": stage, "statusReason": reason
+            }]})
+            .to_string(),
+        ));
+    }
+    // The rolling view says IN_PROGRESS throughout: only the service
+    // deployment can end it.
+    deploy_with_files(
+        &[("IN_PROGRESS", 2, 0, 0, None)],
+        &["--timeout", "20"],
+        &files,
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn deploy_follows_a_blue_green_deployment_through_its_lifecycle_stages() {
+    let (code, stderr) = deploy_blue_green(&[
+        ("PENDING", "RECONCILE_SERVICE", None),
+        ("IN_PROGRESS", "SCALE_UP", None),
+        ("IN_PROGRESS", "TEST_TRAFFIC_SHIFT", None),
+        ("IN_PROGRESS", "PRODUCTION_TRAFFIC_SHIFT", None),
+        ("IN_PROGRESS", "BAKE_TIME", None),
+        ("SUCCESSFUL", "CLEAN_UP", None),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let mut at = 0;
+    for stage in [
+        "BLUE_GREEN PENDING at RECONCILE_SERVICE roll-web:1 running 2/2",
+        "BLUE_GREEN IN_PROGRESS at SCALE_UP",
+        "BLUE_GREEN IN_PROGRESS at TEST_TRAFFIC_SHIFT",
+        "BLUE_GREEN IN_PROGRESS at PRODUCTION_TRAFFIC_SHIFT",
+        "BLUE_GREEN IN_PROGRESS at BAKE_TIME",
+        "BLUE_GREEN SUCCESSFUL at CLEAN_UP",
+    ] {
+        let found = stderr[at..].find(stage);
+        assert!(found.is_some(), "{stage} after byte {at}: {stderr}");
+        at += found.unwrap_or(0);
+    }
+    assert!(stderr.contains("every deployment completed"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_rolled_back_blue_green_deployment_fails_the_deploy_with_ecs_reason() {
+    let (code, stderr) = deploy_blue_green(&[
+        ("IN_PROGRESS", "POST_TEST_TRAFFIC_SHIFT", None),
+        ("ROLLBACK_IN_PROGRESS", "POST_TEST_TRAFFIC_SHIFT", None),
+        (
+            "ROLLBACK_SUCCESSFUL",
+            "CLEAN_UP",
+            Some("The lifecycle hook shop-smoke-test returned FAILED."),
+        ),
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("BLUE_GREEN ROLLBACK_IN_PROGRESS at POST_TEST_TRAFFIC_SHIFT"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the deployment of roll-web:1 failed: The lifecycle hook shop-smoke-test returned FAILED. (ROLLBACK_SUCCESSFUL)"),
         "{stderr}"
     );
 }

@@ -591,6 +591,11 @@ fn deploy_one(
         td: conversion.task_definitions[family].clone(),
         failed_tasks: 0,
         explained: Default::default(),
+        strategy: conversion.services[family]
+            .deployment_configuration
+            .strategy
+            .clone()
+            .filter(|s| s != "ROLLING"),
     })
 }
 

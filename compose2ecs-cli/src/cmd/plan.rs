@@ -51,6 +51,13 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("strategy", "\"ROLLING\""),
     ("maximumPercent", "200"),
     ("minimumHealthyPercent", "100"),
+    // The circuit breaker's: "The default is true" (resetOnHealthyTask),
+    // "a type of BOUNDED_PERCENT with a value of 50" (ThresholdConfiguration).
+    ("resetOnHealthyTask", "true"),
+    (
+        "thresholdConfiguration",
+        r#"{"type": "BOUNDED_PERCENT", "value": 50}"#,
+    ),
 ];
 
 /// Whether ECS would fill `v` in when nothing is given: nothing to compare.

@@ -1,6 +1,8 @@
 //! Watching ECS service rollouts: `describe-services` until every
 //! deployment of the revisions `deploy` started is COMPLETED, one FAILED,
-//! or the deadline passes. When tasks of the new revision stop on the way,
+//! or the deadline passes. A blue/green, linear or canary deployment is
+//! followed through its service deployment (`describe-service-deployments`):
+//! its lifecycle stage as it moves, SUCCESSFUL, or stopped and rolled back. When tasks of the new revision stop on the way,
 //! each is explained as it stops: ECS's stop reason, every container's exit
 //! code and reason, and the last log lines of its streams.
 
@@ -36,6 +38,9 @@ pub(crate) struct Rollout {
     pub(crate) failed_tasks: u64,
     /// The stopped tasks already explained.
     pub(crate) explained: BTreeSet<String>,
+    /// `BLUE_GREEN`, `LINEAR` or `CANARY`: a deployment watched through its
+    /// service deployment's status and lifecycle stage.
+    pub(crate) strategy: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -68,14 +73,7 @@ pub(crate) fn deployment_state(service: &Value, revision: &str) -> (State, Strin
         );
     };
     let rollout = d["rolloutState"].as_str().unwrap_or("IN_PROGRESS");
-    let n = |k: &str| d[k].as_u64().unwrap_or(0);
-    let line = format!(
-        "{name}: {rollout} {revision} running {}/{} pending {} failed tasks {}",
-        n("runningCount"),
-        n("desiredCount"),
-        n("pendingCount"),
-        n("failedTasks")
-    );
+    let line = format!("{name}: {rollout} {revision} {}", counts(d));
     let state = match rollout {
         "COMPLETED" => State::Completed,
         "FAILED" => State::Failed(
@@ -87,6 +85,73 @@ pub(crate) fn deployment_state(service: &Value, revision: &str) -> (State, Strin
         _ => State::InProgress,
     };
     (state, line)
+}
+
+/// `running 1/2 pending 1 failed tasks 0` of a `deployments` entry.
+fn counts(d: &Value) -> String {
+    let n = |k: &str| d[k].as_u64().unwrap_or(0);
+    format!(
+        "running {}/{} pending {} failed tasks {}",
+        n("runningCount"),
+        n("desiredCount"),
+        n("pendingCount"),
+        n("failedTasks")
+    )
+}
+
+/// A blue/green, linear or canary deployment's state from its service
+/// deployment (`describe-service-deployments`): its status and lifecycle
+/// stage, with the counts of `revision`'s entry in `service`. `None` when
+/// the service has no current service deployment or the CLI cannot
+/// describe it: the rolling view stands.
+fn service_deployment(
+    aws: &Aws,
+    service: &Value,
+    revision: &str,
+    strategy: &str,
+) -> Option<(State, String)> {
+    let arn = service["currentServiceDeployment"].as_str()?;
+    let reply = aws
+        .json(&[
+            "ecs",
+            "describe-service-deployments",
+            "--service-deployment-arns",
+            arn,
+        ])
+        .ok()?;
+    let sd = reply["serviceDeployments"].as_array()?.first()?;
+    let status = sd["status"].as_str().unwrap_or("PENDING");
+    let stage = sd["lifecycleStage"].as_str().unwrap_or("");
+    let name = service["serviceName"].as_str().unwrap_or("?");
+    let entry = service["deployments"].as_array().and_then(|ds| {
+        ds.iter().find(|d| {
+            d["taskDefinition"]
+                .as_str()
+                .is_some_and(|t| t.ends_with(revision))
+        })
+    });
+    let mut line = format!("{name}: {strategy} {status}");
+    if !stage.is_empty() {
+        line.push_str(&format!(" at {stage}"));
+    }
+    line.push_str(&format!(" {revision}"));
+    if let Some(d) = entry {
+        line.push_str(&format!(" {}", counts(d)));
+    }
+    let reason = || {
+        sd["statusReason"].as_str().map_or_else(
+            || format!("the service deployment ended {status}"),
+            |r| format!("{r} ({status})"),
+        )
+    };
+    // ServiceDeploymentStatus: PENDING, IN_PROGRESS, STOP_REQUESTED,
+    // ROLLBACK_REQUESTED and ROLLBACK_IN_PROGRESS are on the way.
+    let state = match status {
+        "SUCCESSFUL" => State::Completed,
+        "STOPPED" | "ROLLBACK_SUCCESSFUL" | "ROLLBACK_FAILED" => State::Failed(reason()),
+        _ => State::InProgress,
+    };
+    Some((state, line))
 }
 
 /// The `failedTasks` of `revision`'s deployment.
@@ -205,7 +270,11 @@ pub(crate) fn watch(
                                 s.iter().find(|s| s["serviceName"] == r.service.as_str())
                             });
                             if let Some(s) = found {
-                                let (state, line) = deployment_state(s, &r.revision);
+                                let (state, line) = r
+                                    .strategy
+                                    .as_deref()
+                                    .and_then(|k| service_deployment(aws, s, &r.revision, k))
+                                    .unwrap_or_else(|| deployment_state(s, &r.revision));
                                 let failed = failed_tasks(s, &r.revision);
                                 let stopped_more = failed > r.failed_tasks;
                                 r.failed_tasks = failed;

@@ -189,6 +189,7 @@ pub(super) fn service_definition(
         deployment_circuit_breaker: DeploymentCircuitBreaker {
             enable: true,
             rollback: true,
+            ..DeploymentCircuitBreaker::default()
         },
         maximum_percent,
         minimum_healthy_percent,

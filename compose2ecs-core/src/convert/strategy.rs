@@ -6,9 +6,10 @@
 use crate::diagnostic::{Code, Diagnostic, Sink};
 use crate::ecs::{
     AdvancedConfiguration, CanaryConfiguration, DeploymentAlarms, DeploymentConfiguration,
-    LifecycleHook, LinearConfiguration, ServiceLoadBalancer,
+    EarlySuccessCriteria, LifecycleHook, LinearConfiguration, ServiceLoadBalancer,
+    ThresholdConfiguration,
 };
-use crate::overlay::{LoadedOverlay, ServiceOverlay, Strategy};
+use crate::overlay::{Cleanup, LoadedOverlay, ServiceOverlay, Strategy, ThresholdType};
 
 /// `DeploymentLifecycleHookStage` of the ECS API model.
 const STAGES: &[&str] = &[
@@ -236,4 +237,54 @@ pub(super) fn apply(
         });
     }
     config.lifecycle_hooks = hooks;
+    if let Some(c) = &d.circuit_breaker {
+        let breaker = &mut config.deployment_circuit_breaker;
+        breaker.reset_on_healthy_task = c.reset_on_healthy_task;
+        let kind = c.threshold_type.unwrap_or_default();
+        if c.threshold.is_some() || c.threshold_type.is_some() {
+            breaker.threshold_configuration = Some(ThresholdConfiguration {
+                kind: match kind {
+                    ThresholdType::Count => "COUNT",
+                    ThresholdType::BoundedPercent => "BOUNDED_PERCENT",
+                    ThresholdType::UnboundedPercent => "UNBOUNDED_PERCENT",
+                }
+                .to_owned(),
+                // "The default is 50" (ThresholdConfiguration.value).
+                value: c.threshold.unwrap_or(50),
+            });
+        }
+    }
+    if let Some(e) = &d.early_success {
+        // "You can use early success criteria only with rolling deployment
+        // strategy" (DeploymentEarlySuccessCriteria).
+        if strategy != Strategy::Rolling {
+            sink.push(error(
+                "early_success",
+                format!("ECS would refuse `{owner}`: early success is for rolling deployments, and it deploys {}", name.to_ascii_lowercase()),
+                "remove `early_success`, or deploy rolling",
+            ));
+        }
+        // "must be an integer between 0 and 100 … greater than or equal to
+        // the minimumHealthyPercent value" (healthyPercent).
+        let floor = config.minimum_healthy_percent.unwrap_or(100);
+        if e.healthy_percent > 100 || e.healthy_percent < floor {
+            sink.push(error(
+                "early_success",
+                format!(
+                    "ECS would refuse `{owner}`: `early_success.healthy_percent` is {}, and it must be from the minimum healthy percent ({floor}) to 100",
+                    e.healthy_percent
+                ),
+                "raise it, or lower the minimum: compose's `deploy.update_config` with `order: stop-first` and a `parallelism`",
+            ));
+        }
+        config.early_success_criteria = Some(EarlySuccessCriteria {
+            enable: true,
+            healthy_percent: e.healthy_percent,
+            source_service_revision_cleanup: match e.cleanup.unwrap_or_default() {
+                Cleanup::Blocking => "BLOCKING",
+                Cleanup::Deferred => "DEFERRED",
+            }
+            .to_owned(),
+        });
+    }
 }

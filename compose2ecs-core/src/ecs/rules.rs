@@ -112,6 +112,20 @@ pub const ECS_RULES: &[EcsRule] = &[
         source: "API reference, RegisterTaskDefinitionRequest.memory: \"If using the Fargate launch type, this field is required and you must use one of the following values\"",
         reported_as: "task-size-rounded, invalid-task-size",
     },
+    EcsRule {
+        id: "traffic-shift-routes",
+        calls: "CreateService, UpdateService",
+        rule: "a BLUE_GREEN, LINEAR or CANARY service has Service Connect or a load balancer, and each load balancer has an advancedConfiguration (alternate target group, production listener rule, role)",
+        source: "ECS Developer Guide, \"Amazon ECS blue/green deployments\": they require \"an Application Load Balancer, Network Load Balancer, or Service Connect\"; API reference, AdvancedConfiguration: \"The advanced settings for the load balancer used in blue/green deployments\", its alternateTargetGroupArn, productionListenerRule and roleArn",
+        reported_as: "incompatible-setting",
+    },
+    EcsRule {
+        id: "early-success-rolling",
+        calls: "CreateService, UpdateService",
+        rule: "earlySuccessCriteria is on a ROLLING service, with a healthyPercent from the minimumHealthyPercent to 100",
+        source: "API reference, DeploymentEarlySuccessCriteria: \"You can use early success criteria only with rolling deployment strategy\"; healthyPercent: \"must be an integer between 0 and 100. This value must be greater than or equal to the minimumHealthyPercent value\"",
+        reported_as: "incompatible-setting",
+    },
 ];
 
 /// A broken rule: its id and what breaks it.
@@ -269,17 +283,60 @@ pub(crate) fn started(
     service: Option<&ServiceDefinition>,
     job: Option<&RunTask>,
 ) -> Vec<Broken> {
+    let mut out = Vec::new();
     let network = service
         .map(|s| s.network_configuration.is_some())
         .or(job.map(|j| j.network_configuration.is_some()));
     if td.network_mode == "awsvpc" && network == Some(false) {
-        return vec![broken(
+        out.push(broken(
             "awsvpc-network-configuration",
             "networkConfiguration".to_owned(),
             "an awsvpc task is started without subnets".to_owned(),
-        )];
+        ));
     }
-    Vec::new()
+    if let Some(s) = service {
+        out.extend(deployment(s));
+    }
+    out
+}
+
+/// The deployment rules a service breaks.
+fn deployment(s: &ServiceDefinition) -> Vec<Broken> {
+    let mut out = Vec::new();
+    let d = &s.deployment_configuration;
+    let strategy = d.strategy.as_deref().unwrap_or("ROLLING");
+    if strategy != "ROLLING" {
+        if s.load_balancers.is_empty() && s.service_connect_configuration.is_none() {
+            out.push(broken(
+                "traffic-shift-routes",
+                "loadBalancers".to_owned(),
+                format!("a {strategy} service without a load balancer or Service Connect"),
+            ));
+        }
+        for (i, lb) in s.load_balancers.iter().enumerate() {
+            if lb.advanced_configuration.is_none() {
+                out.push(broken(
+                    "traffic-shift-routes",
+                    format!("loadBalancers[{i}].advancedConfiguration"),
+                    format!("a {strategy} service's load balancer without a second target group"),
+                ));
+            }
+        }
+    }
+    if let Some(e) = &d.early_success_criteria {
+        let floor = d.minimum_healthy_percent.unwrap_or(100);
+        if strategy != "ROLLING" || e.healthy_percent > 100 || e.healthy_percent < floor {
+            out.push(broken(
+                "early-success-rolling",
+                "deploymentConfiguration.earlySuccessCriteria".to_owned(),
+                format!(
+                    "early success at {} % on a {strategy} service whose minimum healthy percent is {floor}",
+                    e.healthy_percent
+                ),
+            ));
+        }
+    }
+    out
 }
 
 /// Whether FARGATE sets this kernel parameter (rule `fargate-sysctls`).
@@ -431,6 +488,43 @@ mod tests {
             "awsvpc-network-configuration"
         );
         assert!(rule("awsvpc-network-configuration").is_some());
+
+        let service = |deployment: serde_json::Value| -> ServiceDefinition {
+            serde_json::from_value(serde_json::json!({
+                "cluster": "prod", "serviceName": "shop-web", "taskDefinition": "shop-web",
+                "desiredCount": 2, "launchType": "FARGATE",
+                "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-1"], "assignPublicIp": "DISABLED"}},
+                "loadBalancers": [{"targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/a/1", "containerName": "web", "containerPort": 80}],
+                "deploymentConfiguration": deployment,
+            }))
+            .unwrap()
+        };
+        let ids = |s: ServiceDefinition| -> Vec<&str> {
+            started(&t, Some(&s), None)
+                .into_iter()
+                .map(|b| b.rule)
+                .collect()
+        };
+        let breaker = serde_json::json!({"enable": true, "rollback": true});
+        let rolling = service(serde_json::json!({"deploymentCircuitBreaker": breaker}));
+        assert!(ids(rolling).is_empty());
+        let blue_green = service(
+            serde_json::json!({"deploymentCircuitBreaker": breaker, "strategy": "BLUE_GREEN"}),
+        );
+        assert_eq!(ids(blue_green), ["traffic-shift-routes"]);
+        let early = |strategy: &str, healthy: u32| {
+            service(
+                serde_json::json!({"deploymentCircuitBreaker": breaker, "strategy": strategy,
+                "minimumHealthyPercent": 50,
+                "earlySuccessCriteria": {"enable": true, "healthyPercent": healthy, "sourceServiceRevisionCleanup": "BLOCKING"}}),
+            )
+        };
+        assert!(ids(early("ROLLING", 50)).is_empty());
+        assert_eq!(ids(early("ROLLING", 40)), ["early-success-rolling"]);
+        assert_eq!(
+            ids(early("CANARY", 60)),
+            ["traffic-shift-routes", "early-success-rolling"]
+        );
     }
 
     #[test]

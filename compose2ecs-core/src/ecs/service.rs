@@ -160,6 +160,9 @@ pub struct DeploymentConfiguration {
     /// Lambda functions run at the deployment's stages.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub lifecycle_hooks: Vec<LifecycleHook>,
+    /// When a rolling deployment counts as done early.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub early_success_criteria: Option<EarlySuccessCriteria>,
 }
 
 /// `canaryConfiguration`.
@@ -216,10 +219,41 @@ pub struct LifecycleHook {
 
 /// `deploymentCircuitBreaker`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DeploymentCircuitBreaker {
     /// On.
     pub enable: bool,
     /// Roll back when it trips.
     pub rollback: bool,
+    /// Whether a healthy task resets the failure count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reset_on_healthy_task: Option<bool>,
+    /// When it trips.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold_configuration: Option<ThresholdConfiguration>,
+}
+
+/// `thresholdConfiguration`: `{type: COUNT|BOUNDED_PERCENT|UNBOUNDED_PERCENT, value}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[non_exhaustive]
+pub struct ThresholdConfiguration {
+    /// `COUNT`, `BOUNDED_PERCENT` or `UNBOUNDED_PERCENT`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The count, or the percent of the desired count.
+    pub value: u32,
+}
+
+/// `earlySuccessCriteria`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct EarlySuccessCriteria {
+    /// On.
+    pub enable: bool,
+    /// Percent of the desired count that must be healthy.
+    pub healthy_percent: u32,
+    /// `BLOCKING` or `DEFERRED`.
+    pub source_service_revision_cleanup: String,
 }

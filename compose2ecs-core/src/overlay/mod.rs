@@ -257,6 +257,66 @@ pub struct Deployment {
     /// Lambda functions ECS runs at stages of the deployment.
     #[serde(default)]
     pub hooks: Vec<Hook>,
+    /// When the deployment circuit breaker trips, and whether a healthy
+    /// task resets its count.
+    pub circuit_breaker: Option<CircuitBreaker>,
+    /// `rolling` only: call the deployment done once this share of the new
+    /// tasks is healthy.
+    pub early_success: Option<EarlySuccess>,
+}
+
+/// `services.<name>.deployment.circuit_breaker`: the deployment circuit
+/// breaker's `thresholdConfiguration` and `resetOnHealthyTask`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct CircuitBreaker {
+    /// Failed tasks it tolerates: a count, or a percent of the desired
+    /// count (see `threshold_type`). ECS's default: 50 percent.
+    pub threshold: Option<u32>,
+    /// `count`, `bounded_percent` (ECS's default) or `unbounded_percent`.
+    pub threshold_type: Option<ThresholdType>,
+    /// Whether a task that becomes healthy sets the failure count back to
+    /// 0; ECS's default: true.
+    pub reset_on_healthy_task: Option<bool>,
+}
+
+/// How the circuit breaker reads its `threshold`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ThresholdType {
+    /// A number of failed tasks.
+    Count,
+    /// A percent of the desired count, within ECS's bounds.
+    #[default]
+    BoundedPercent,
+    /// A percent of the desired count, without them.
+    UnboundedPercent,
+}
+
+/// `services.<name>.deployment.early_success`: a rolling deployment's
+/// `earlySuccessCriteria`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct EarlySuccess {
+    /// Percent of the desired count that must be healthy (0–100, at least
+    /// the minimum healthy percent).
+    pub healthy_percent: u32,
+    /// `blocking` (default): the old tasks stop before the deployment is
+    /// done; `deferred`: after.
+    pub cleanup: Option<Cleanup>,
+}
+
+/// When the previous revision's tasks stop, relative to an early success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Cleanup {
+    /// Before the deployment is marked successful.
+    #[default]
+    Blocking,
+    /// After, in the background.
+    Deferred,
 }
 
 /// A lifecycle hook: a Lambda function ECS calls at the given stages; its
