@@ -286,10 +286,16 @@ pub(crate) struct ProjectArgs {
 pub(crate) struct ConversionArgs {
     #[command(flatten)]
     pub(crate) project: ProjectArgs,
-    /// The AWS overlay (roles, network, secrets, sizes). Default:
-    /// compose2ecs.yaml beside the first compose file, when it exists.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) overlay: Option<PathBuf>,
+    /// The AWS overlay (roles, network, secrets, sizes); repeat to merge
+    /// several, later ones winning (mappings by key, as compose files).
+    /// Default: compose2ecs.yaml beside the first compose file, when it
+    /// exists.
+    #[arg(long = "overlay", value_name = "FILE")]
+    pub(crate) overlays: Vec<PathBuf>,
+    /// The environment: compose2ecs.NAME.yaml, beside the (first) overlay,
+    /// merged over it (`init --env NAME` writes one).
+    #[arg(short = 'e', long = "env", value_name = "NAME")]
+    pub(crate) env: Option<String>,
     /// Treat warnings as errors: exit 1 and write (or register) nothing.
     #[arg(long)]
     pub(crate) strict: bool,
@@ -475,6 +481,11 @@ pub(crate) struct InitArgs {
     /// file.
     #[arg(long, value_name = "FILE")]
     pub(crate) overlay: Option<PathBuf>,
+    /// Write an environment's overlay instead, compose2ecs.NAME.yaml beside
+    /// the base one: what differs there (subnets, sizes, counts, secret
+    /// ARNs), for `--env NAME`.
+    #[arg(short = 'e', long = "env", value_name = "NAME")]
+    pub(crate) env: Option<String>,
 }
 
 #[derive(Debug, Args)]

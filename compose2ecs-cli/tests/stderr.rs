@@ -31,6 +31,22 @@ fn converted(case: &Path) {
         // As the fixture tests read it: both files.
         args.extend(["-f", "compose.yaml", "-f", "compose.override.yaml"].map(str::to_owned));
     }
+    // As the fixture tests read them: an environment's overlay over the
+    // base one (`--env NAME` for compose2ecs.NAME.yaml).
+    let mut envs: Vec<String> = std::fs::read_dir(&work)
+        .unwrap()
+        .filter_map(|e| {
+            let n = e.unwrap().file_name().to_string_lossy().into_owned();
+            n.strip_prefix("compose2ecs.")?
+                .strip_suffix(".yaml")
+                .map(str::to_owned)
+        })
+        .collect();
+    envs.sort();
+    assert!(envs.len() <= 1, "{name}: one environment overlay at most");
+    for env in envs {
+        args.extend(["--env".to_owned(), env]);
+    }
     let out = Command::cargo_bin("compose2ecs")
         .unwrap()
         .current_dir(&work)

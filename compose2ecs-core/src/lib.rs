@@ -103,7 +103,7 @@ mod validate;
 pub use diagnostic::{Code, Diagnostic, Error, Location, Place, Severity, Sources};
 pub use ecs::{Placement, RunTask, ServiceDefinition, TaskDefinition, to_json};
 pub use indexmap::{self, IndexMap};
-pub use load::discover::{Discovery, Options, discover};
+pub use load::discover::{Discovery, Options, discover, env_overlay_name};
 pub use load::input::{Input, Source};
 pub use load::interpolate::Environment;
 pub use model::Project;

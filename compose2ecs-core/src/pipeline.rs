@@ -266,21 +266,27 @@ fn about_reading(d: &Diagnostic) -> bool {
 pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
     let mut sink = Sink::default();
     let project = load_into(input, options, &mut sink);
-    let overlay_tree = match &input.overlay {
-        None => None,
-        Some(src) => match yaml::parse(&src.path, &src.text) {
-            Ok(tree) => Some(tree),
+    // Several overlays (a base and an environment's) merge into one tree,
+    // each value keeping the file it was read from.
+    let mut overlay_tree: Option<yaml::Node> = None;
+    let mut unreadable = false;
+    for src in &input.overlays {
+        match yaml::parse(&src.path, &src.text) {
+            Ok(tree) => match &mut overlay_tree {
+                None => overlay_tree = Some(tree),
+                Some(base) => overlay::merge(base, tree),
+            },
             Err(e) => {
                 sink.extend_from_error(e);
-                None
+                unreadable = true;
             }
-        },
-    };
+        }
+    }
     let names = overlay_tree.as_ref().map(mapped_names).unwrap_or_default();
-    let overlay = match (&input.overlay, overlay_tree) {
-        (None, _) => Some(LoadedOverlay::default()),
-        (Some(_), Some(tree)) => overlay::load(tree, &input.environment, &mut sink),
-        (Some(_), None) => None,
+    let overlay = match overlay_tree {
+        _ if unreadable => None,
+        None => Some(LoadedOverlay::default()),
+        Some(tree) => overlay::load(tree, &input.environment, &mut sink),
     };
     check(&mut sink, input, project.as_ref(), Some(&names))?;
     let (Some(project), Some(overlay)) = (project, overlay) else {
@@ -485,12 +491,11 @@ fn check(
     let names = match names {
         Some(n) => n.clone(),
         None => input
-            .overlay
-            .as_ref()
-            .and_then(|s| yaml::parse(&s.path, &s.text).ok())
-            .as_ref()
-            .map(mapped_names)
-            .unwrap_or_default(),
+            .overlays
+            .iter()
+            .filter_map(|s| yaml::parse(&s.path, &s.text).ok())
+            .flat_map(|t| mapped_names(&t))
+            .collect(),
     };
     let sensitive = sensitive_values(input, project, &names);
     let sources = sources(sink, input, sensitive.into_iter());
@@ -508,7 +513,7 @@ fn sources(sink: &mut Sink, input: &Input, sensitive: impl Iterator<Item = Strin
 /// The given files, then those read on the way.
 fn files_read(input: &Input, on_the_way: Sources) -> Sources {
     let mut sources = Sources::default();
-    for s in input.compose.iter().chain(input.overlay.iter()) {
+    for s in input.compose.iter().chain(input.overlays.iter()) {
         sources.add(&s.path, &s.text);
     }
     sources.merge(on_the_way);

@@ -343,7 +343,7 @@ fn outcome(input: &Input) -> (bool, String) {
 }
 
 fn input_for_file(file: &Path) -> Input {
-    Input::from_files(&[file.to_path_buf()], None, Environment::new(), &[]).unwrap_or_else(|e| {
+    Input::from_files(&[file.to_path_buf()], &[], Environment::new(), &[]).unwrap_or_else(|e| {
         panic!("{}: {e}", file.display());
     })
 }

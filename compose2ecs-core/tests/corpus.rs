@@ -82,7 +82,7 @@ fn every_corpus_project_converts_or_is_refused_with_reasons() {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         let file = compose_file(dir).unwrap_or_else(|| panic!("{name}: no compose file"));
         let text = std::fs::read_to_string(&file).unwrap();
-        let input = Input::from_files(std::slice::from_ref(&file), None, Environment::new(), &[])
+        let input = Input::from_files(std::slice::from_ref(&file), &[], Environment::new(), &[])
             .unwrap()
             .with_overlay(overlay(&name, &text));
         match convert(&input, &Options::default()) {

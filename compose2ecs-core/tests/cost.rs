@@ -11,7 +11,7 @@ fn seed() -> compose2ecs_core::Conversion {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/seed-student-rest");
     let input = Input::from_files(
         &[dir.join("compose.yaml")],
-        Some(&dir.join("compose2ecs.yaml")),
+        &[dir.join("compose2ecs.yaml")],
         Environment::new(),
         &[],
     )

@@ -34,7 +34,7 @@ fn convert_files(
         .collect();
     let input = Input::from_files(
         &[dir.path().join("compose.yaml")],
-        Some(&dir.path().join("compose2ecs.yaml")),
+        &[dir.path().join("compose2ecs.yaml")],
         env,
         &[],
     )?;

@@ -42,10 +42,22 @@ fn render_case(dir: &Path) -> String {
     if override_file.is_file() {
         files.push(override_file);
     }
-    let overlay = dir.join("compose2ecs.yaml");
-    let overlay = overlay.is_file().then_some(overlay);
+    // compose2ecs.yaml, then the environments' compose2ecs.<env>.yaml over
+    // it, in name order.
+    let mut overlays: Vec<PathBuf> = vec![dir.join("compose2ecs.yaml")];
+    overlays.retain(|o| o.is_file());
+    let mut envs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy();
+            n.starts_with("compose2ecs.") && n.ends_with(".yaml") && n != "compose2ecs.yaml"
+        })
+        .collect();
+    envs.sort();
+    overlays.extend(envs);
     let mut out = String::new();
-    let result = Input::from_files(&files, overlay.as_deref(), Environment::new(), &[])
+    let result = Input::from_files(&files, &overlays, Environment::new(), &[])
         .and_then(|input| convert(&input, &Options::default()));
     match result {
         Ok(conversion) => {

@@ -44,7 +44,7 @@ fn the_realistic_app_gets_exactly_its_permissions() {
     .unwrap();
     let input = Input::from_files(
         &[dir.join("compose.yaml")],
-        Some(&dir.join("compose2ecs.yaml")),
+        &[dir.join("compose2ecs.yaml")],
         Environment::new(),
         &[],
     )

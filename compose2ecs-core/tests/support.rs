@@ -27,7 +27,7 @@ fn full_example() -> PathBuf {
 fn input(compose_text: &str, overlay: &str) -> Input {
     let file = full_example();
     let mut input =
-        Input::from_files(std::slice::from_ref(&file), None, Environment::new(), &[]).unwrap();
+        Input::from_files(std::slice::from_ref(&file), &[], Environment::new(), &[]).unwrap();
     input.compose[0].text = compose_text.to_owned();
     input
         .with_compose(Source::new(

@@ -12,7 +12,7 @@ pub(crate) fn run(args: &ConfigArgs) -> Outcome {
         json: false,
         quiet: args.quiet,
     };
-    let (input, options) = match load_input(reporter, &args.project, None) {
+    let (input, options) = match load_input(reporter, &args.project, &[], None) {
         Ok(i) => i,
         Err(o) => return o,
     };

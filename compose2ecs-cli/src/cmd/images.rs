@@ -39,7 +39,8 @@ pub(crate) fn targets(
     conversion: &Conversion,
     only: &[String],
 ) -> Result<(Vec<Target>, Vec<PathBuf>), Outcome> {
-    let (input, options) = load_input(reporter, &args.project, args.overlay.as_deref())?;
+    let (input, options) =
+        load_input(reporter, &args.project, &args.overlays, args.env.as_deref())?;
     let canonical = compose2ecs_core::config(&input, &options)
         .ok()
         .and_then(|(tree, _)| tree.to_canonical_json(Path::new(".")))

@@ -17,19 +17,23 @@ use crate::report::Reporter;
 
 pub(crate) fn run(args: &InitArgs) -> Outcome {
     let reporter = Reporter::default();
-    let (mut input, options) = match load_input(reporter, &args.project, None) {
+    let (mut input, options) = match load_input(reporter, &args.project, &[], None) {
         Ok(i) => i,
         Err(o) => return o,
     };
     let Some(first) = input.compose.first() else {
         return fail(reporter, "no compose file to start from");
     };
-    let target = args.overlay.clone().unwrap_or_else(|| {
+    let base = args.overlay.clone().unwrap_or_else(|| {
         first.path.parent().map_or_else(
             || PathBuf::from("compose2ecs.yaml"),
             |d| d.join("compose2ecs.yaml"),
         )
     });
+    if let Some(env) = &args.env {
+        return write_env(reporter, &input, &options, &base, env);
+    }
+    let target = base;
     if target.exists() {
         return fail(
             reporter,
@@ -41,7 +45,7 @@ pub(crate) fn run(args: &InitArgs) -> Outcome {
     }
     // The project as it converts with no overlay at all: its services, the
     // variables that would be written in plain text, its compose secrets.
-    input.overlay = None;
+    input.overlays.clear();
     let (project, _) = match compose2ecs_core::load(&input, &options) {
         Ok(p) => p,
         Err(e) => {
@@ -89,6 +93,97 @@ pub(crate) fn run(args: &InitArgs) -> Outcome {
         Ok(()) => {
             reporter.progress(&format!(
                 "wrote {}: replace each `${{…:?…}}` placeholder (or set its variable), then run `compose2ecs convert`",
+                target.display()
+            ));
+            Outcome::Success
+        }
+        Err(e) => fail(
+            reporter,
+            &format!("cannot write `{}`: {e}", target.display()),
+        ),
+    }
+}
+
+/// `init --env NAME`: `compose2ecs.NAME.yaml` beside `base`, holding what
+/// an environment usually changes, as placeholders.
+fn write_env(
+    reporter: Reporter,
+    input: &compose2ecs_core::Input,
+    options: &compose2ecs_core::Options,
+    base: &std::path::Path,
+    env: &str,
+) -> Outcome {
+    let valid = !env.is_empty()
+        && env
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !valid {
+        return fail(
+            reporter,
+            &format!(
+                "environment `{env}`: a name of letters, digits, `-` and `_` (it names compose2ecs.<name>.yaml)"
+            ),
+        );
+    }
+    let target = base
+        .parent()
+        .unwrap_or(std::path::Path::new(""))
+        .join(compose2ecs_core::env_overlay_name(env));
+    if target.exists() {
+        return fail(
+            reporter,
+            &format!("`{}` exists; init never overwrites it", target.display()),
+        );
+    }
+    let project = match compose2ecs_core::load(input, options) {
+        Ok((p, _)) => p,
+        Err(e) => {
+            reporter.diagnostics(Some(e.sources()), e.diagnostics());
+            reporter.rejected(e.errors().count());
+            return Outcome::Rejected;
+        }
+    };
+    let var = var_name(env);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# yaml-language-server: $schema=https://raw.githubusercontent.com/compose2ecs/compose2ecs/main/schemas/overlay.schema.json\n\
+         #\n\
+         # {name}: the `{env}` environment of `{project}`, merged over {base} by\n\
+         # `compose2ecs … --env {env}`: mappings by key, this file winning; lists and\n\
+         # values replaced. Written by `compose2ecs init --env {env}`: keep here only\n\
+         # what differs in {env}. Each `${{NAME:?…}}` refuses to convert until replaced\n\
+         # or set in the environment.\n\
+         \n\
+         cluster: {project}-{env}\n\
+         network:\n\
+         \x20 subnets: [\"${{{var}_SUBNET_ID:?a subnet of {env}, subnet-…}}\"]\n\
+         \x20 security_groups: [\"${{{var}_SECURITY_GROUP_ID:?a security group of {env}, sg-…}}\"]\n\
+         \n\
+         # Sizes, counts and secret ARNs of {env}, per service:\n\
+         # services:",
+        name = compose2ecs_core::env_overlay_name(env),
+        project = project.name,
+        base = base.file_name().map_or_else(
+            || base.display().to_string(),
+            |f| f.to_string_lossy().into_owned()
+        ),
+    );
+    for name in project.services.keys() {
+        let _ = writeln!(
+            out,
+            "#   {name}: {{cpu: 1024, memory: 2048, desired_count: 2}}"
+        );
+    }
+    out.push_str(
+        "# secrets:\n#   DB_PASSWORD: arn:aws:secretsmanager:…:secret:{env}/db-password\n"
+            .replace("{env}", env)
+            .as_str(),
+    );
+    match std::fs::write(&target, out) {
+        Ok(()) => {
+            reporter.progress(&format!(
+                "wrote {}: fill its placeholders, then `compose2ecs convert --env {env}`",
                 target.display()
             ));
             Outcome::Success

@@ -20,7 +20,7 @@ pub(crate) mod scaling;
 pub(crate) mod schema;
 pub(crate) mod shell;
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use compose2ecs_core::{Conversion, Discovery, Environment, Input, Options, Severity};
 
@@ -39,14 +39,16 @@ pub(crate) fn fail(reporter: Reporter, message: &str) -> Outcome {
 pub(crate) fn load_input(
     reporter: Reporter,
     project: &ProjectArgs,
-    overlay: Option<&Path>,
+    overlays: &[PathBuf],
+    env: Option<&str>,
 ) -> Result<(Input, Options), Outcome> {
     let environment: Environment = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
         .collect();
     let mut discovery = Discovery::new(".").with_environment(environment);
     discovery.files.clone_from(&project.files);
-    discovery.overlay = overlay.map(Path::to_path_buf);
+    discovery.overlays = overlays.to_vec();
+    discovery.env = env.map(str::to_owned);
     discovery.env_files.clone_from(&project.env_files);
     discovery.project_name.clone_from(&project.project_name);
     discovery.profiles.clone_from(&project.profiles);
@@ -70,7 +72,8 @@ pub(crate) fn converted(
         json: args.format == MessageFormat::Json,
         quiet: args.quiet,
     };
-    let (input, options) = load_input(reporter, &args.project, args.overlay.as_deref())?;
+    let (input, options) =
+        load_input(reporter, &args.project, &args.overlays, args.env.as_deref())?;
     // The core reads no environment: the region fallback is handed over.
     let options = match environment_region() {
         Some((region, _)) => options.with_region(region),
@@ -127,7 +130,8 @@ pub(crate) fn reconverted(
     reporter: Reporter,
     pinned: compose2ecs_core::IndexMap<String, String>,
 ) -> Result<Conversion, Outcome> {
-    let (input, options) = load_input(reporter, &args.project, args.overlay.as_deref())?;
+    let (input, options) =
+        load_input(reporter, &args.project, &args.overlays, args.env.as_deref())?;
     let options = match environment_region() {
         Some((region, _)) => options.with_region(region),
         None => options,

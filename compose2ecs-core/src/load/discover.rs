@@ -110,9 +110,13 @@ pub struct Discovery {
     /// The compose files (`-f`); empty: `COMPOSE_FILE`, else the default file
     /// of `working_dir` and its override file.
     pub files: Vec<PathBuf>,
-    /// The overlay; `None`: `compose2ecs.yaml` beside the first compose file,
-    /// when it exists.
-    pub overlay: Option<PathBuf>,
+    /// The overlays (`--overlay`), merged in order, later ones winning;
+    /// empty: `compose2ecs.yaml` beside the first compose file, when it
+    /// exists.
+    pub overlays: Vec<PathBuf>,
+    /// The environment (`--env NAME`): `compose2ecs.NAME.yaml` beside the
+    /// first overlay is merged over the overlays, and must exist.
+    pub env: Option<String>,
     /// Env files (`--env-file`); empty: `.env` of the project directory.
     pub env_files: Vec<PathBuf>,
     /// The project name (`-p`); `None`: `COMPOSE_PROJECT_NAME`, else `name:`,
@@ -147,10 +151,17 @@ impl Discovery {
         self
     }
 
-    /// Sets the overlay file.
+    /// Adds an overlay file, merged over the ones before it.
     #[must_use]
     pub fn with_overlay(mut self, overlay: impl Into<PathBuf>) -> Self {
-        self.overlay = Some(overlay.into());
+        self.overlays.push(overlay.into());
+        self
+    }
+
+    /// Picks an environment: `compose2ecs.NAME.yaml` over the overlays.
+    #[must_use]
+    pub fn with_env(mut self, name: impl Into<String>) -> Self {
+        self.env = Some(name.into());
         self
     }
 }
@@ -160,13 +171,8 @@ impl Discovery {
 /// flags and environment.
 pub fn discover(d: &Discovery) -> Result<(Input, Options), Error> {
     let files = compose_files(d)?;
-    let overlay = d.overlay.clone().or_else(|| default_overlay(&files));
-    let mut input = Input::from_files(
-        &files,
-        overlay.as_deref(),
-        d.environment.clone(),
-        &d.env_files,
-    )?;
+    let overlays = overlays(d, &files)?;
+    let mut input = Input::from_files(&files, &overlays, d.environment.clone(), &d.env_files)?;
     input.project_name.clone_from(&d.project_name);
     let options = Options::default().with_profiles(d.profiles.iter().cloned());
     Ok((input, options))
@@ -218,6 +224,57 @@ fn compose_files(d: &Discovery) -> Result<Vec<PathBuf>, Error> {
 }
 
 /// `compose2ecs.yaml` beside the first compose file, when it exists.
+/// The overlays to read: `--overlay`s, else the default one, then the
+/// environment's beside the first (`compose2ecs.NAME.yaml`).
+fn overlays(d: &Discovery, files: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    let mut out: Vec<PathBuf> = if d.overlays.is_empty() {
+        default_overlay(files).into_iter().collect()
+    } else {
+        d.overlays.iter().map(|f| join(&d.working_dir, f)).collect()
+    };
+    if let Some(env) = &d.env {
+        if env.is_empty()
+            || !env
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(Error::single(Diagnostic::error(
+                Code::InvalidValue,
+                format!(
+                    "environment `{env}`: a name of letters, digits, `-` and `_` (it names compose2ecs.<name>.yaml)"
+                ),
+            )));
+        }
+        let beside = out.first().map_or_else(
+            || {
+                files
+                    .first()
+                    .and_then(|f| f.parent())
+                    .unwrap_or(Path::new(""))
+                    .to_path_buf()
+            },
+            |o| o.parent().unwrap_or(Path::new("")).to_path_buf(),
+        );
+        let file = beside.join(env_overlay_name(env));
+        if !file.is_file() {
+            return Err(Error::single(Diagnostic::error(
+                Code::Io,
+                format!(
+                    "environment `{env}`: `{}` does not exist (`compose2ecs init --env {env}` writes one)",
+                    file.display()
+                ),
+            )));
+        }
+        out.push(file);
+    }
+    Ok(out)
+}
+
+/// The overlay file of an environment: `compose2ecs.<name>.yaml`.
+pub fn env_overlay_name(env: &str) -> String {
+    format!("compose2ecs.{env}.yaml")
+}
+
 fn default_overlay(files: &[PathBuf]) -> Option<PathBuf> {
     let candidate = files
         .first()?

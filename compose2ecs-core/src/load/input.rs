@@ -1,4 +1,4 @@
-//! What a conversion reads: compose text, an optional overlay, and the
+//! What a conversion reads: compose text, the overlays, and the
 //! interpolation environment, gathered by the caller.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -75,8 +75,9 @@ impl Source {
 pub struct Input {
     /// The compose files, merged in order (later files override earlier ones).
     pub compose: Vec<Source>,
-    /// The overlay, if any.
-    pub overlay: Option<Source>,
+    /// The overlays, merged in order as compose files are (mappings by key,
+    /// later files winning); none is an empty overlay.
+    pub overlays: Vec<Source>,
     /// The interpolation environment: the process environment over `.env`.
     pub environment: Environment,
     /// The names in [`environment`](Self::environment) whose value comes
@@ -105,7 +106,7 @@ impl Input {
     pub fn from_yaml(compose: impl Into<String>) -> Self {
         Input {
             compose: vec![Source::new("compose.yaml", compose)],
-            overlay: None,
+            overlays: Vec::new(),
             environment: Environment::new(),
             env_file_variables: BTreeSet::new(),
             project_dir: PathBuf::from("."),
@@ -157,10 +158,19 @@ impl Input {
         self
     }
 
-    /// Sets the overlay text (named `compose2ecs.yaml` in diagnostics).
+    /// Sets the overlay text (named `compose2ecs.yaml` in diagnostics), in
+    /// place of any overlay given before.
     #[must_use]
     pub fn with_overlay(mut self, overlay: impl Into<String>) -> Self {
-        self.overlay = Some(Source::new("compose2ecs.yaml", overlay));
+        self.overlays = vec![Source::new("compose2ecs.yaml", overlay)];
+        self
+    }
+
+    /// Adds another overlay, merged over the ones before it (an
+    /// environment's, such as `compose2ecs.prod.yaml`).
+    #[must_use]
+    pub fn with_overlay_source(mut self, overlay: Source) -> Self {
+        self.overlays.push(overlay);
         self
     }
 
@@ -205,7 +215,7 @@ impl Input {
         self
     }
 
-    /// Reads compose files and an optional overlay from disk.
+    /// Reads compose files and the overlays (merged in order) from disk.
     ///
     /// `process_env` is the caller's environment (the core never reads it
     /// itself). The project directory is the first file's folder. The
@@ -213,7 +223,7 @@ impl Input {
     /// `env_files`, or of `<project dir>/.env` when `env_files` is empty.
     pub fn from_files(
         files: &[PathBuf],
-        overlay: Option<&Path>,
+        overlays: &[PathBuf],
         process_env: Environment,
         env_files: &[PathBuf],
     ) -> Result<Self, Error> {
@@ -225,14 +235,13 @@ impl Input {
                 Err(e) => diagnostics.extend(e.diagnostics().iter().cloned()),
             }
         }
-        let overlay = match overlay.map(Source::read) {
-            Some(Ok(s)) => Some(s),
-            Some(Err(e)) => {
-                diagnostics.extend(e.diagnostics().iter().cloned());
-                None
+        let mut overlay_sources = Vec::new();
+        for f in overlays {
+            match Source::read(f) {
+                Ok(s) => overlay_sources.push(s),
+                Err(e) => diagnostics.extend(e.diagnostics().iter().cloned()),
             }
-            None => None,
-        };
+        }
         let project_dir = files
             .first()
             .and_then(|f| f.parent())
@@ -287,7 +296,7 @@ impl Input {
         environment.extend(process_env);
         Ok(Input {
             compose,
-            overlay,
+            overlays: overlay_sources,
             environment,
             env_file_variables,
             project_dir,
@@ -301,7 +310,7 @@ impl Input {
     pub fn source_text(&self, path: &Path) -> Option<&str> {
         self.compose
             .iter()
-            .chain(self.overlay.iter())
+            .chain(self.overlays.iter())
             .find(|s| s.path == path)
             .map(|s| s.text.as_str())
     }

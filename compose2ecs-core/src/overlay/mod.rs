@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Code, Diagnostic, Location, Sink};
 use crate::load::interpolate::{Environment, interpolate_values};
+use crate::load::merge::{OVERRIDE, RESET};
 use crate::load::yaml::{Node, Value};
 use crate::overlay::de::from_node;
 
@@ -507,6 +508,37 @@ fn step<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
     match &node.value {
         Value::Seq(items) => items.get(key.parse::<usize>().ok()?),
         _ => node.get(key),
+    }
+}
+
+/// Merges a later overlay over `base`: mappings by key, anything else
+/// replaced, as compose files merge (`!reset` and `!override` included).
+/// A key the later file sets is located there, so diagnostics name the
+/// file its value came from.
+pub(crate) fn merge(base: &mut Node, over: Node) {
+    match (&mut base.value, over.value) {
+        (Value::Map(b), Value::Map(o)) if over.tag.as_deref() != Some(OVERRIDE) => {
+            for (k, e) in o {
+                if e.value.tag.as_deref() == Some(RESET) {
+                    b.shift_remove(&k);
+                    continue;
+                }
+                match b.get_mut(&k) {
+                    Some(existing) => {
+                        existing.key_loc = e.key_loc;
+                        merge(&mut existing.value, e.value);
+                    }
+                    None => {
+                        b.insert(k, e);
+                    }
+                }
+            }
+        }
+        (b, o) => {
+            *b = o;
+            base.loc = over.loc;
+            base.tag = None;
+        }
     }
 }
 
