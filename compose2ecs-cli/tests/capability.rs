@@ -37,11 +37,12 @@ fn project(knows_strategies: bool) -> tempfile::TempDir {
     let service = serde_json::json!({"cluster": "", "serviceName": "", "taskDefinition": "", "desiredCount": 0,
         "launchType": "FARGATE", "networkConfiguration": {"awsvpcConfiguration": {"subnets": [""], "securityGroups": [""], "assignPublicIp": "ENABLED"}},
         "serviceConnectConfiguration": {"enabled": true, "namespace": "", "services": [{"portName": "", "discoveryName": "", "clientAliases": [{"port": 0, "dnsName": ""}]}]},
-        "deploymentConfiguration": deployment});
+        "deploymentConfiguration": deployment, "tags": [{"key": "", "value": ""}], "propagateTags": "SERVICE"});
     let task = serde_json::json!({"family": "", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "", "memory": "",
         "executionRoleArn": "", "containerDefinitions": [{"name": "", "image": "", "essential": true,
             "portMappings": [{"containerPort": 0, "protocol": "tcp", "name": "", "appProtocol": "http"}],
-            "logConfiguration": {"logDriver": "awslogs", "options": {"KeyName": ""}}}]});
+            "logConfiguration": {"logDriver": "awslogs", "options": {"KeyName": ""}}}],
+        "tags": [{"key": "", "value": ""}]});
     let aws = common::recording_stand_in("calls", ANSWERS);
     let service = service.to_string();
     let task = task.to_string();

@@ -39,7 +39,9 @@ fn the_seed_example_converts_to_exactly_the_documented_json() {
             "logConfiguration": {"logDriver": "awslogs", "options": {
                 "awslogs-group": "/ecs/student-rest", "awslogs-region": "us-east-1",
                 "awslogs-stream-prefix": "ecs"}}
-        }]
+        }],
+        "tags": [{"key": "compose2ecs:project", "value": "student"},
+                 {"key": "compose2ecs:service", "value": "rest"}]
     });
     // Same keys and values…
     let got: serde_json::Value = serde_json::from_str(&written).unwrap();
@@ -88,7 +90,10 @@ fn the_seed_example_converts_to_exactly_the_documented_json() {
         serde_json::json!({
             "serviceName": "student-rest", "taskDefinition": "student-rest",
             "desiredCount": 1, "launchType": "FARGATE",
-            "deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": true, "rollback": true}}
+            "deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": true, "rollback": true}},
+            "tags": [{"key": "compose2ecs:project", "value": "student"},
+                     {"key": "compose2ecs:service", "value": "rest"}],
+            "propagateTags": "SERVICE"
         })
     );
 }

@@ -49,7 +49,7 @@ fn env_merges_the_environment_overlay_over_the_base_and_wins() {
     // The rounded prod size is reported at its line in the prod file.
     assert!(
         r.stderr.contains("warning[task-size-rounded]")
-            && r.stderr.contains("--> compose2ecs.prod.yaml:5:3"),
+            && r.stderr.contains("--> compose2ecs.prod.yaml:6:3"),
         "{}",
         r.stderr
     );

@@ -536,6 +536,8 @@ fn deploy_one(
         &cluster,
         "--services",
         &name,
+        "--include",
+        "TAGS",
     ])?;
     let live = described["services"]
         .as_array()
@@ -563,6 +565,23 @@ fn deploy_one(
             Value::Object(update_input(&service, &revision)).to_string(),
         )?;
         aws.json(&["ecs", "update-service", "--cli-input-json", &input])?;
+        // update-service takes no tags: a live service missing ours gets
+        // them with tag-resource (created services get them at creation).
+        let ours = service["tags"].as_array().cloned().unwrap_or_default();
+        let theirs = live["tags"].as_array().cloned().unwrap_or_default();
+        if let (false, Some(arn)) = (
+            ours.iter().all(|t| theirs.contains(t)),
+            live["serviceArn"].as_str(),
+        ) {
+            aws.text(&[
+                "ecs",
+                "tag-resource",
+                "--resource-arn",
+                arn,
+                "--tags",
+                &Value::Array(ours).to_string(),
+            ])?;
+        }
         let kept = if scaled {
             " (its desired count is Application Auto Scaling's)"
         } else {

@@ -83,6 +83,7 @@ fn unset(key: &str, v: &Value) -> bool {
 fn element_key(list: &str, v: &Value) -> Option<String> {
     let by = match list {
         "containerDefinitions" | "environment" | "secrets" | "volumes" | "ulimits" => "name",
+        "tags" => "key",
         "portMappings" => return v["containerPort"].as_u64().map(|p| p.to_string()),
         _ => return None,
     };
@@ -238,8 +239,17 @@ fn live_task(aws: &Aws, family: &str) -> Result<Option<Value>, AwsError> {
         "describe-task-definition",
         "--task-definition",
         family,
+        "--include",
+        "TAGS",
     ]) {
-        Ok(v) => Ok(Some(v["taskDefinition"].clone())),
+        Ok(v) => {
+            // The tags come beside the task definition, not in it.
+            let mut td = v["taskDefinition"].clone();
+            if let (Some(m), Some(tags)) = (td.as_object_mut(), v.get("tags")) {
+                m.insert("tags".to_owned(), tags.clone());
+            }
+            Ok(Some(td))
+        }
         Err(AwsError::Failed(m))
             if m.contains("Unable to describe task definition")
                 || m.contains("does not exist")
@@ -275,6 +285,8 @@ fn plan_family(aws: &Aws, conversion: &Conversion, family: &str) -> Result<Famil
             &cluster,
             "--services",
             &svc.service_name,
+            "--include",
+            "TAGS",
         ])?;
         let active = described["services"]
             .as_array()
@@ -294,7 +306,9 @@ fn plan_family(aws: &Aws, conversion: &Conversion, family: &str) -> Result<Famil
                 .and_then(|d| d.iter().find(|d| d["status"] == "PRIMARY"))
                 .cloned()
                 .unwrap_or_default();
-            for member in UPDATABLE {
+            // `deploy` tags a live service with tag-resource (update-service
+            // takes no tags): a tag to add is a change.
+            for member in UPDATABLE.iter().chain(&["tags"]) {
                 let Some(v) = create.get(*member) else {
                     continue;
                 };

@@ -33,10 +33,44 @@ pub(crate) fn apply_scaling(
     let call = |op: &str, input: Result<String, AwsError>| {
         aws.json(&["application-autoscaling", op, "--cli-input-json", &input?])
     };
-    call(
+    // Tags go with the target when it is created; an existing one is
+    // tagged apart.
+    let existed = !t.tags.is_empty()
+        && aws
+            .json(&[
+                "application-autoscaling",
+                "describe-scalable-targets",
+                "--service-namespace",
+                &t.service_namespace,
+                "--resource-ids",
+                &t.resource_id,
+            ])
+            .is_ok_and(|d| {
+                d["ScalableTargets"]
+                    .as_array()
+                    .is_some_and(|a| !a.is_empty())
+            });
+    let registered = call(
         "register-scalable-target",
         input_file(dir, &format!("{family}.scalable-target.json"), to_json(t)),
     )?;
+    // "Use this parameter to tag the scalable target when it is created. To
+    // tag an existing scalable target, use the TagResource operation."
+    let mut untagged = String::new();
+    if let (true, Some(arn)) = (existed, registered["ScalableTargetARN"].as_str()) {
+        let map = serde_json::to_string(&t.tags).unwrap_or_default();
+        if let Err(e) = aws.text(&[
+            "application-autoscaling",
+            "tag-resource",
+            "--resource-arn",
+            arn,
+            "--tags",
+            &map,
+        ]) {
+            // The scaling itself is in place; only the tags are behind.
+            untagged = format!(" (its tags are not updated: {e})");
+        }
+    }
     for (i, p) in scaling.scaling_policies.iter().enumerate() {
         call(
             "put-scaling-policy",
@@ -74,6 +108,7 @@ pub(crate) fn apply_scaling(
     if !removed.is_empty() {
         line.push_str(&format!("; removed {}", removed.join(", ")));
     }
+    line.push_str(&untagged);
     Ok(line)
 }
 

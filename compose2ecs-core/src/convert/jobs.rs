@@ -217,6 +217,8 @@ pub(super) fn run_task(
         launch_type: platform.launch_type.as_str().to_owned(),
         network_configuration: super::service::network_configuration(&overlay.overlay, platform),
         started_by: STARTED_BY.to_owned(),
+        tags: Vec::new(),
+        propagate_tags: None,
     }
 }
 

@@ -15,6 +15,7 @@ mod secrets;
 mod service;
 mod size;
 mod strategy;
+mod tags;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -247,7 +248,7 @@ pub(crate) fn convert(project: &Project, overlay: &LoadedOverlay, sink: &mut Sin
             .with_help("use the long port syntax with a name: ports: [{name: http, target: 8080}]"),
         );
     }
-    Converted {
+    let mut converted = Converted {
         task_definitions: out,
         services,
         jobs: run_tasks,
@@ -255,7 +256,9 @@ pub(crate) fn convert(project: &Project, overlay: &LoadedOverlay, sink: &mut Sin
         schedules,
         dependencies,
         placements,
-    }
+    };
+    tags::apply(&project.name, overlay, &families, &mut converted, sink);
+    converted
 }
 
 /// Whether the task `owner` names runs on a schedule.
@@ -553,6 +556,7 @@ fn build_task(
         ipc_mode: extras.ipc_mode,
         runtime_platform: extras.runtime_platform,
         volumes: extras.volumes.into_values().collect(),
+        tags: Vec::new(),
     };
     (td, owner_container)
 }

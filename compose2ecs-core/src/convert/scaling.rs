@@ -183,6 +183,7 @@ pub(super) fn scaling(
             scalable_dimension: DESIRED_COUNT.to_owned(),
             min_capacity: min,
             max_capacity: s.max,
+            tags: std::collections::BTreeMap::new(),
         },
         scaling_policies: policies,
         scheduled_actions: actions,

@@ -191,6 +191,8 @@ pub(super) fn schedule(
                 task_count: count,
                 launch_type: platform.launch_type.as_str().to_owned(),
                 network_configuration: network,
+                propagate_tags: None,
+                tags: Vec::new(),
             },
         },
         state: "ENABLED".to_owned(),

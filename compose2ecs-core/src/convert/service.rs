@@ -216,5 +216,7 @@ pub(super) fn service_definition(
         health_check_grace_period_seconds: grace,
         network_configuration,
         deployment_configuration,
+        tags: Vec::new(),
+        propagate_tags: None,
     }
 }

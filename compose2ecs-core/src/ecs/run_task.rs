@@ -39,6 +39,12 @@ pub struct RunTask {
     pub network_configuration: Option<NetworkConfiguration>,
     /// [`STARTED_BY`].
     pub started_by: String,
+    /// The task's tags.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub tags: Vec<super::Tag>,
+    /// `TASK_DEFINITION`: the task carries its definition's tags too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub propagate_tags: Option<String>,
 }
 
 impl RunTask {
@@ -54,6 +60,13 @@ impl RunTask {
             launch_type: service.launch_type.clone(),
             network_configuration: service.network_configuration.clone(),
             started_by: STARTED_BY.to_owned(),
+            tags: service.tags.clone(),
+            // RunTask refuses SERVICE ("An error will be received if you
+            // specify the SERVICE option when running a task").
+            propagate_tags: service
+                .propagate_tags
+                .as_ref()
+                .map(|_| "TASK_DEFINITION".to_owned()),
         }
     }
 
@@ -81,6 +94,16 @@ impl RunTask {
                 }
             }),
             started_by: STARTED_BY.to_owned(),
+            tags: ecs
+                .tags
+                .iter()
+                .flatten()
+                .map(|(key, value)| super::Tag {
+                    key: key.clone(),
+                    value: value.clone(),
+                })
+                .collect(),
+            propagate_tags: ecs.propagate_tags.clone(),
         }
     }
 }

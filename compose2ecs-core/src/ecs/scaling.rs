@@ -43,6 +43,9 @@ pub struct ScalableTarget {
     pub min_capacity: u32,
     /// The most tasks.
     pub max_capacity: u32,
+    /// The target's tags (when it is created).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty", default)]
+    pub tags: std::collections::BTreeMap<String, String>,
 }
 
 /// A `PutScalingPolicy` request of a target tracking policy.

@@ -66,6 +66,13 @@ pub struct EcsParameters {
     /// The awsvpc network.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network_configuration: Option<ScheduleNetwork>,
+    /// `TASK_DEFINITION`: each task carries its definition's tags.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub propagate_tags: Option<String>,
+    /// The tasks' tags, one `{key: value}` each (Scheduler's `TagMap`
+    /// list; a schedule itself takes no tags).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub tags: Vec<std::collections::BTreeMap<String, String>>,
 }
 
 /// `NetworkConfiguration` (Scheduler's model spells its one member in

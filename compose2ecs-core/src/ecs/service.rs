@@ -33,6 +33,12 @@ pub struct ServiceDefinition {
     pub service_connect_configuration: Option<ServiceConnectConfiguration>,
     /// Rolling update settings and the circuit breaker.
     pub deployment_configuration: DeploymentConfiguration,
+    /// The service's tags.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub tags: Vec<super::Tag>,
+    /// `SERVICE`: its tasks carry the service's tags.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub propagate_tags: Option<String>,
 }
 
 /// A target group of a service.

@@ -42,6 +42,25 @@ pub struct TaskDefinition {
     /// Data volumes the containers mount, sorted by name.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub volumes: Vec<Volume>,
+    /// The tags of the task definition (`compose2ecs:project`, …).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub tags: Vec<Tag>,
+}
+
+/// The tag naming the compose project on every resource compose2ecs makes
+/// (what `down` and cost reports find them by).
+pub const PROJECT_TAG: &str = "compose2ecs:project";
+/// The tag naming the compose service that owns the task.
+pub const SERVICE_TAG: &str = "compose2ecs:service";
+
+/// A resource tag, `{key, value}`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Tag {
+    /// The key, such as `compose2ecs:project`.
+    pub key: String,
+    /// The value.
+    pub value: String,
 }
 
 /// `runtimePlatform`.

@@ -99,6 +99,9 @@ pub struct SecretFiles {
 pub struct ServiceOverlay {
     /// The family; default `<project>-<service>`.
     pub family: Option<String>,
+    /// Tags of this task's resources, over the top-level `tags`.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
     /// The pushed image the container runs, over compose's `image:` and
     /// `images.registry` (for a service built locally).
     pub image: Option<String>,
@@ -461,6 +464,11 @@ pub struct Overlay {
     /// Fargate prices for `plan` and `convert --cost`, over the shipped
     /// us-east-1 table.
     pub pricing: Option<Pricing>,
+    /// Tags for every task definition, service, job, scheduled task and
+    /// scalable target (cost allocation), besides `compose2ecs:project`
+    /// and `compose2ecs:service`.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
 }
 
 /// The overlay's JSON Schema (`schemas/overlay.schema.json`), generated from
