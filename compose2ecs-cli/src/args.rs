@@ -124,6 +124,51 @@ is a JSON object (service, timestamp, time, stream, message).
 Exit status: 0 read (a log group that does not exist yet is said and skipped),
 1 input rejected, a service without CloudWatch logs, or a call failed.";
 
+pub(crate) const PS_HELP: &str = "\
+Examples:
+  compose2ecs ps
+  compose2ecs ps --env prod --format json
+
+One row per compose service that runs as an ECS service (`docker compose ps`'s
+layout), then the jobs and scheduled tasks with their last run. A service not
+deployed yet says so.
+
+Exit status: 0 listed, 1 input rejected or a call failed.";
+
+pub(crate) const EXEC_HELP: &str = "\
+Examples:
+  compose2ecs exec web                 # sh in a running task of web
+  compose2ecs exec web -- rails console
+  compose2ecs exec web --container envoy --task 0a1b2c3d -- env
+
+Needs `exec: true` for the service in compose2ecs.yaml (then deploy), a task
+role with `compose2ecs policy --task-role`, and the Session Manager plugin for
+the AWS CLI.
+
+Exit status: the command's, 1 when there is no task to enter or a call failed.";
+
+pub(crate) const SCALE_HELP: &str = "\
+Examples:
+  compose2ecs scale web=3
+  compose2ecs scale web=0 worker=2 --env staging
+
+A service that scales (`scaling:`) takes a count within its min and max; the
+scaler may change it again.
+
+Exit status: 0 set, 1 input rejected, a count out of range, or a call failed.";
+
+pub(crate) const DOWN_HELP: &str = "\
+Examples:
+  compose2ecs down --dry-run           # what would be removed
+  compose2ecs down                     # asks first on a terminal
+  compose2ecs down --yes --deregister  # in CI, task definitions too
+
+Only resources tagged compose2ecs:project=<this project> are removed; one of
+the same name without the tag is said and left alone.
+
+Exit status: 0 removed (or nothing to remove), 1 refused, not confirmed, or a
+call failed.";
+
 pub(crate) const RUN_HELP: &str = "\
 Examples:
   compose2ecs run migrate                   # the job, as compose defines it
@@ -189,9 +234,29 @@ pub(crate) enum Command {
     /// service; `--follow` keeps printing new lines.
     #[command(after_help = LOGS_HELP)]
     Logs(LogsArgs),
+    /// List the project's services on ECS, as `docker compose ps` does:
+    /// desired, running and pending tasks, rollout, revision, image and
+    /// health; then the jobs' and scheduled tasks' last runs.
+    #[command(after_help = PS_HELP)]
+    Ps(PsArgs),
+    /// Open a shell (or run a command) in a running task of a service, with
+    /// ECS Exec (`aws ecs execute-command --interactive`).
+    #[command(after_help = EXEC_HELP)]
+    Exec(ExecArgs),
+    /// Set services' desired counts (`web=3 worker=1`), within their
+    /// scaling limits.
+    #[command(after_help = SCALE_HELP)]
+    Scale(ScaleArgs),
+    /// Remove what `deploy` created for this project, and only what carries
+    /// its `compose2ecs:project` tag: services (drained), scalable targets
+    /// and policies, schedules; with --deregister, task definition
+    /// revisions.
+    #[command(after_help = DOWN_HELP)]
+    Down(DownArgs),
     /// Print the IAM policy the task execution role needs for exactly this
     /// project: image pulls, log writes, secret reads (`--scheduler`: the
-    /// policy of `roles.scheduler`, which starts the scheduled tasks).
+    /// policy of `roles.scheduler`, which starts the scheduled tasks;
+    /// `--task-role`: what the task role needs for ECS Exec).
     Policy(PolicyArgs),
     /// Write a commented compose2ecs.yaml for this project, pre-filled from
     /// it: the region from the environment, a placeholder for every AWS fact
@@ -495,8 +560,86 @@ pub(crate) struct PolicyArgs {
     /// The policy of the role EventBridge Scheduler starts the scheduled
     /// tasks with (`roles.scheduler`; its trust policy names
     /// `scheduler.amazonaws.com`), instead of the execution role's.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "task_role")]
     pub(crate) scheduler: bool,
+    /// What the task role needs besides the application's own permissions:
+    /// the Session Manager channels of ECS Exec (`exec: true`).
+    #[arg(long)]
+    pub(crate) task_role: bool,
+}
+
+/// The AWS CLI, as the commands that call it take it.
+#[derive(Debug, Args)]
+pub(crate) struct CliArgs {
+    /// The AWS CLI to run. It runs in your AWS environment as it is
+    /// (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, …).
+    #[arg(long, value_name = "PATH", default_value = "aws")]
+    pub(crate) aws_cli: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PsArgs {
+    #[command(flatten)]
+    pub(crate) conversion: ConversionArgs,
+    #[command(flatten)]
+    pub(crate) cli: CliArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExecArgs {
+    #[command(flatten)]
+    pub(crate) conversion: ConversionArgs,
+    #[command(flatten)]
+    pub(crate) cli: CliArgs,
+    /// The compose service whose task to enter.
+    #[arg(value_name = "SERVICE")]
+    pub(crate) service: String,
+    /// The task (its ID or ARN). Default: the first running task.
+    #[arg(long, value_name = "TASK")]
+    pub(crate) task: Option<String>,
+    /// The container. Default: the compose service's own.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) container: Option<String>,
+    /// The command, after `--`. Default: `sh`.
+    #[arg(last = true, value_name = "CMD")]
+    pub(crate) command: Vec<String>,
+    /// The Session Manager plugin `aws` starts the session with.
+    #[arg(long, value_name = "PATH", default_value = "session-manager-plugin")]
+    pub(crate) session_manager_plugin: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ScaleArgs {
+    #[command(flatten)]
+    pub(crate) conversion: ConversionArgs,
+    #[command(flatten)]
+    pub(crate) cli: CliArgs,
+    /// `SERVICE=COUNT`, one or more.
+    #[arg(value_name = "SERVICE=N", required = true)]
+    pub(crate) counts: Vec<String>,
+    /// Print the `aws` commands instead of running them.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DownArgs {
+    #[command(flatten)]
+    pub(crate) conversion: ConversionArgs,
+    #[command(flatten)]
+    pub(crate) cli: CliArgs,
+    /// Do not ask: remove at once (needed when stdin is not a terminal).
+    #[arg(short, long)]
+    pub(crate) yes: bool,
+    /// Say what would be removed, and remove nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Also deregister the families' task definition revisions.
+    #[arg(long)]
+    pub(crate) deregister: bool,
+    /// Seconds to wait for the services to drain.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600.0)]
+    pub(crate) timeout: f64,
 }
 
 #[derive(Debug, Args)]

@@ -33,6 +33,10 @@ fn main() -> ExitCode {
         Command::Build(a) => a.conversion.format,
         Command::Push(a) => a.conversion.format,
         Command::Policy(a) => a.conversion.format,
+        Command::Ps(a) => a.conversion.format,
+        Command::Exec(a) => a.conversion.format,
+        Command::Scale(a) => a.conversion.format,
+        Command::Down(a) => a.conversion.format,
         Command::Config(_)
         | Command::Init(_)
         | Command::Schema { .. }
@@ -49,6 +53,10 @@ fn main() -> ExitCode {
         Command::Build(args) => cmd::images::run_build(&args),
         Command::Push(args) => cmd::images::run_push(&args),
         Command::Policy(args) => cmd::policy::run(&args),
+        Command::Ps(args) => cmd::ps::run(&args),
+        Command::Exec(args) => cmd::exec::run(&args),
+        Command::Scale(args) => cmd::scale::run(&args),
+        Command::Down(args) => cmd::down::run(&args),
         Command::Config(args) => cmd::config::run(&args),
         Command::Init(args) => cmd::init::run(&args),
         Command::Schema { which } => cmd::schema::run(which),

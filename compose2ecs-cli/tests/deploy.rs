@@ -414,3 +414,74 @@ fn policy_scheduler_grants_run_task_on_the_scheduled_families_only() {
         r.stderr
     );
 }
+
+#[test]
+fn exec_true_enables_execute_command_and_policy_task_role_grants_its_channels() {
+    let dir = common::project(&[
+        (
+            "compose.yaml",
+            "name: shop\nservices:\n  web:\n    image: nginx:1.27\n",
+        ),
+        (
+            "compose2ecs.yaml",
+            "region: eu-west-1\nroles: {execution: \"arn:aws:iam::123456789012:role/exec\", task: \"arn:aws:iam::123456789012:role/app\"}\nservices:\n  web: {exec: true}\n",
+        ),
+    ]);
+    let r = common::run(bin().current_dir(dir.path()).args(["convert", "-o", "ecs"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let service: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("ecs/shop-web.service.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(service["enableExecuteCommand"], true);
+    let r = common::run(
+        bin()
+            .current_dir(dir.path())
+            .args(["policy", "--task-role"]),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let policy: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        policy["Statement"][0]["Action"],
+        serde_json::json!([
+            "ssmmessages:CreateControlChannel",
+            "ssmmessages:CreateDataChannel",
+            "ssmmessages:OpenControlChannel",
+            "ssmmessages:OpenDataChannel"
+        ])
+    );
+    // Without a task role, exec is a warning: ECS Exec needs one.
+    std::fs::write(
+        dir.path().join("compose2ecs.yaml"),
+        "region: eu-west-1\nroles: {execution: \"arn:aws:iam::123456789012:role/exec\"}\nservices:\n  web: {exec: true}\n",
+    )
+    .unwrap();
+    let r = common::run(
+        bin()
+            .current_dir(dir.path())
+            .args(["convert", "-o", "ecs", "--strict"]),
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("`web` has `exec: true` and no task role"),
+        "{}",
+        r.stderr
+    );
+    // Without exec anywhere, there is nothing to grant.
+    std::fs::write(
+        dir.path().join("compose2ecs.yaml"),
+        "region: eu-west-1\nroles: {execution: \"arn:aws:iam::123456789012:role/exec\"}\n",
+    )
+    .unwrap();
+    let r = common::run(
+        bin()
+            .current_dir(dir.path())
+            .args(["policy", "--task-role"]),
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("no service has `exec: true`"),
+        "{}",
+        r.stderr
+    );
+}

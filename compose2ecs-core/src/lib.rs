@@ -101,7 +101,9 @@ mod units;
 mod validate;
 
 pub use diagnostic::{Code, Diagnostic, Error, Location, Place, Severity, Sources};
-pub use ecs::{Placement, RunTask, ServiceDefinition, TaskDefinition, to_json};
+pub use ecs::{
+    PROJECT_TAG, Placement, RunTask, SERVICE_TAG, ServiceDefinition, Tag, TaskDefinition, to_json,
+};
 pub use indexmap::{self, IndexMap};
 pub use load::discover::{Discovery, Options, discover, env_overlay_name};
 pub use load::input::{Input, Source};

@@ -244,6 +244,48 @@ pub fn scheduler_role_policy(
     Some(json!({"Version": "2012-10-17", "Statement": statements}))
 }
 
+/// What the task role needs for the conversion's services: with ECS Exec on
+/// (`exec: true`), the SSM Session Manager channels "The ECS Exec feature
+/// requires a task IAM role to grant containers the permissions needed for
+/// communication between the managed SSM agent (execute-command agent) and
+/// the SSM service" (ECS Developer Guide, "Monitor Amazon ECS containers
+/// with ECS Exec"). `None` when no service has exec on: the application's
+/// own permissions are not compose2ecs's to know.
+///
+/// ```
+/// use compose2ecs_core::{Input, Options, convert, policy::task_role_policy};
+///
+/// let input = Input::from_yaml("name: shop\nservices:\n  web:\n    image: nginx\n")
+///     .with_overlay("region: eu-west-1\nroles:\n  execution: arn:aws:iam::123456789012:role/exec\n  task: arn:aws:iam::123456789012:role/app\nservices:\n  web: {exec: true}\n");
+/// let c = convert(&input, &Options::default())?;
+/// let policy = task_role_policy(c.services.values()).unwrap();
+/// assert_eq!(policy["Statement"][0]["Action"][0], "ssmmessages:CreateControlChannel");
+/// # Ok::<(), compose2ecs_core::Error>(())
+/// ```
+pub fn task_role_policy<'a>(
+    services: impl IntoIterator<Item = &'a crate::ecs::ServiceDefinition>,
+) -> Option<Json> {
+    let exec = services
+        .into_iter()
+        .any(|s| s.enable_execute_command == Some(true));
+    exec.then(|| {
+        json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "EcsExec",
+                "Effect": "Allow",
+                "Action": [
+                    "ssmmessages:CreateControlChannel",
+                    "ssmmessages:CreateDataChannel",
+                    "ssmmessages:OpenControlChannel",
+                    "ssmmessages:OpenDataChannel"
+                ],
+                "Resource": "*"
+            }]
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

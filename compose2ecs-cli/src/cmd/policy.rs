@@ -8,6 +8,15 @@ use crate::write;
 
 pub(crate) fn run(args: &PolicyArgs) -> Outcome {
     match converted(&args.conversion, &[], None) {
+        Ok((reporter, conversion)) if args.task_role => {
+            match compose2ecs_core::policy::task_role_policy(conversion.services.values()) {
+                Some(policy) => write::stdout(format!("{policy:#}\n").as_bytes()),
+                None => crate::cmd::fail(
+                    reporter,
+                    "no service has `exec: true`, so the task role needs nothing from compose2ecs (only what the application itself calls)",
+                ),
+            }
+        }
         Ok((reporter, conversion)) if args.scheduler => {
             match compose2ecs_core::policy::scheduler_role_policy(
                 &conversion.schedules,

@@ -205,6 +205,20 @@ pub(super) fn service_definition(
         sink,
     );
 
+    let exec = settings.and_then(|s| s.exec).filter(|e| *e);
+    if exec.is_some() && td.task_role_arn.is_none() {
+        // "The ECS Exec feature requires a task IAM role" (ECS Developer
+        // Guide, "Monitor Amazon ECS containers with ECS Exec").
+        sink.push(
+            Diagnostic::warning(
+                Code::IncompatibleSetting,
+                format!("`{}` has `exec: true` and no task role: ECS Exec needs one, to open its Session Manager channels", owner.name),
+            )
+            .with_path(format!("services.{}.exec", owner.name))
+            .at(overlay.key_loc(&["services", &owner.name, "exec"]))
+            .with_help("set `roles.task` (or `services.<name>.roles.task`); `compose2ecs policy --task-role` prints what it needs"),
+        );
+    }
     ServiceDefinition {
         service_connect_configuration,
         cluster: o.cluster.clone(),
@@ -218,5 +232,6 @@ pub(super) fn service_definition(
         deployment_configuration,
         tags: Vec::new(),
         propagate_tags: None,
+        enable_execute_command: exec,
     }
 }

@@ -39,6 +39,9 @@ pub struct ServiceDefinition {
     /// `SERVICE`: its tasks carry the service's tags.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub propagate_tags: Option<String>,
+    /// ECS Exec (`compose2ecs exec`) into its tasks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enable_execute_command: Option<bool>,
 }
 
 /// A target group of a service.

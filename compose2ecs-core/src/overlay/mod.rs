@@ -102,6 +102,9 @@ pub struct ServiceOverlay {
     /// Tags of this task's resources, over the top-level `tags`.
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// ECS Exec into its tasks (`compose2ecs exec`): `enableExecuteCommand`;
+    /// the task role then needs `compose2ecs policy --task-role`.
+    pub exec: Option<bool>,
     /// The pushed image the container runs, over compose's `image:` and
     /// `images.registry` (for a service built locally).
     pub image: Option<String>,

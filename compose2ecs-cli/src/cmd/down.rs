@@ -1,0 +1,353 @@
+//! `compose2ecs down`: removes what `deploy` created for this project — and
+//! only what carries its `compose2ecs:project` tag. Everything is looked at
+//! first (read-only calls), shown, confirmed on a terminal, then removed:
+//! scalable targets (their policies and scheduled actions go with them),
+//! services (scaled to 0, deleted, waited for until drained), schedules,
+//! and with `--deregister` the families' task definition revisions.
+
+use std::io::IsTerminal as _;
+use std::time::{Duration, Instant};
+
+use compose2ecs_core::{Conversion, PROJECT_TAG};
+use serde_json::{Value, json};
+
+use crate::args::{AwsArgs, DownArgs};
+use crate::aws::{Aws, AwsError};
+use crate::cmd::ps::cluster_of;
+use crate::cmd::{aws, converted, fail};
+use crate::outcome::Outcome;
+use crate::report::Reporter;
+
+/// One thing to remove.
+enum Removal {
+    ScalableTarget { resource_id: String },
+    Service { cluster: String, name: String },
+    Schedule { name: String },
+    Revision { arn: String },
+}
+
+impl Removal {
+    fn describe(&self) -> String {
+        match self {
+            Removal::ScalableTarget { resource_id } => {
+                format!("scalable target {resource_id} (with its policies and scheduled actions)")
+            }
+            Removal::Service { cluster, name } => format!("service {name} (cluster {cluster})"),
+            Removal::Schedule { name } => format!("schedule {name}"),
+            Removal::Revision { arn } => {
+                format!("task definition {}", arn.rsplit('/').next().unwrap_or(arn))
+            }
+        }
+    }
+}
+
+/// Whether ECS tags (`[{key, value}]`) name `project`.
+fn ours(tags: &Value, project: &str) -> bool {
+    tags.as_array()
+        .into_iter()
+        .flatten()
+        .any(|t| t["key"] == PROJECT_TAG && t["value"] == project)
+}
+
+/// The project's name, as its tags carry it.
+fn project_of(conversion: &Conversion) -> String {
+    conversion
+        .task_definitions
+        .values()
+        .flat_map(|td| &td.tags)
+        .find(|t| t.key == PROJECT_TAG)
+        .map(|t| t.value.clone())
+        .unwrap_or_default()
+}
+
+/// What to remove, and what has the name of one and is not the project's.
+fn survey(
+    aws: &Aws,
+    conversion: &Conversion,
+    deregister: bool,
+) -> Result<(Vec<Removal>, Vec<String>), AwsError> {
+    let project = project_of(conversion);
+    let mut remove = Vec::new();
+    let mut foreign = Vec::new();
+    for (family, svc) in &conversion.services {
+        let cluster = cluster_of(conversion, family);
+        let described = aws.json(&[
+            "ecs",
+            "describe-services",
+            "--cluster",
+            &cluster,
+            "--services",
+            &svc.service_name,
+            "--include",
+            "TAGS",
+        ])?;
+        let Some(live) = described["services"]
+            .as_array()
+            .and_then(|s| s.iter().find(|s| s["status"] == "ACTIVE"))
+        else {
+            continue;
+        };
+        if !ours(&live["tags"], &project) {
+            foreign.push(format!(
+                "service {} (cluster {cluster}) has no tag {PROJECT_TAG}={project}: it was not deployed by compose2ecs for this project, and is left alone",
+                svc.service_name
+            ));
+            continue;
+        }
+        if let Some(s) = conversion.scaling.get(family) {
+            let t = &s.scalable_target;
+            let found = aws.json(&[
+                "application-autoscaling",
+                "describe-scalable-targets",
+                "--service-namespace",
+                &t.service_namespace,
+                "--resource-ids",
+                &t.resource_id,
+            ])?;
+            if found["ScalableTargets"]
+                .as_array()
+                .is_some_and(|a| !a.is_empty())
+            {
+                remove.push(Removal::ScalableTarget {
+                    resource_id: t.resource_id.clone(),
+                });
+            }
+        }
+        remove.push(Removal::Service {
+            cluster,
+            name: svc.service_name.clone(),
+        });
+    }
+    for s in conversion.schedules.values() {
+        let Ok(live) = aws.json(&["scheduler", "get-schedule", "--name", &s.name]) else {
+            continue;
+        };
+        // A schedule takes no tags: the tasks it starts carry ours.
+        let tagged = live["Target"]["EcsParameters"]["Tags"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|m| m[PROJECT_TAG] == project.as_str());
+        if tagged {
+            remove.push(Removal::Schedule {
+                name: s.name.clone(),
+            });
+        } else {
+            foreign.push(format!(
+                "schedule {} does not start tasks tagged {PROJECT_TAG}={project}, and is left alone",
+                s.name
+            ));
+        }
+    }
+    if deregister {
+        for family in conversion.task_definitions.keys() {
+            let listed = aws.json(&[
+                "ecs",
+                "list-task-definitions",
+                "--family-prefix",
+                family,
+                "--status",
+                "ACTIVE",
+            ])?;
+            for arn in listed["taskDefinitionArns"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                let Some(arn) = arn.as_str() else { continue };
+                // The prefix also matches longer families (`shop-web-x`).
+                let of_family = arn
+                    .rsplit('/')
+                    .next()
+                    .and_then(|r| r.rsplit_once(':'))
+                    .is_some_and(|(f, _)| f == family);
+                if !of_family {
+                    continue;
+                }
+                let d = aws.json(&[
+                    "ecs",
+                    "describe-task-definition",
+                    "--task-definition",
+                    arn,
+                    "--include",
+                    "TAGS",
+                ])?;
+                if ours(&d["tags"], &project) {
+                    remove.push(Removal::Revision {
+                        arn: arn.to_owned(),
+                    });
+                } else {
+                    foreign.push(format!(
+                        "task definition {} has no tag {PROJECT_TAG}={project}, and is left alone",
+                        arn.rsplit('/').next().unwrap_or(arn)
+                    ));
+                }
+            }
+        }
+    }
+    Ok((remove, foreign))
+}
+
+/// Asks on the terminal; `false` unless the answer is yes.
+fn confirmed(count: usize) -> bool {
+    eprint!("remove these {count}? [y/N] ");
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer).is_ok()
+        && matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+}
+
+pub(crate) fn run(args: &DownArgs) -> Outcome {
+    let (reporter, conversion) = match converted(&args.conversion, &[], None) {
+        Ok(c) => c,
+        Err(o) => return o,
+    };
+    let aws = aws(
+        &AwsArgs {
+            families: Vec::new(),
+            aws_cli: args.cli.aws_cli.clone(),
+            dry_run: false,
+        },
+        reporter,
+        &conversion,
+    );
+    let (remove, foreign) = match survey(&aws, &conversion, args.deregister) {
+        Ok(s) => s,
+        Err(e) => {
+            return fail(
+                reporter,
+                &format!("down failed before removing anything: {e}"),
+            );
+        }
+    };
+    for f in &foreign {
+        reporter.progress(f);
+    }
+    if remove.is_empty() {
+        reporter.progress("nothing of this project to remove");
+        return Outcome::Success;
+    }
+    let lines: Vec<String> = remove.iter().map(Removal::describe).collect();
+    if args.dry_run {
+        if reporter.json {
+            return crate::write::document(&json!({"status": "dry-run", "would_remove": lines}));
+        }
+        for l in &lines {
+            reporter.progress(&format!("would remove {l}"));
+        }
+        return Outcome::Success;
+    }
+    if !args.yes {
+        if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+            return fail(
+                reporter,
+                &format!(
+                    "down would remove {} resources and asks first, but there is no terminal to ask on; pass --yes (or --dry-run to see them)",
+                    lines.len()
+                ),
+            );
+        }
+        for l in &lines {
+            reporter.progress(&format!("  {l}"));
+        }
+        if !confirmed(lines.len()) {
+            return fail(reporter, "not confirmed; nothing was removed");
+        }
+    }
+    match take_down(&aws, &remove, args.timeout, reporter) {
+        Ok(()) => {
+            reporter.progress(&format!(
+                "removed {} resources of this project",
+                remove.len()
+            ));
+            Outcome::Success
+        }
+        Err(e) => fail(reporter, &format!("down stopped: {e}")),
+    }
+}
+
+fn take_down(
+    aws: &Aws,
+    remove: &[Removal],
+    timeout: f64,
+    reporter: Reporter,
+) -> Result<(), AwsError> {
+    let mut draining = Vec::new();
+    for r in remove {
+        match r {
+            Removal::ScalableTarget { resource_id } => {
+                aws.text(&[
+                    "application-autoscaling",
+                    "deregister-scalable-target",
+                    "--service-namespace",
+                    "ecs",
+                    "--resource-id",
+                    resource_id,
+                    "--scalable-dimension",
+                    "ecs:service:DesiredCount",
+                ])?;
+            }
+            Removal::Service { cluster, name } => {
+                aws.json(&[
+                    "ecs",
+                    "update-service",
+                    "--cluster",
+                    cluster,
+                    "--service",
+                    name,
+                    "--desired-count",
+                    "0",
+                ])?;
+                aws.json(&[
+                    "ecs",
+                    "delete-service",
+                    "--cluster",
+                    cluster,
+                    "--service",
+                    name,
+                ])?;
+                draining.push((cluster, name));
+            }
+            Removal::Schedule { name } => {
+                aws.text(&["scheduler", "delete-schedule", "--name", name])?;
+            }
+            Removal::Revision { arn } => {
+                aws.json(&[
+                    "ecs",
+                    "deregister-task-definition",
+                    "--task-definition",
+                    arn,
+                ])?;
+            }
+        }
+        reporter.progress(&format!("removed {}", r.describe()));
+    }
+    // A deleted service drains (DRAINING) until its tasks have stopped.
+    let deadline = Instant::now() + Duration::from_secs_f64(timeout.max(0.0));
+    for (cluster, name) in draining {
+        loop {
+            let d = aws.json(&[
+                "ecs",
+                "describe-services",
+                "--cluster",
+                cluster,
+                "--services",
+                name,
+            ])?;
+            let status = d["services"]
+                .as_array()
+                .and_then(|s| s.first())
+                .map_or("INACTIVE", |s| s["status"].as_str().unwrap_or("INACTIVE"));
+            if status != "ACTIVE" && status != "DRAINING" {
+                break;
+            }
+            if Instant::now() >= deadline {
+                return Err(AwsError::Failed(format!(
+                    "service {name} is still {status} after {timeout}s (it goes on draining)"
+                )));
+            }
+            reporter.transient(&format!("waiting for {name} to drain…"));
+            std::thread::sleep(Duration::from_secs(2));
+        }
+    }
+    Ok(())
+}
