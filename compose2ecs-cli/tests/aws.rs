@@ -195,6 +195,7 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
     let mut registered = 0;
     let mut created = 0;
+    let mut spot = 0;
     let mut ran = 0;
     let mut scaled = 0;
     let mut schedules = 0;
@@ -524,6 +525,13 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
                 continue;
             }
             let reply = reply.unwrap_or_else(|e| panic!("{} was refused:\n{e}", file.display()));
+            // A capacity provider strategy replaces the launch type, as ECS
+            // requires; the CLI's validation and moto took it (moto does not
+            // store the strategy, so only the request can be checked).
+            if emitted.get("capacityProviderStrategy").is_some() {
+                assert!(emitted.get("launchType").is_none(), "{}", file.display());
+                spot += 1;
+            }
             let stored = &reply["service"];
             for key in ["serviceName", "desiredCount", "launchType", "loadBalancers"] {
                 if let Some(v) = emitted.get(key) {
@@ -680,6 +688,10 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
         "only {registered} task definitions registered"
     );
     assert!(created >= 2, "only {created} services created");
+    assert!(
+        spot >= 2,
+        "only {spot} services on a capacity provider strategy"
+    );
     assert!(ran >= 4, "only {ran} jobs run");
 }
 

@@ -485,3 +485,45 @@ fn exec_true_enables_execute_command_and_policy_task_role_grants_its_channels() 
         r.stderr
     );
 }
+
+#[test]
+fn pull_credentials_give_repository_credentials_and_exactly_their_read_in_the_policy() {
+    let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/capacity-and-registries");
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&from, dir.path());
+    let r = common::run(bin().current_dir(dir.path()).args(["convert", "-o", "ecs"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let td = |f: &str| -> serde_json::Value {
+        serde_json::from_str(
+            &std::fs::read_to_string(
+                dir.path()
+                    .join(format!("ecs/shop-{f}.task-definition.json")),
+            )
+            .unwrap(),
+        )
+        .unwrap()
+    };
+    let ghcr = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ghcr-login-Ab12Cd";
+    let hub = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:dockerhub-login-Ef34Gh";
+    // Each image gets its registry host's login.
+    assert_eq!(
+        td("web")["containerDefinitions"][0]["repositoryCredentials"]["credentialsParameter"],
+        ghcr
+    );
+    assert_eq!(
+        td("worker")["containerDefinitions"][0]["repositoryCredentials"]["credentialsParameter"],
+        hub
+    );
+    let r = common::run(bin().current_dir(dir.path()).arg("policy"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let policy: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let read = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Sid"] == "ReadSecrets")
+        .unwrap();
+    assert_eq!(read["Action"], "secretsmanager:GetSecretValue");
+    assert_eq!(read["Resource"], serde_json::json!([hub, ghcr]));
+}

@@ -173,9 +173,13 @@ pub fn priced(
     let number = |v: Option<&str>| v.and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
     let vcpu = number(td.cpu.as_deref()) / 1024.0;
     let gb = number(td.memory.as_deref()) / 1024.0;
-    // Every task gets 20 GiB; compose2ecs sets no `ephemeralStorage` (yet),
-    // so no task has more to pay for.
-    let storage_gib = table.included_ephemeral_storage_gib;
+    // Every task gets 20 GiB; `ephemeral_storage` above that is paid for.
+    let storage_gib = td
+        .ephemeral_storage
+        .as_ref()
+        .map_or(table.included_ephemeral_storage_gib, |e| {
+            f64::from(e.size_in_gib)
+        });
     let extra_storage = (storage_gib - table.included_ephemeral_storage_gib).max(0.0);
     let task_hour = vcpu * rates.vcpu_hour + gb * rates.gb_hour + extra_storage * storage;
     let arch = if arm { "ARM64" } else { "X86_64" };

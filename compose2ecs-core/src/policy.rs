@@ -125,6 +125,10 @@ pub fn execution_role_policy<'a>(
                 .get("awslogs-create-group")
                 .is_some_and(|v| v == "true");
         }
+        if let Some(r) = &c.repository_credentials {
+            // The registry login: exactly that secret.
+            secrets_manager.insert(r.credentials_parameter.clone());
+        }
         for s in &c.secrets {
             match secret_resource(&s.value_from, region, account, partition) {
                 (true, r) => secrets_manager.insert(r),

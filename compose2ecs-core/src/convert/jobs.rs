@@ -219,6 +219,8 @@ pub(super) fn run_task(
         started_by: STARTED_BY.to_owned(),
         tags: Vec::new(),
         propagate_tags: None,
+        capacity_provider_strategy: Vec::new(),
+        platform_version: None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Stage 5, **convert**: the typed project and the overlay into ECS task
 //! definitions. One submodule per concern.
 
+mod capacity;
 mod container;
 mod health;
 mod jobs;
@@ -8,6 +9,8 @@ mod keys;
 mod logs;
 mod plan;
 mod ports;
+mod registry;
+mod roles;
 mod scaling;
 mod schedule;
 mod secret_files;
@@ -258,6 +261,7 @@ pub(crate) fn convert(project: &Project, overlay: &LoadedOverlay, sink: &mut Sin
         placements,
     };
     tags::apply(&project.name, overlay, &families, &mut converted, sink);
+    capacity::apply(overlay, platform, &families, &mut converted, sink);
     converted
 }
 
@@ -493,6 +497,12 @@ fn build_task(
         }
         containers[i].depends_on = deps;
     }
+    registry::apply(
+        overlay,
+        plan.members.iter().map(|m| m.name.as_str()),
+        &mut containers,
+        sink,
+    );
     secret_files::add_init_container(o, &mut containers, &files, &mut extras.volumes);
 
     // The owner's replicas are its ECS service's desiredCount; a member's
@@ -526,7 +536,7 @@ fn build_task(
     let execution_role_arn = roles
         .and_then(|r| r.execution.clone())
         .or_else(|| o.roles.execution.clone());
-    execution_role_needs(
+    roles::execution_role_needs(
         &family,
         platform,
         &containers,
@@ -557,77 +567,7 @@ fn build_task(
         runtime_platform: extras.runtime_platform,
         volumes: extras.volumes.into_values().collect(),
         tags: Vec::new(),
+        ephemeral_storage: None,
     };
     (td, owner_container)
-}
-
-/// When a task needs an execution role, from the ECS Developer Guide ("Amazon
-/// ECS task execution IAM role"): on Fargate and external instances to pull
-/// from a private ECR repository and to send logs with awslogs, and on every
-/// launch type when "the task definition is referencing sensitive data using
-/// Secrets Manager secrets or AWS Systems Manager Parameter Store
-/// parameters". ECS refuses to register or to start such a task without one,
-/// so that is an error; on EC2, awslogs uses the container instance role, so
-/// that is a note.
-fn execution_role_needs(
-    family: &str,
-    platform: Platform,
-    containers: &[crate::ecs::ContainerDefinition],
-    has_role: bool,
-    // The overlay, where the role goes; without one, the service.
-    at: &crate::diagnostic::Location,
-    sink: &mut Sink,
-) {
-    if has_role {
-        return;
-    }
-    let agent_runs_it = platform.launch_type != LaunchType::Ec2;
-    let uses_awslogs = containers.iter().any(|c| {
-        c.log_configuration
-            .as_ref()
-            .is_some_and(|l| l.log_driver == "awslogs")
-    });
-    let mut needs = Vec::new();
-    if containers.iter().any(|c| !c.secrets.is_empty()) {
-        needs.push("reads secrets from Secrets Manager or SSM");
-    }
-    if agent_runs_it && uses_awslogs {
-        needs.push("sends logs to CloudWatch (awslogs)");
-    }
-    if agent_runs_it
-        && containers
-            .iter()
-            .any(|c| crate::ecs::arn::ecr_image(&c.image).is_some())
-    {
-        needs.push("pulls from a private ECR repository");
-    }
-    let help = "set `roles: {execution: arn:aws:iam::<account>:role/ecsTaskExecutionRole}` in compose2ecs.yaml (`compose2ecs policy` prints the policy it needs)";
-    if !needs.is_empty() {
-        sink.push(
-            Diagnostic::error(
-                Code::MissingExecutionRole,
-                format!(
-                    "task `{family}` {} but has no execution role, which ECS requires for that",
-                    match needs.split_last() {
-                        Some((last, [])) => (*last).to_owned(),
-                        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-                        None => String::new(),
-                    }
-                ),
-            )
-            .with_path("roles.execution")
-            .at(Some(at))
-            .with_help(help),
-        );
-    } else if uses_awslogs {
-        sink.push(
-            Diagnostic::note(
-                Code::MissingExecutionRole,
-                format!("task `{family}` sends logs to CloudWatch with no execution role: on EC2 the container instance role must allow logs:CreateLogStream and logs:PutLogEvents"),
-            )
-            .with_path("roles.execution")
-            .at(Some(at))
-            .with_help(help),
-        );
-    }
 }

@@ -233,5 +233,7 @@ pub(super) fn service_definition(
         tags: Vec::new(),
         propagate_tags: None,
         enable_execute_command: exec,
+        capacity_provider_strategy: Vec::new(),
+        platform_version: None,
     }
 }

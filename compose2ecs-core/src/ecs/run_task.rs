@@ -32,7 +32,9 @@ pub struct RunTask {
     /// How many tasks to start: `deploy.replicas` of the job, else 1 (at
     /// most 10, the API's limit).
     pub count: u32,
-    /// `FARGATE`, `EC2` or `EXTERNAL`.
+    /// `FARGATE`, `EC2` or `EXTERNAL`; empty (left out) with a capacity
+    /// provider strategy, which ECS takes instead.
+    #[serde(skip_serializing_if = "String::is_empty", default)]
     pub launch_type: String,
     /// The awsvpc network.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -45,6 +47,12 @@ pub struct RunTask {
     /// `TASK_DEFINITION`: the task carries its definition's tags too.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub propagate_tags: Option<String>,
+    /// Capacity providers, in place of the launch type.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub capacity_provider_strategy: Vec<super::CapacityProviderStrategyItem>,
+    /// FARGATE's platform version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform_version: Option<String>,
 }
 
 impl RunTask {
@@ -67,6 +75,8 @@ impl RunTask {
                 .propagate_tags
                 .as_ref()
                 .map(|_| "TASK_DEFINITION".to_owned()),
+            capacity_provider_strategy: service.capacity_provider_strategy.clone(),
+            platform_version: service.platform_version.clone(),
         }
     }
 
@@ -104,6 +114,8 @@ impl RunTask {
                 })
                 .collect(),
             propagate_tags: ecs.propagate_tags.clone(),
+            capacity_provider_strategy: Vec::new(),
+            platform_version: None,
         }
     }
 }

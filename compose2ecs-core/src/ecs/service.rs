@@ -17,7 +17,9 @@ pub struct ServiceDefinition {
     pub task_definition: String,
     /// Tasks kept running.
     pub desired_count: u32,
-    /// `FARGATE`, `EC2` or `EXTERNAL`.
+    /// `FARGATE`, `EC2` or `EXTERNAL`; empty (left out) with a capacity
+    /// provider strategy, which ECS takes instead.
+    #[serde(skip_serializing_if = "String::is_empty", default)]
     pub launch_type: String,
     /// Target groups.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
@@ -42,6 +44,12 @@ pub struct ServiceDefinition {
     /// ECS Exec (`compose2ecs exec`) into its tasks.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_execute_command: Option<bool>,
+    /// Capacity providers, in place of the launch type.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub capacity_provider_strategy: Vec<super::CapacityProviderStrategyItem>,
+    /// FARGATE's platform version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform_version: Option<String>,
 }
 
 /// A target group of a service.

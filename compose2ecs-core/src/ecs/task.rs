@@ -45,6 +45,33 @@ pub struct TaskDefinition {
     /// The tags of the task definition (`compose2ecs:project`, …).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub tags: Vec<Tag>,
+    /// FARGATE: more than the 20 GiB of ephemeral storage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ephemeral_storage: Option<EphemeralStorage>,
+}
+
+/// `ephemeralStorage`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[non_exhaustive]
+pub struct EphemeralStorage {
+    /// GiB, 21–200.
+    #[serde(rename = "sizeInGiB")]
+    pub size_in_gib: u32,
+}
+
+/// One `capacityProviderStrategy` item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CapacityProviderStrategyItem {
+    /// `FARGATE`, `FARGATE_SPOT`, or the cluster's own.
+    pub capacity_provider: String,
+    /// Share of the tasks beyond the base.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight: Option<u32>,
+    /// Tasks it runs first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base: Option<u32>,
 }
 
 /// The tag naming the compose project on every resource compose2ecs makes
@@ -52,6 +79,16 @@ pub struct TaskDefinition {
 pub const PROJECT_TAG: &str = "compose2ecs:project";
 /// The tag naming the compose service that owns the task.
 pub const SERVICE_TAG: &str = "compose2ecs:service";
+
+/// `repositoryCredentials`: a private registry's login.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RepositoryCredentials {
+    /// The ARN of the Secrets Manager secret holding `username` and
+    /// `password`.
+    pub credentials_parameter: String,
+}
 
 /// A resource tag, `{key, value}`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -299,6 +336,10 @@ pub struct ContainerDefinition {
     pub name: String,
     /// The image.
     pub image: String,
+    /// The Secrets Manager secret with the registry login, for an image
+    /// outside ECR.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository_credentials: Option<RepositoryCredentials>,
     /// Whether the task stops when this container stops.
     pub essential: bool,
     /// CPU units reserved for the container.

@@ -105,6 +105,21 @@ pub struct ServiceOverlay {
     /// ECS Exec into its tasks (`compose2ecs exec`): `enableExecuteCommand`;
     /// the task role then needs `compose2ecs policy --task-role`.
     pub exec: Option<bool>,
+    /// The Secrets Manager ARN of the registry login for this service's
+    /// image (outside ECR), over the top-level `pull_credentials`.
+    pub pull_credentials: Option<String>,
+    /// Capacity providers (`FARGATE_SPOT`, `FARGATE`, …) over the top-level
+    /// `capacity`: `capacityProviderStrategy`, in place of the launch type.
+    pub capacity: Option<Vec<Capacity>>,
+    /// FARGATE: the task's ephemeral storage, GiB (21–200; 20 without).
+    pub ephemeral_storage: Option<u32>,
+    /// FARGATE: the platform version (`LATEST`, `1.4.0`), over the top-level
+    /// one.
+    pub platform_version: Option<String>,
+    /// Seconds unhealthy load balancer and container health checks are
+    /// ignored after a task starts (default: the container health check's
+    /// start period, else 60 behind a load balancer).
+    pub health_check_grace_period: Option<u32>,
     /// The pushed image the container runs, over compose's `image:` and
     /// `images.registry` (for a service built locally).
     pub image: Option<String>,
@@ -221,6 +236,32 @@ pub struct LoadBalancer {
     pub test_listener_rule: Option<String>,
     /// The role ECS changes the listener rules with.
     pub role: Option<String>,
+}
+
+/// One capacity provider of a strategy.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Capacity {
+    /// `FARGATE`, `FARGATE_SPOT`, or an Auto Scaling group capacity
+    /// provider of the cluster.
+    pub provider: String,
+    /// Its share of the tasks beyond the base (0–1000; default 0, or 1 when
+    /// it is the only one).
+    pub weight: Option<u32>,
+    /// Tasks it runs first, at least (0–100000; one provider only).
+    pub base: Option<u32>,
+}
+
+/// `pull_credentials`: one secret for every image outside ECR, or one per
+/// registry host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum PullCredentials {
+    /// One Secrets Manager ARN.
+    All(String),
+    /// A Secrets Manager ARN per registry host.
+    ByHost(BTreeMap<String, String>),
 }
 
 /// How ECS replaces a service's tasks.
@@ -467,6 +508,14 @@ pub struct Overlay {
     /// Fargate prices for `plan` and `convert --cost`, over the shipped
     /// us-east-1 table.
     pub pricing: Option<Pricing>,
+    /// Capacity providers of every service and job:
+    /// `[{provider: FARGATE_SPOT, weight: 3}, {provider: FARGATE, base: 1, weight: 1}]`.
+    pub capacity: Option<Vec<Capacity>>,
+    /// FARGATE: the platform version of every service and job.
+    pub platform_version: Option<String>,
+    /// Registry logins for images outside ECR: one Secrets Manager ARN for
+    /// every such image, or one per registry host (`docker.io`, `ghcr.io`).
+    pub pull_credentials: Option<PullCredentials>,
     /// Tags for every task definition, service, job, scheduled task and
     /// scalable target (cost allocation), besides `compose2ecs:project`
     /// and `compose2ecs:service`.
