@@ -384,6 +384,10 @@ const DIFFERENCES: &[(&str, Differs, &str)] = &[
 /// compose's resolved form of them, with the reason (b).
 const CONVERSION_DIFFERENCES: &[(&str, &str)] = &[
     (
+        "fixtures/docker-ecs-integration",
+        "docker compose v2.40.3 leaves a service's `x-` extensions out of `config`'s output (the top level's stay), so the resolved form has lost `x-aws-pull_credentials`, `x-aws-role` and `x-aws-autoscaling`, which the original converts with",
+    ),
+    (
         "fixtures/ec2-volumes-and-task-modes",
         "a relative bind mount (`./relative:/rel`) is dropped with a warning, since no EC2 host has the laptop's folder; the resolved form has made it absolute (`/home/…/relative`), a path compose2ecs cannot tell from a host path and mounts",
     ),

@@ -282,6 +282,19 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
             }
         }
     }
+    // Docker's ECS integration extensions are an overlay under the user's.
+    if let Some(p) = &project {
+        let implied = overlay::docker_ecs::implied(&p.aws_extensions, &mut sink);
+        if let Some(mut base) = implied.tree.clone() {
+            if let Some(user) = overlay_tree.take() {
+                overlay::docker_ecs::overridden(&implied, &user, &mut sink);
+                // The overlay's root is the overlay file's.
+                base.loc = user.loc.clone();
+                overlay::merge(&mut base, user);
+            }
+            overlay_tree = Some(base);
+        }
+    }
     let names = overlay_tree.as_ref().map(mapped_names).unwrap_or_default();
     let overlay = match overlay_tree {
         _ if unreadable => None,

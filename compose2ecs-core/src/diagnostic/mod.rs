@@ -289,6 +289,11 @@ codes! {
     /// without the load balancer's ARN, or scaling of a job. Example:
     /// `scaling: {min: 4, max: 2}`.
     InvalidScaling => "invalid-scaling",
+    /// An `x-aws-*` extension of Docker's retired ECS integration: read into
+    /// the overlay (a note), or not honoured, with the overlay key to use (a
+    /// warning). Example: `x-aws-vpc: vpc-123` (compose2ecs needs
+    /// `network.subnets`).
+    DockerEcsExtension => "docker-ecs-extension",
     /// `depends_on` names a service that runs in another task definition; ECS
     /// can only order containers of one task.
     /// Example: `web` `depends_on: [db]`, each in its own task.

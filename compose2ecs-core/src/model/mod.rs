@@ -62,6 +62,23 @@ pub struct Project {
     /// Top-level `secrets`, by name, with where each is defined. Only the
     /// names: a secret's file or value is never read.
     pub secrets: IndexMap<String, Location>,
+    /// The `x-aws-*` and `x-ecs*` extensions of Docker's retired ECS
+    /// integration, top level and of active services, read into the
+    /// overlay (`overlay/docker_ecs.rs`).
+    pub(crate) aws_extensions: Vec<AwsExtension>,
+}
+
+/// One `x-aws-*` (or `x-ecs*`) key as written.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct AwsExtension {
+    /// The service it is written under; `None` at the top level.
+    pub service: Option<String>,
+    /// The key, such as `x-aws-cluster`.
+    pub key: String,
+    /// Where the key is.
+    pub key_loc: Location,
+    /// Its value, interpolated.
+    pub value: crate::load::yaml::Node,
 }
 
 /// A service's use of a compose secret.

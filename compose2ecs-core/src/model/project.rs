@@ -148,6 +148,31 @@ pub(crate) fn build_project(
             }
         }
     }
+    let docker_ecs = |k: &str| k.starts_with("x-aws-") || k.starts_with("x-ecs");
+    let mut aws_extensions: Vec<AwsExtension> = top
+        .iter()
+        .filter(|(k, _)| docker_ecs(k))
+        .map(|(k, e)| AwsExtension {
+            service: None,
+            key: k.clone(),
+            key_loc: e.key_loc.clone(),
+            value: e.value.clone(),
+        })
+        .collect();
+    if let Some(Value::Map(map)) = services_node.map(|n| &n.value) {
+        for (svc, entry) in map.iter().filter(|(s, _)| services.contains_key(*s)) {
+            for (k, e) in entry.value.as_map().into_iter().flatten() {
+                if docker_ecs(k) {
+                    aws_extensions.push(AwsExtension {
+                        service: Some(svc.clone()),
+                        key: k.clone(),
+                        key_loc: e.key_loc.clone(),
+                        value: e.value.clone(),
+                    });
+                }
+            }
+        }
+    }
     Some(Project {
         name,
         services_loc: services_node.map_or(&root.loc, |n| &n.loc).clone(),
@@ -155,6 +180,7 @@ pub(crate) fn build_project(
         inactive_services,
         volumes,
         secrets,
+        aws_extensions,
     })
 }
 

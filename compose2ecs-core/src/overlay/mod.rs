@@ -4,6 +4,9 @@
 //! its file:line and the closest valid key. It is interpolated like compose.
 
 pub(crate) mod de;
+pub(crate) mod docker_ecs;
+
+pub use docker_ecs::DOCKER_ECS_EXTENSIONS;
 
 use std::collections::BTreeMap;
 

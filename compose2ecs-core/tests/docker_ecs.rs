@@ -1,0 +1,114 @@
+//! A file written for Docker's retired ECS integration converts as it is:
+//! every `x-aws-*` extension it documented shows up in the output or in a
+//! located diagnostic, and the ones with an overlay counterpart are read
+//! into it (the overlay winning where it says the same).
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+
+use compose2ecs_core::overlay::DOCKER_ECS_EXTENSIONS;
+use compose2ecs_core::{Code, Environment, Input, Options, convert};
+
+fn fixture(overlay: bool) -> compose2ecs_core::Conversion {
+    convert(&fixture_input(overlay), &Options::default()).unwrap()
+}
+
+fn fixture_input(overlay: bool) -> Input {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/docker-ecs-integration");
+    let overlays = if overlay {
+        vec![dir.join("compose2ecs.yaml")]
+    } else {
+        Vec::new()
+    };
+    Input::from_files(
+        &[dir.join("compose.yaml")],
+        &overlays,
+        Environment::new(),
+        &[],
+    )
+    .unwrap()
+}
+
+#[test]
+fn every_documented_extension_is_read_or_reported_where_it_is_written() {
+    let c = fixture(true);
+    for ext in DOCKER_ECS_EXTENSIONS {
+        let found = c.diagnostics.iter().find(|d| {
+            d.code == Code::DockerEcsExtension
+                && d.path.as_deref().is_some_and(|p| {
+                    p.rsplit('.').next() == Some(*ext)
+                        || p.ends_with(&format!(".{ext}"))
+                        || p == *ext
+                })
+        });
+        let d = found.unwrap_or_else(|| panic!("{ext}: no diagnostic"));
+        let loc = d
+            .location
+            .as_ref()
+            .unwrap_or_else(|| panic!("{ext}: not located"));
+        assert!(loc.file.ends_with("compose.yaml"), "{ext}: {loc}");
+    }
+    // Only Docker's: other `x-` extensions stay silent, as the spec intends.
+    assert!(
+        !c.diagnostics
+            .iter()
+            .any(|d| d.path.as_deref().is_some_and(|p| p.contains("x-tooling"))),
+        "{:?}",
+        c.diagnostics
+    );
+}
+
+#[test]
+fn the_extensions_with_an_overlay_counterpart_are_applied_and_the_overlay_wins() {
+    let c = fixture(true);
+    let web = &c.task_definitions["shop-web"];
+    assert_eq!(
+        web.task_role_arn.as_deref(),
+        Some("arn:aws:iam::123456789012:role/shop-web")
+    );
+    assert_eq!(
+        web.container_definitions[0]
+            .repository_credentials
+            .as_ref()
+            .unwrap()
+            .credentials_parameter,
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ghcr-login-Ab12Cd"
+    );
+    let scaling = &c.scaling["shop-web"];
+    assert_eq!(
+        (
+            scaling.scalable_target.min_capacity,
+            scaling.scalable_target.max_capacity
+        ),
+        (1, 6)
+    );
+    assert_eq!(scaling.scaling_policies.len(), 2, "cpu and memory targets");
+    // compose2ecs.yaml says `cluster: shop-prod`: it wins, with a note.
+    assert_eq!(c.services["shop-web"].cluster.as_deref(), Some("shop-prod"));
+    assert!(
+        c.diagnostics
+            .iter()
+            .any(|d| d.message.contains("wins over `x-aws-cluster`"))
+    );
+    // Without an overlay, x-aws-cluster is the cluster; a registry login
+    // still needs the execution role only the overlay can give.
+    let alone = convert(
+        &Input::from_yaml(
+            "name: shop\nx-aws-cluster: shop-docker\nservices:\n  web:\n    image: nginx:1.27\n",
+        ),
+        &Options::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        alone.services["shop-web"].cluster.as_deref(),
+        Some("shop-docker")
+    );
+    let refused = convert(&fixture_input(false), &Options::default()).unwrap_err();
+    assert!(
+        refused
+            .diagnostics()
+            .iter()
+            .any(|d| d.code == Code::MissingExecutionRole)
+    );
+}
