@@ -84,6 +84,28 @@ fn the_extensions_with_an_overlay_counterpart_are_applied_and_the_overlay_wins()
         (1, 6)
     );
     assert_eq!(scaling.scaling_policies.len(), 2, "cpu and memory targets");
+    let deployment = &c.services["shop-web"].deployment_configuration;
+    assert_eq!(
+        (
+            deployment.minimum_healthy_percent,
+            deployment.maximum_percent
+        ),
+        (Some(50), Some(200))
+    );
+    // The registry login is read with the execution role: exactly that secret.
+    let policy = compose2ecs_core::policy::execution_role_policy(c.task_definitions.values(), None);
+    let read = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Sid"] == "ReadSecrets")
+        .unwrap();
+    assert_eq!(
+        read["Resource"],
+        serde_json::json!([
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ghcr-login-Ab12Cd"
+        ])
+    );
     // compose2ecs.yaml says `cluster: shop-prod`: it wins, with a note.
     assert_eq!(c.services["shop-web"].cluster.as_deref(), Some("shop-prod"));
     assert!(

@@ -215,6 +215,25 @@ pub(super) fn apply(
             lifecycle_stages: h.stages.clone(),
         });
     }
+    if let Some(min) = d.minimum_healthy_percent {
+        config.minimum_healthy_percent = Some(min);
+    }
+    if let Some(max) = d.maximum_percent {
+        config.maximum_percent = Some(max);
+    }
+    let (min, max) = (
+        config.minimum_healthy_percent.unwrap_or(100),
+        config.maximum_percent.unwrap_or(200),
+    );
+    // "minimumHealthyPercent … a lower limit … as a percentage of the
+    // desiredCount"; maximumPercent "an upper limit" (DeploymentConfiguration).
+    if min > 100 || max < min {
+        sink.push(error(
+            if min > 100 { "minimum_healthy_percent" } else { "maximum_percent" },
+            format!("`{owner}` deploys keeping {min} % and running at most {max} % of its tasks: the minimum is 0–100 and the maximum at least the minimum"),
+            "`minimum_healthy_percent: 50, maximum_percent: 200` replaces half the tasks at a time",
+        ));
+    }
     config.strategy = Some(name.to_owned());
     config.bake_time_in_minutes = d.bake_minutes;
     if strategy == Strategy::Canary {

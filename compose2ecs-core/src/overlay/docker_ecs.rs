@@ -152,10 +152,10 @@ pub(crate) fn implied(extensions: &[AwsExtension], sink: &mut Sink) -> Implied {
                 "`x-aws-logs_retention` set the log group's retention when Docker created it; compose2ecs does not set retention".to_owned(),
                 "set it once: `aws logs put-retention-policy --log-group-name <group> --retention-in-days <days>`".to_owned(),
             )),
-            ("x-aws-min_percent" | "x-aws-max_percent", Some(s)) => sink.push(warn(
-                format!("`{key}` of `{s}` set the deployment's healthy percentages; compose2ecs derives them from compose's `deploy.update_config`"),
-                "use `deploy.update_config: {parallelism, order}`: stop-first lowers the minimum healthy percent, start-first raises the maximum".to_owned(),
-            )),
+            ("x-aws-min_percent", Some(_)) => {
+                mapped.push(at(&["deployment", "minimum_healthy_percent"]));
+            }
+            ("x-aws-max_percent", Some(_)) => mapped.push(at(&["deployment", "maximum_percent"])),
             _ => sink.push(note(format!(
                 "`{key}` is not an extension of Docker's ECS integration that compose2ecs knows; it is ignored"
             ))),
