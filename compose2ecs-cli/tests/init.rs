@@ -140,3 +140,21 @@ fn without_a_region_in_the_environment_the_region_is_a_placeholder_too() {
     assert!(!overlay.contains("secrets:"), "{overlay}");
     assert!(!overlay.contains("images:"), "{overlay}");
 }
+
+#[test]
+fn init_proposes_a_registry_login_per_host_of_the_images_outside_ecr() {
+    let dir = common::project(&[(
+        "compose.yaml",
+        "name: shop\nservices:\n  web:\n    image: ghcr.io/acme/web:1\n  cache:\n    image: redis:7\n  api:\n    image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:1\n",
+    )]);
+    let r = common::run(common::bin().current_dir(dir.path()).arg("init"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = std::fs::read_to_string(dir.path().join("compose2ecs.yaml")).unwrap();
+    assert!(
+        text.contains("# pull_credentials:\n#   docker.io: arn:aws:secretsmanager:")
+            && text.contains("#   ghcr.io: arn:aws:secretsmanager:"),
+        "{text}"
+    );
+    // ECR pulls with the execution role: no login proposed for it.
+    assert!(!text.contains("#   123456789012.dkr.ecr"), "{text}");
+}

@@ -257,6 +257,29 @@ fn overlay_text(
          \x20 security_groups: [\"${SECURITY_GROUP_ID:?a security group of the tasks, sg-…}\"]\n\
          \x20 assign_public_ip: false        # true in a public subnet without a NAT gateway\n",
     );
+    // Images outside ECR: a private one needs a registry login; public
+    // ones (most of Docker Hub) need none, so these are proposals.
+    let hosts: std::collections::BTreeSet<&str> = project
+        .services
+        .values()
+        .filter(|s| s.build.is_none())
+        .filter_map(|s| s.image.as_ref().map(|i| i.value.as_str()))
+        .filter(|i| !compose2ecs_core::ecs::is_ecr_image(i))
+        .map(compose2ecs_core::ecs::registry_host)
+        .collect();
+    if !hosts.is_empty() {
+        out.push_str(
+            "\n# Images outside ECR: if one is private, give ECS its registry's login, a\n\
+             # Secrets Manager secret of {\"username\": …, \"password\": …} (public images need none).\n\
+             # pull_credentials:\n",
+        );
+        for h in &hosts {
+            let _ = writeln!(
+                out,
+                "#   {h}: arn:aws:secretsmanager:<region>:<account>:secret:<name>"
+            );
+        }
+    }
     if !build_only.is_empty() {
         let _ = writeln!(
             out,

@@ -4,19 +4,9 @@
 //! one for the image's registry host, else the one for every such image.
 
 use crate::diagnostic::{Code, Diagnostic, Sink};
-use crate::ecs::RepositoryCredentials;
 use crate::ecs::arn::Arn;
+use crate::ecs::{RepositoryCredentials, registry_host};
 use crate::overlay::{LoadedOverlay, PullCredentials};
-
-/// The registry host of an image reference, as Docker reads it: the first
-/// path component when it has a `.` or `:` or is `localhost`, else Docker
-/// Hub (`docker.io`).
-pub(crate) fn registry_host(image: &str) -> &str {
-    match image.split_once('/') {
-        Some((first, _)) if first.contains(['.', ':']) || first == "localhost" => first,
-        _ => "docker.io",
-    }
-}
 
 /// Sets the `repositoryCredentials` of the task's containers, the compose
 /// services `members` in their order.
@@ -75,19 +65,4 @@ fn credentials(
     Some(RepositoryCredentials {
         credentials_parameter: arn.clone(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::registry_host;
-
-    #[test]
-    fn the_registry_host_is_read_as_docker_reads_it() {
-        assert_eq!(registry_host("nginx:1.27"), "docker.io");
-        assert_eq!(registry_host("bitnami/redis:7"), "docker.io");
-        assert_eq!(registry_host("ghcr.io/acme/api:1"), "ghcr.io");
-        assert_eq!(registry_host("quay.io/prometheus/node-exporter"), "quay.io");
-        assert_eq!(registry_host("localhost:5000/app"), "localhost:5000");
-        assert_eq!(registry_host("localhost/app"), "localhost");
-    }
 }

@@ -95,6 +95,22 @@ pub(crate) fn format(service: &str, region: &str, account: &str, resource: &str)
     )
 }
 
+/// The registry host of an image reference, as Docker reads it: the first
+/// path component when it has a `.` or `:` or is `localhost`, else Docker
+/// Hub (`docker.io`).
+pub fn registry_host(image: &str) -> &str {
+    match image.split_once('/') {
+        Some((first, _)) if first.contains(['.', ':']) || first == "localhost" => first,
+        _ => "docker.io",
+    }
+}
+
+/// Whether ECS pulls `image` from ECR (with the execution role, not a
+/// registry login).
+pub fn is_ecr_image(image: &str) -> bool {
+    ecr_image(image).is_some()
+}
+
 /// The account, region and repository of an ECR image
 /// (`<account>.dkr.ecr.<region>.<partition's DNS suffix>/<repo>[:tag|@digest]`);
 /// `None` for an image outside ECR.
@@ -167,5 +183,20 @@ mod tests {
         );
         assert_eq!(ecr_image("nginx:1.27"), None);
         assert_eq!(ecr_image("ghcr.io/org/app:1"), None);
+    }
+}
+
+#[cfg(test)]
+mod registry_tests {
+    use super::registry_host;
+
+    #[test]
+    fn the_registry_host_is_read_as_docker_reads_it() {
+        assert_eq!(registry_host("nginx:1.27"), "docker.io");
+        assert_eq!(registry_host("bitnami/redis:7"), "docker.io");
+        assert_eq!(registry_host("ghcr.io/acme/api:1"), "ghcr.io");
+        assert_eq!(registry_host("quay.io/prometheus/node-exporter"), "quay.io");
+        assert_eq!(registry_host("localhost:5000/app"), "localhost:5000");
+        assert_eq!(registry_host("localhost/app"), "localhost");
     }
 }

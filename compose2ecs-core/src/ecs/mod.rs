@@ -21,6 +21,7 @@ mod service;
 mod sizes;
 mod task;
 
+pub use arn::{is_ecr_image, registry_host};
 pub use json::to_json;
 pub(crate) use json::{OutputJson, OutputKind, Outputs, outputs_json};
 pub(crate) use names::is_ecs_name;
