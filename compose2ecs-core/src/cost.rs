@@ -112,9 +112,102 @@ pub fn of(conversion: &Conversion) -> Vec<FamilyCost> {
                 Some(s) => (s.desired_count, true),
                 None => (conversion.jobs.get(family).map_or(1, |j| j.count), false),
             };
-            priced(&table, pricing, region, family, td, tasks, service)
+            let strategy = conversion
+                .services
+                .get(family)
+                .map(|s| s.capacity_provider_strategy.as_slice())
+                .or_else(|| {
+                    conversion
+                        .jobs
+                        .get(family)
+                        .map(|j| j.capacity_provider_strategy.as_slice())
+                })
+                .unwrap_or_default();
+            let cost = priced(&table, pricing, region, family, td, tasks, service);
+            with_spot(
+                cost,
+                spot_tasks(strategy, tasks),
+                pricing,
+                td,
+                table.hours_per_month,
+            )
         })
         .collect()
+}
+
+/// How many of `tasks` a capacity provider strategy puts on FARGATE_SPOT:
+/// the base first, on its provider, then the rest by weight.
+pub fn spot_tasks(strategy: &[crate::ecs::CapacityProviderStrategyItem], tasks: u32) -> f64 {
+    if strategy.is_empty() {
+        return 0.0;
+    }
+    let spot = |c: &crate::ecs::CapacityProviderStrategyItem| c.capacity_provider == "FARGATE_SPOT";
+    let base = strategy.iter().find(|c| c.base.unwrap_or(0) > 0);
+    let first = base.map_or(0, |c| c.base.unwrap_or(0).min(tasks));
+    let rest = f64::from(tasks - first);
+    let weights: f64 = strategy
+        .iter()
+        .map(|c| f64::from(c.weight.unwrap_or(0)))
+        .sum();
+    let spot_weight: f64 = strategy
+        .iter()
+        .filter(|c| spot(c))
+        .map(|c| f64::from(c.weight.unwrap_or(0)))
+        .sum();
+    let on_base = if base.is_some_and(spot) {
+        f64::from(first)
+    } else {
+        0.0
+    };
+    on_base
+        + if weights > 0.0 {
+            rest * spot_weight / weights
+        } else {
+            0.0
+        }
+}
+
+/// `cost` with `spot` of its tasks on FARGATE_SPOT: at the overlay's Spot
+/// rates when it gives them, else on demand, as the basis says.
+fn with_spot(
+    mut cost: FamilyCost,
+    spot: f64,
+    pricing: Option<&Pricing>,
+    td: &TaskDefinition,
+    hours: f64,
+) -> FamilyCost {
+    if spot <= 0.0 || cost.task_hour.is_none() {
+        return cost;
+    }
+    let rates = pricing.and_then(|p| Some((p.spot_vcpu_hour?, p.spot_gb_hour?)));
+    let Some((vcpu_hour, gb_hour)) = rates else {
+        cost.basis.push_str(&format!(
+            "; {spot:.1} of {} tasks on FARGATE_SPOT, priced on demand (Spot prices vary: set `pricing.spot_vcpu_hour` and `spot_gb_hour`)",
+            cost.tasks
+        ));
+        return cost;
+    };
+    let number = |v: Option<&str>| v.and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // Storage above the included 20 GiB costs the same on Spot.
+    let storage = td.ephemeral_storage.as_ref().map_or(0.0, |e| {
+        (f64::from(e.size_in_gib) - 20.0).max(0.0)
+            * pricing
+                .and_then(|p| p.ephemeral_storage_gb_hour)
+                .unwrap_or(0.0)
+    });
+    let spot_hour = number(td.cpu.as_deref()) / 1024.0 * vcpu_hour
+        + number(td.memory.as_deref()) / 1024.0 * gb_hour
+        + storage;
+    let on_demand = cost.task_hour.unwrap_or(0.0);
+    if let Some(m) = cost.monthly.as_mut() {
+        // The Spot share's hours at the Spot rate instead.
+        *m += (spot_hour - on_demand) * spot * hours;
+    }
+    cost.basis.push_str(&format!(
+        "; {spot:.1} of {} tasks on FARGATE_SPOT at the overlay's Spot rates",
+        cost.tasks
+    ));
+    cost
 }
 
 /// The cost of `tasks` tasks of `td`: a month of a service, else an hour.

@@ -84,3 +84,45 @@ fn arm_ec2_and_overrides_are_priced_as_they_are_billed() {
         elsewhere.basis
     );
 }
+
+#[test]
+fn a_spot_share_is_counted_by_base_and_weight_and_priced_at_the_overlays_spot_rates() {
+    let compose = "name: shop\nservices:\n  web:\n    image: nginx\n    deploy: {replicas: 5, resources: {limits: {cpus: '1', memory: 2g}}}\n";
+    let overlay = |pricing: &str| {
+        format!(
+            "region: us-east-1\nroles: {{execution: arn:aws:iam::123456789012:role/exec}}\ncapacity: [{{provider: FARGATE_SPOT, weight: 3}}, {{provider: FARGATE, base: 1, weight: 1}}]\n{pricing}"
+        )
+    };
+    let run = |o: String| {
+        convert(
+            &Input::from_yaml(compose).with_overlay(o),
+            &Options::default(),
+        )
+        .unwrap()
+    };
+    // 5 tasks: 1 on the FARGATE base, the other 4 split 3:1, so 3 on Spot.
+    let c = run(overlay(""));
+    let strategy = &c.services["shop-web"].capacity_provider_strategy;
+    assert!((cost::spot_tasks(strategy, 5) - 3.0).abs() < 1e-9);
+    // Without Spot rates: priced on demand, and said so.
+    let on_demand = cost::of(&c).remove(0);
+    assert!(
+        on_demand
+            .basis
+            .contains("3.0 of 5 tasks on FARGATE_SPOT, priced on demand"),
+        "{}",
+        on_demand.basis
+    );
+    // With them: the three Spot tasks' hours at the Spot rates.
+    let c = run(overlay(
+        "pricing: {vcpu_hour: 0.04, gb_hour: 0.004, spot_vcpu_hour: 0.012, spot_gb_hour: 0.0013}\n",
+    ));
+    let spot = cost::of(&c).remove(0);
+    let hours = cost::table().hours_per_month;
+    let (od_hour, spot_hour) = (1.0 * 0.04 + 2.0 * 0.004, 1.0 * 0.012 + 2.0 * 0.0013);
+    let want = (2.0 * od_hour + 3.0 * spot_hour) * hours;
+    assert!(
+        (spot.monthly.unwrap() - want).abs() < 1e-6,
+        "{spot:?} vs {want}"
+    );
+}

@@ -334,6 +334,11 @@ pub struct Pricing {
     pub gb_hour: f64,
     /// USD per GB-hour of ephemeral storage above the included 20 GiB.
     pub ephemeral_storage_gb_hour: Option<f64>,
+    /// FARGATE_SPOT's USD per vCPU-hour (Spot prices vary; without it the
+    /// Spot share is priced on demand, and the estimate says so).
+    pub spot_vcpu_hour: Option<f64>,
+    /// FARGATE_SPOT's USD per GB-hour of memory.
+    pub spot_gb_hour: Option<f64>,
 }
 
 /// `compose2ecs.yaml`, the AWS overlay: what only AWS knows about the compose
