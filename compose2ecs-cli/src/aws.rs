@@ -28,6 +28,29 @@ impl Aws {
         json(&self.bin, &self.args(args))
     }
 
+    /// The ACTIVE service `name` of `cluster`, with its tags; `None` when
+    /// there is none (never created, or deleted and draining or inactive).
+    pub(crate) fn active_service(
+        &self,
+        cluster: &str,
+        name: &str,
+    ) -> Result<Option<serde_json::Value>, AwsError> {
+        let described = self.json(&[
+            "ecs",
+            "describe-services",
+            "--cluster",
+            cluster,
+            "--services",
+            name,
+            "--include",
+            "TAGS",
+        ])?;
+        Ok(described["services"]
+            .as_array()
+            .and_then(|s| s.iter().find(|s| s["status"] == "ACTIVE"))
+            .cloned())
+    }
+
     /// Runs one call whose answer is text, not JSON (`ecr
     /// get-login-password`); its stdout, trimmed.
     pub(crate) fn text(&self, args: &[&str]) -> Result<String, AwsError> {

@@ -529,19 +529,8 @@ fn deploy_one(
     let cluster = service["cluster"].as_str().unwrap_or("default").to_owned();
     let name = service["serviceName"].as_str().unwrap_or(family).to_owned();
 
-    let described = aws.json(&[
-        "ecs",
-        "describe-services",
-        "--cluster",
-        &cluster,
-        "--services",
-        &name,
-        "--include",
-        "TAGS",
-    ])?;
-    let live = described["services"]
-        .as_array()
-        .and_then(|s| s.iter().find(|s| s["status"] == "ACTIVE"));
+    let live = aws.active_service(&cluster, &name)?;
+    let live = live.as_ref();
     let scaled = conversion.scaling.contains_key(family);
     let line = if let Some(live) = live {
         // Application Auto Scaling owns the desired count of a service it

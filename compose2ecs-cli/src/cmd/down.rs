@@ -11,10 +11,10 @@ use std::time::{Duration, Instant};
 use compose2ecs_core::{Conversion, PROJECT_TAG};
 use serde_json::{Value, json};
 
-use crate::args::{AwsArgs, DownArgs};
+use crate::args::DownArgs;
 use crate::aws::{Aws, AwsError};
 use crate::cmd::ps::cluster_of;
-use crate::cmd::{aws, converted, fail};
+use crate::cmd::{aws_at, converted, fail};
 use crate::outcome::Outcome;
 use crate::report::Reporter;
 
@@ -71,20 +71,7 @@ fn survey(
     let mut foreign = Vec::new();
     for (family, svc) in &conversion.services {
         let cluster = cluster_of(conversion, family);
-        let described = aws.json(&[
-            "ecs",
-            "describe-services",
-            "--cluster",
-            &cluster,
-            "--services",
-            &svc.service_name,
-            "--include",
-            "TAGS",
-        ])?;
-        let Some(live) = described["services"]
-            .as_array()
-            .and_then(|s| s.iter().find(|s| s["status"] == "ACTIVE"))
-        else {
+        let Some(live) = aws.active_service(&cluster, &svc.service_name)? else {
             continue;
         };
         if !ours(&live["tags"], &project) {
@@ -201,15 +188,7 @@ pub(crate) fn run(args: &DownArgs) -> Outcome {
         Ok(c) => c,
         Err(o) => return o,
     };
-    let aws = aws(
-        &AwsArgs {
-            families: Vec::new(),
-            aws_cli: args.cli.aws_cli.clone(),
-            dry_run: false,
-        },
-        reporter,
-        &conversion,
-    );
+    let aws = aws_at(&args.cli.aws_cli, false, reporter, &conversion);
     let (remove, foreign) = match survey(&aws, &conversion, args.deregister) {
         Ok(s) => s,
         Err(e) => {

@@ -5,9 +5,9 @@
 
 use std::process::Command;
 
-use crate::args::{AwsArgs, ExecArgs};
+use crate::args::ExecArgs;
 use crate::cmd::ps::{cluster_of, owner};
-use crate::cmd::{aws, converted, fail};
+use crate::cmd::{aws_at, converted, fail};
 use crate::outcome::Outcome;
 
 pub(crate) fn run(args: &ExecArgs) -> Outcome {
@@ -59,15 +59,7 @@ pub(crate) fn run(args: &ExecArgs) -> Outcome {
             ),
         );
     }
-    let aws = aws(
-        &AwsArgs {
-            families: Vec::new(),
-            aws_cli: args.cli.aws_cli.clone(),
-            dry_run: false,
-        },
-        reporter,
-        &conversion,
-    );
+    let aws = aws_at(&args.cli.aws_cli, false, reporter, &conversion);
     let cluster = cluster_of(&conversion, &family);
     let task = match &args.task {
         Some(t) => t.clone(),

@@ -12,9 +12,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anstyle::{AnsiColor, Style};
 
-use crate::args::{AwsArgs, LogsArgs};
+use crate::args::LogsArgs;
 use crate::aws::{Aws, AwsError};
-use crate::cmd::{aws, converted};
+use crate::cmd::{aws_at, converted};
 use crate::outcome::Outcome;
 use crate::report::Reporter;
 
@@ -110,15 +110,7 @@ pub(crate) fn run(args: &LogsArgs) -> Outcome {
             style: COLOURS[index % COLOURS.len()].on_default(),
         });
     }
-    let aws = aws(
-        &AwsArgs {
-            families: Vec::new(),
-            aws_cli: args.aws_cli.clone(),
-            dry_run: false,
-        },
-        reporter,
-        &conversion,
-    );
+    let aws = aws_at(&args.aws_cli, false, reporter, &conversion);
     let width = sources.iter().map(|s| s.service.len()).max().unwrap_or(0);
     let mut start = since;
     let mut seen: BTreeSet<(i64, String)> = BTreeSet::new();

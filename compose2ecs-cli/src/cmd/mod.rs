@@ -263,6 +263,24 @@ pub(crate) fn environment_region() -> Option<(String, &'static str)> {
 }
 
 /// The AWS CLI for these flags and this project, its region said once.
+/// [`aws`] for the commands that take only `--aws-cli` (and `--dry-run`).
+pub(crate) fn aws_at(
+    aws_cli: &std::path::Path,
+    dry_run: bool,
+    reporter: Reporter,
+    conversion: &Conversion,
+) -> Aws {
+    aws(
+        &AwsArgs {
+            families: Vec::new(),
+            aws_cli: aws_cli.to_path_buf(),
+            dry_run,
+        },
+        reporter,
+        conversion,
+    )
+}
+
 pub(crate) fn aws(args: &AwsArgs, reporter: Reporter, conversion: &Conversion) -> Aws {
     let region = region(conversion);
     if !args.dry_run {

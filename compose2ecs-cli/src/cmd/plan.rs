@@ -278,20 +278,7 @@ fn plan_family(aws: &Aws, conversion: &Conversion, family: &str) -> Result<Famil
     if let Some(svc) = conversion.services.get(family) {
         let mut create = serde_json::to_value(svc).unwrap_or_default();
         let cluster = svc.cluster.clone().unwrap_or_else(|| "default".to_owned());
-        let described = aws.json(&[
-            "ecs",
-            "describe-services",
-            "--cluster",
-            &cluster,
-            "--services",
-            &svc.service_name,
-            "--include",
-            "TAGS",
-        ])?;
-        let active = described["services"]
-            .as_array()
-            .and_then(|s| s.iter().find(|s| s["status"] == "ACTIVE"))
-            .cloned();
+        let active = aws.active_service(&cluster, &svc.service_name)?;
         plan.service = Some(active.map(|live| {
             live_count = live["desiredCount"].as_u64();
             // Application Auto Scaling owns a scaled service's count.

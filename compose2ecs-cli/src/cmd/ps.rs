@@ -7,9 +7,9 @@
 use compose2ecs_core::{Conversion, SERVICE_TAG, TaskDefinition};
 use serde_json::{Value, json};
 
-use crate::args::{AwsArgs, MessageFormat, PsArgs};
+use crate::args::{MessageFormat, PsArgs};
 use crate::aws::{Aws, AwsError};
-use crate::cmd::{aws, converted, fail};
+use crate::cmd::{aws_at, converted, fail};
 use crate::outcome::Outcome;
 use crate::write;
 
@@ -46,15 +46,7 @@ pub(crate) fn run(args: &PsArgs) -> Outcome {
         Ok(c) => c,
         Err(o) => return o,
     };
-    let aws = aws(
-        &AwsArgs {
-            families: Vec::new(),
-            aws_cli: args.cli.aws_cli.clone(),
-            dry_run: false,
-        },
-        reporter,
-        &conversion,
-    );
+    let aws = aws_at(&args.cli.aws_cli, false, reporter, &conversion);
     let listed = services(&aws, &conversion).and_then(|s| Ok((s, tasks(&aws, &conversion)?)));
     let (services, tasks) = match listed {
         Ok(l) => l,
@@ -131,19 +123,9 @@ fn services(aws: &Aws, conversion: &Conversion) -> Result<Vec<Value>, AwsError> 
     for (family, svc) in &conversion.services {
         let td = &conversion.task_definitions[family];
         let cluster = cluster_of(conversion, family);
-        let described = aws.json(&[
-            "ecs",
-            "describe-services",
-            "--cluster",
-            &cluster,
-            "--services",
-            &svc.service_name,
-        ])?;
-        let live = described["services"]
-            .as_array()
-            .and_then(|s| s.iter().find(|s| s["status"] == "ACTIVE"));
+        let live = aws.active_service(&cluster, &svc.service_name)?;
         let mut row = json!({"service": owner(td), "name": svc.service_name, "cluster": cluster});
-        let Some(live) = live else {
+        let Some(live) = &live else {
             row["status"] = "not deployed".into();
             rows.push(row);
             continue;

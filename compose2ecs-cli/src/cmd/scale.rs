@@ -3,9 +3,9 @@
 
 use serde_json::json;
 
-use crate::args::{AwsArgs, ScaleArgs};
+use crate::args::ScaleArgs;
 use crate::cmd::ps::{cluster_of, owner};
-use crate::cmd::{aws, converted, fail};
+use crate::cmd::{aws_at, converted, fail};
 use crate::outcome::Outcome;
 
 pub(crate) fn run(args: &ScaleArgs) -> Outcome {
@@ -65,15 +65,7 @@ pub(crate) fn run(args: &ScaleArgs) -> Outcome {
             svc.service_name.clone(),
         ));
     }
-    let aws = aws(
-        &AwsArgs {
-            families: Vec::new(),
-            aws_cli: args.cli.aws_cli.clone(),
-            dry_run: args.dry_run,
-        },
-        reporter,
-        &conversion,
-    );
+    let aws = aws_at(&args.cli.aws_cli, args.dry_run, reporter, &conversion);
     let mut out = String::new();
     for (name, count, cluster, service) in &calls {
         let n = count.to_string();
