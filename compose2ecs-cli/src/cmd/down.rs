@@ -83,18 +83,7 @@ fn survey(
         }
         if let Some(s) = conversion.scaling.get(family) {
             let t = &s.scalable_target;
-            let found = aws.json(&[
-                "application-autoscaling",
-                "describe-scalable-targets",
-                "--service-namespace",
-                &t.service_namespace,
-                "--resource-ids",
-                &t.resource_id,
-            ])?;
-            if found["ScalableTargets"]
-                .as_array()
-                .is_some_and(|a| !a.is_empty())
-            {
+            if crate::cmd::scaling::target_exists(aws, t)? {
                 remove.push(Removal::ScalableTarget {
                     resource_id: t.resource_id.clone(),
                 });

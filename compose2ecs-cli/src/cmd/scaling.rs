@@ -20,6 +20,24 @@ pub(crate) fn input_file(dir: &Path, name: &str, text: String) -> Result<String,
     Ok(format!("file://{}", file.display()))
 }
 
+/// Whether Application Auto Scaling has the scalable target `t` already.
+pub(crate) fn target_exists(
+    aws: &Aws,
+    t: &compose2ecs_core::ecs::scaling::ScalableTarget,
+) -> Result<bool, AwsError> {
+    let found = aws.json(&[
+        "application-autoscaling",
+        "describe-scalable-targets",
+        "--service-namespace",
+        &t.service_namespace,
+        "--resource-ids",
+        &t.resource_id,
+    ])?;
+    Ok(found["ScalableTargets"]
+        .as_array()
+        .is_some_and(|a| !a.is_empty()))
+}
+
 /// Registers the scalable target, puts each policy and scheduled action,
 /// and deletes the policies and actions of this family (`<family>-…`) that
 /// the file no longer has; the progress line.
@@ -35,21 +53,7 @@ pub(crate) fn apply_scaling(
     };
     // Tags go with the target when it is created; an existing one is
     // tagged apart.
-    let existed = !t.tags.is_empty()
-        && aws
-            .json(&[
-                "application-autoscaling",
-                "describe-scalable-targets",
-                "--service-namespace",
-                &t.service_namespace,
-                "--resource-ids",
-                &t.resource_id,
-            ])
-            .is_ok_and(|d| {
-                d["ScalableTargets"]
-                    .as_array()
-                    .is_some_and(|a| !a.is_empty())
-            });
+    let existed = !t.tags.is_empty() && target_exists(aws, t).unwrap_or(false);
     let registered = call(
         "register-scalable-target",
         input_file(dir, &format!("{family}.scalable-target.json"), to_json(t)),
