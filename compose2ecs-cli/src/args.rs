@@ -31,6 +31,9 @@ Examples:
   compose2ecs convert --strict --format json   # CI: warnings fail, JSON for tools
   compose2ecs convert --stdout --family shop-web \\
       | aws ecs register-task-definition --cli-input-json file:///dev/stdin
+  compose2ecs convert --target cloudformation -o infra   # infra/<project>.cloudformation.yaml
+  aws cloudformation deploy --template-file infra/shop.cloudformation.yaml \\
+      --stack-name shop --parameter-overrides WebImage=<image>@sha256:<digest>
 
 Exit status: 0 written (or up to date), 1 input rejected (nothing written) or,
 with --check, the folder is out of date; 2 usage error.";
@@ -318,6 +321,14 @@ pub(crate) struct ConfigArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Target {
+    /// The ECS API inputs, a JSON file per call.
+    Ecs,
+    /// One CloudFormation template.
+    Cloudformation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum ConfigFormat {
     Yaml,
     Json,
@@ -390,7 +401,21 @@ pub(crate) struct ConvertArgs {
         default_value = "ecs"
     )]
     pub(crate) output: PathBuf,
-    /// Print one task definition to stdout instead of writing files.
+    /// What to write: the ECS API inputs (`ecs`: a JSON file per call,
+    /// for `deploy` and `aws … --cli-input-json`), or one CloudFormation
+    /// template of the whole project (`cloudformation`:
+    /// `<project>.cloudformation.yaml`, for `aws cloudformation deploy` or a
+    /// CDK app's `CfnInclude`).
+    #[arg(long, value_enum, default_value_t = Target::Ecs)]
+    pub(crate) target: Target,
+    /// With --target cloudformation: the template as YAML
+    /// (`<project>.cloudformation.yaml`) or JSON
+    /// (`<project>.cloudformation.json`). (`--format` is the format of the
+    /// messages, as for every command.)
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = ConfigFormat::Yaml)]
+    pub(crate) template_format: ConfigFormat,
+    /// Print one task definition (with --target cloudformation: the
+    /// template) to stdout instead of writing files.
     #[arg(long, conflicts_with = "check")]
     pub(crate) stdout: bool,
     /// Write nothing; compare with the files already in the output

@@ -35,9 +35,9 @@ fn env_merges_the_environment_overlay_over_the_base_and_wins() {
     let vpc = &service["networkConfiguration"]["awsvpcConfiguration"];
     assert_eq!(
         vpc["subnets"],
-        serde_json::json!(["subnet-0prod1", "subnet-0prod2", "subnet-0prod3"])
+        serde_json::json!(["subnet-0c0c0c01", "subnet-0c0c0c02", "subnet-0c0c0c03"])
     );
-    assert_eq!(vpc["securityGroups"], serde_json::json!(["sg-0staging"]));
+    assert_eq!(vpc["securityGroups"], serde_json::json!(["sg-0a0a0a0a"]));
     // prod's size of web; worker keeps the base's.
     let web = json(&dir.path().join("prod/shop-web.task-definition.json"));
     assert_eq!(

@@ -153,6 +153,25 @@ fn no_secret_or_mapped_value_reaches_any_output_or_message() {
     let (ok, seen) = run(dir.path(), &["convert", "-o", "out2", "--format", "json"]);
     assert!(ok);
     assert_clean("convert --format json", &seen);
+
+    // The CloudFormation template, both forms: the secrets by reference.
+    for format in ["yaml", "json"] {
+        let (ok, seen) = run(
+            dir.path(),
+            &[
+                "convert",
+                "--target",
+                "cloudformation",
+                "--template-format",
+                format,
+                "--stdout",
+            ],
+        );
+        assert!(ok, "{seen}");
+        assert!(seen.contains("/prod/session"), "{seen}");
+        assert!(seen.contains("COMPOSE2ECS_SECRET_0"), "{seen}");
+        assert_clean("the CloudFormation template", &seen);
+    }
 }
 
 #[test]

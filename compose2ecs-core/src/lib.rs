@@ -86,6 +86,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 mod canonical;
+pub mod cloudformation;
 mod convert;
 pub mod cost;
 mod diagnostic;

@@ -27,6 +27,8 @@ use crate::validate;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Conversion {
+    /// The compose project's name.
+    pub project: String,
     /// The task definitions by family, in compose file order.
     pub task_definitions: IndexMap<String, TaskDefinition>,
     /// The ECS service of each task definition that is not a job, by
@@ -362,6 +364,7 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
     let sensitive = sensitive_values(input, Some(&project), &names);
     let sources = sources(&mut sink, input, sensitive.into_iter());
     Ok(Conversion {
+        project: project.name.clone(),
         task_definitions,
         services,
         jobs,

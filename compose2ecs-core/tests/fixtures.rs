@@ -9,6 +9,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod cloudformation;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -35,8 +37,20 @@ fn cases() -> Vec<PathBuf> {
     cases
 }
 
-/// Converts one case and renders everything a reviewer needs to judge it.
-fn render_case(dir: &Path) -> String {
+/// The cases whose CloudFormation template is snapshotted too
+/// (`fixtures/<case>/cloudformation.snap`): the shipped examples, and the
+/// one with scaling and a schedule. Every other case's template is checked
+/// against its JSON outputs and linted (compose2ecs-cli/tests/cloudformation.rs).
+const TEMPLATE_SNAPSHOTS: &[&str] = &[
+    "seed-student-rest",
+    "example-shop",
+    "overlay-realistic-app",
+    "scaling-and-schedules",
+];
+
+/// Converts one case and renders everything a reviewer needs to judge it,
+/// and its CloudFormation template.
+fn render_case(dir: &Path) -> (String, Option<String>) {
     let mut files = vec![dir.join("compose.yaml")];
     let override_file = dir.join("compose.override.yaml");
     if override_file.is_file() {
@@ -57,6 +71,7 @@ fn render_case(dir: &Path) -> String {
     envs.sort();
     overlays.extend(envs);
     let mut out = String::new();
+    let mut template = None;
     let result = Input::from_files(&files, &overlays, Environment::new(), &[])
         .and_then(|input| convert(&input, &Options::default()));
     match result {
@@ -118,6 +133,10 @@ fn render_case(dir: &Path) -> String {
                     let _ = write!(out, "--- {family}.schedule.json\n{}", to_json(schedule));
                 }
             }
+            template = Some(
+                cloudformation::check(&conversion)
+                    .unwrap_or_else(|e| panic!("{}: the template: {e}", dir.display())),
+            );
             out.push_str("--- diagnostics\n");
             for d in &conversion.diagnostics {
                 let _ = writeln!(out, "{d}");
@@ -137,7 +156,7 @@ fn render_case(dir: &Path) -> String {
         }
     }
     // Locations are absolute paths here; show them relative to the case.
-    out.replace(&format!("{}/", dir.display()), "")
+    (out.replace(&format!("{}/", dir.display()), ""), template)
 }
 
 /// One case: its snapshot, and the same bytes twice.
@@ -145,8 +164,8 @@ fn check_case(dir: &Path) -> Result<(), Failed> {
     if !dir.join("compose.yaml").is_file() {
         return Err(format!("{} has no compose.yaml", dir.display()).into());
     }
-    let rendered = render_case(dir);
-    if rendered != render_case(dir) {
+    let (rendered, template) = render_case(dir);
+    if rendered != render_case(dir).0 {
         return Err(format!("{}: two conversions differ", dir.display()).into());
     }
     let mut settings = insta::Settings::clone_current();
@@ -156,6 +175,10 @@ fn check_case(dir: &Path) -> Result<(), Failed> {
     let name = dir.file_name().unwrap().to_string_lossy().into_owned();
     settings.set_description(format!("fixtures/{name}"));
     settings.bind(|| insta::assert_snapshot!("convert", rendered));
+    if TEMPLATE_SNAPSHOTS.contains(&name.as_str()) {
+        let template = template.ok_or("a shipped example converts")?;
+        settings.bind(|| insta::assert_snapshot!("cloudformation", template));
+    }
     Ok(())
 }
 
@@ -176,6 +199,13 @@ fn main() {
             Trial::test(name, move || check_case(&dir))
         })
         .collect();
+    trials.push(Trial::test(
+        "the_template_comparison_sees_a_dropped_or_changed_member",
+        || {
+            cloudformation::the_comparison_sees_a_dropped_or_changed_member();
+            Ok(())
+        },
+    ));
     trials.push(Trial::test("no_stale_snapshots", || {
         no_stale_snapshots();
         Ok(())
@@ -209,7 +239,10 @@ fn no_stale_snapshots() {
             if name.ends_with(".snap") || name.ends_with(".snap.new") {
                 // `stderr.snap`: the CLI's rendering (tests/errors.rs for
                 // the bad-input suite, tests/stderr.rs for the others).
-                let known = name == "convert.snap" || name == "stderr.snap";
+                let known = name == "convert.snap"
+                    || name == "stderr.snap"
+                    || (name == "cloudformation.snap"
+                        && TEMPLATE_SNAPSHOTS.iter().any(|c| dir.ends_with(c)));
                 assert!(known, "unexpected snapshot {}", f.display());
                 assert!(
                     dir.join("compose.yaml").is_file(),

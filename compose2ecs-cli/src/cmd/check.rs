@@ -34,7 +34,14 @@ pub(crate) struct Drift {
     pub diffs: Vec<(String, String)>,
 }
 
-pub(crate) fn compare(dir: &Path, files: &[(String, String)]) -> Drift {
+/// The templates `convert --target cloudformation` owns in its output
+/// folder; the JSON files beside them are left alone, and the other way
+/// round.
+pub(crate) fn is_template(name: &str) -> bool {
+    name.ends_with(".cloudformation.yaml") || name.ends_with(".cloudformation.json")
+}
+
+pub(crate) fn compare(dir: &Path, files: &[(String, String)], is_ours: fn(&str) -> bool) -> Drift {
     let mut drift = Drift {
         changed: Vec::new(),
         missing: Vec::new(),
@@ -86,7 +93,8 @@ impl Drift {
 }
 
 /// Prints the diffs (stdout) and the verdict (stderr), for people.
-pub(crate) fn report(drift: &Drift, dir: &Path, reporter: Reporter) -> Outcome {
+/// `again` is what rewrites the folder: the `convert` options after `-o DIR`.
+pub(crate) fn report(drift: &Drift, dir: &Path, again: &str, reporter: Reporter) -> Outcome {
     if reporter.json {
         return if drift.is_clean() {
             Outcome::Success
@@ -114,7 +122,7 @@ pub(crate) fn report(drift: &Drift, dir: &Path, reporter: Reporter) -> Outcome {
         }
     }
     reporter.error(&format!(
-        "{} is out of date with the compose files:\n{}\nregenerate it with `compose2ecs convert -o {}` (which also removes the extra files)",
+        "{} is out of date with the compose files:\n{}\nregenerate it with `compose2ecs convert -o {}{again}` (which also removes the extra files)",
         dir.display(),
         lines.join("\n"),
         dir.display()

@@ -53,8 +53,14 @@ pub struct Logs {
     pub region: Option<String>,
     /// The stream prefix; default `ecs`.
     pub stream_prefix: Option<String>,
-    /// Whether the awslogs driver creates the group (`awslogs-create-group`).
+    /// Whether the awslogs driver creates the group (`awslogs-create-group`);
+    /// in the CloudFormation target, the stack creates it.
     pub create_group: Option<bool>,
+    /// Days the log groups the stack creates keep their events (with
+    /// `create_group`, CloudFormation target): 1, 3, 5, 7, 14, 30, 60, 90,
+    /// 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288
+    /// or 3653; default forever.
+    pub retention_days: Option<u32>,
 }
 
 /// Where images of build-only services are pushed.
