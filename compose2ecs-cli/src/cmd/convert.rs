@@ -212,25 +212,24 @@ fn ecs_files(
             "family": family,
             "taskDefinition": args.output.join(&td_name).display().to_string(),
         });
+        // One file per call: its name, and its path in the report.
+        let mut add = |key: &str, suffix: &str, text: String| {
+            let name = format!("{family}.{suffix}");
+            entry[key] = args.output.join(&name).display().to_string().into();
+            files.push((name, text));
+        };
+        use compose2ecs_core::to_json;
         if let Some(service) = conversion.services.get(family) {
-            let name = format!("{family}.service.json");
-            entry["service"] = args.output.join(&name).display().to_string().into();
-            files.push((name, compose2ecs_core::to_json(service)));
+            add("service", "service.json", to_json(service));
         }
         if let Some(job) = conversion.jobs.get(family) {
-            let name = format!("{family}.run-task.json");
-            entry["runTask"] = args.output.join(&name).display().to_string().into();
-            files.push((name, compose2ecs_core::to_json(job)));
+            add("runTask", "run-task.json", to_json(job));
         }
         if let Some(scaling) = conversion.scaling.get(family) {
-            let name = format!("{family}.scaling.json");
-            entry["scaling"] = args.output.join(&name).display().to_string().into();
-            files.push((name, compose2ecs_core::to_json(scaling)));
+            add("scaling", "scaling.json", to_json(scaling));
         }
         if let Some(schedule) = conversion.schedules.get(family) {
-            let name = format!("{family}.schedule.json");
-            entry["schedule"] = args.output.join(&name).display().to_string().into();
-            files.push((name, compose2ecs_core::to_json(schedule)));
+            add("schedule", "schedule.json", to_json(schedule));
         }
         families.push(entry);
     }

@@ -181,15 +181,22 @@ pub(crate) fn check(conversion: &Conversion) -> Result<String, String> {
     }
     for (family, scaling) in &conversion.scaling {
         let t = &scaling.scalable_target;
-        let r = value["Resources"]
-            .as_object()
-            .unwrap()
+        // The target names its service's resource.
+        let service = &conversion.services[family].service_name;
+        let resources = value["Resources"].as_object().unwrap();
+        let (service_id, _) = resources
+            .iter()
+            .find(|(_, r)| {
+                r["Type"] == "AWS::ECS::Service" && r["Properties"]["ServiceName"] == *service
+            })
+            .ok_or_else(|| format!("{family}: no service"))?;
+        let r = resources
             .values()
             .find(|r| {
                 r["Type"] == "AWS::ApplicationAutoScaling::ScalableTarget"
                     && r["Properties"]["ResourceId"]["Fn::Sub"]
                         .as_str()
-                        .is_some_and(|s| s.contains(&format!("{}Service.Name", pascal(family))))
+                        .is_some_and(|s| s.contains(&format!("${{{service_id}.Name}}")))
             })
             .ok_or_else(|| format!("{family}: no scalable target"))?;
         let p = &r["Properties"];
@@ -237,13 +244,6 @@ pub(crate) fn check(conversion: &Conversion) -> Result<String, String> {
         }
     }
     Ok(yaml)
-}
-
-fn pascal(name: &str) -> String {
-    name.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|s| !s.is_empty())
-        .map(|s| s[..1].to_ascii_uppercase() + &s[1..])
-        .collect()
 }
 
 /// The comparison fails when the template drops or changes a member, and
