@@ -4,7 +4,7 @@
 //! create — made from the same [`Conversion`], so nothing is converted twice.
 //!
 //! Every resource's `Properties` are the API request's members under
-//! CloudFormation's names ([`names`]), with what a stack parameterises
+//! CloudFormation's names (read off cfn-lint's resource schemas), with what a stack parameterises
 //! replaced: the cluster, the subnets and security groups, the images, and
 //! the references between the stack's own resources. Jobs are task
 //! definitions only: a stack has no "run once, wait for exit 0", so
