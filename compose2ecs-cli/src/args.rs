@@ -32,8 +32,6 @@ Examples:
   compose2ecs convert --stdout --family shop-web \\
       | aws ecs register-task-definition --cli-input-json file:///dev/stdin
   compose2ecs convert --target cloudformation -o infra   # infra/<project>.cloudformation.yaml
-  aws cloudformation deploy --template-file infra/shop.cloudformation.yaml \\
-      --stack-name shop --parameter-overrides WebImage=<image>@sha256:<digest>
 
 Exit status: 0 written (or up to date), 1 input rejected (nothing written) or,
 with --check, the folder is out of date; 2 usage error.";
