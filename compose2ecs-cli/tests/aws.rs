@@ -1093,6 +1093,7 @@ fn deploy_applies_scaling_and_schedules_on_moto() {
     let overlay = |policies: &str| {
         format!(
             "region: us-east-1\ncluster: shop\nroles:\n  execution: \"arn:aws:iam::123456789012:role/exec\"\n  scheduler: \"arn:aws:iam::123456789012:role/sched\"\n\
+             logs: {{create_group: true, retention_days: 30}}\n\
              network: {{subnets: [{subnet}], security_groups: [{group}]}}\n\
              services:\n  web:\n    scaling:\n      max: 6\n      {policies}\n      schedule:\n        - {{name: night, at: \"cron(0 20 * * ? *)\", min: 1}}\n\
              \x20 backup:\n    schedule: \"rate(1 day)\"\n    schedule_timezone: Europe/Dublin\n"
@@ -1128,6 +1129,26 @@ fn deploy_applies_scaling_and_schedules_on_moto() {
             .contains("created schedule sc-backup (rate(1 day), Europe/Dublin) to run sc-backup:1"),
         "{stderr}"
     );
+
+    // logs.retention_days: each group created first, with its retention.
+    let groups = call(&[
+        "logs",
+        "describe-log-groups",
+        "--log-group-name-prefix",
+        "/ecs/sc-",
+    ]);
+    let retention: Vec<(&str, u64)> = groups["logGroups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["logGroupName"].as_str().unwrap(),
+                g["retentionInDays"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(retention, [("/ecs/sc-backup", 30), ("/ecs/sc-web", 30)]);
 
     let targets = call(&[
         "application-autoscaling",

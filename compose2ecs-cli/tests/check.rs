@@ -155,6 +155,7 @@ fn format_json_prints_one_document_with_the_families_and_diagnostics() {
 fn the_example_ci_workflows_parse_and_use_only_real_flags() {
     let dir = repo().join("docs/ci");
     let mut commands = 0;
+    let mut template_checks = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();
@@ -180,12 +181,24 @@ fn the_example_ci_workflows_parse_and_use_only_real_flags() {
                     );
                 }
                 commands += 1;
+                if words[1] == "convert"
+                    && words.iter().any(|w| w == "--check")
+                    && words
+                        .windows(2)
+                        .any(|w| w == ["--target", "cloudformation"])
+                {
+                    template_checks += 1;
+                }
             }
         }
     }
     assert!(
         commands >= 5,
         "only {commands} compose2ecs commands in docs/ci"
+    );
+    assert!(
+        template_checks >= 2,
+        "the GitHub and GitLab examples check the CloudFormation template too"
     );
 }
 

@@ -26,6 +26,11 @@ elif args[:2] == ["ecs", "describe-services"]:
     print(open(live).read() if os.path.exists(live) else json.dumps({"services": []}))
 elif args[:2] in (["ecs", "create-service"], ["ecs", "update-service"]):
     print(json.dumps({"service": {"status": "ACTIVE"}}))
+elif args[:2] == ["logs", "describe-log-groups"]:
+    there = os.path.exists(os.path.join(here, "group"))
+    print(json.dumps({"logGroups": [{"logGroupName": "/ecs/shop-web-old"}] + ([{"logGroupName": "/ecs/shop-web"}] if there else [])}))
+elif args[:2] in (["logs", "create-log-group"], ["logs", "put-retention-policy"]):
+    pass
 else:
     sys.exit(f"unexpected: {args}")
 "#;
@@ -234,6 +239,84 @@ fn dry_run_prints_exactly_the_calls_in_one_json_form() {
         "{register}"
     );
     assert!(calls(dir.path()).is_empty(), "a dry run calls nothing");
+}
+
+/// `logs.retention_days`: deploy creates each group its tasks have created,
+/// when no group has exactly its name (a prefix search finds others), and
+/// gives it the retention, before any task definition is registered.
+#[test]
+fn deploy_creates_the_log_groups_with_their_retention_first() {
+    let overlay = format!(
+        "{}logs: {{create_group: true, retention_days: 30}}\n",
+        overlay("region: eu-west-1\n")
+    );
+    let verbs = |dir: &Path| -> Vec<String> {
+        calls(dir)
+            .iter()
+            .filter(|c| !c.to_string().contains("--generate-cli-skeleton"))
+            .map(|c| {
+                format!(
+                    "{} {}",
+                    c["args"][0].as_str().unwrap(),
+                    c["args"][1].as_str().unwrap()
+                )
+            })
+            .filter(|v| v.starts_with("logs ") || v.ends_with("register-task-definition"))
+            .collect()
+    };
+    let dir = project(&overlay, None);
+    let (code, _, stderr) = run(dir.path(), &["deploy", "--no-wait"], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("created log group /ecs/shop-web, which keeps its events 30 days"),
+        "{stderr}"
+    );
+    let found = verbs(dir.path());
+    assert_eq!(
+        found[..4],
+        [
+            "logs describe-log-groups",
+            "logs create-log-group",
+            "logs put-retention-policy",
+            "ecs register-task-definition"
+        ],
+        "{found:?}"
+    );
+    let put = calls(dir.path())
+        .into_iter()
+        .find(|c| c["args"][1] == "put-retention-policy")
+        .unwrap();
+    let args = put["args"].to_string();
+    assert!(
+        args.contains(r#""--log-group-name","/ecs/shop-web","--retention-in-days","30""#),
+        "{args}"
+    );
+
+    // There already: only the retention.
+    let dir = project(&overlay, None);
+    std::fs::write(dir.path().join("group"), "").unwrap();
+    let (code, _, stderr) = run(dir.path(), &["deploy", "--no-wait"], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("kept log group /ecs/shop-web"), "{stderr}");
+    assert!(!verbs(dir.path()).contains(&"logs create-log-group".to_owned()));
+
+    // A dry run shows the three calls first, and makes none.
+    let dir = project(&overlay, None);
+    let (code, stdout, stderr) = run(dir.path(), &["deploy", "--dry-run"], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().filter(|l| !l.starts_with('#')).collect();
+    assert!(
+        lines[2].contains(
+            "logs put-retention-policy --log-group-name /ecs/shop-web --retention-in-days 30"
+        ),
+        "{stdout}"
+    );
+    assert!(calls(dir.path()).is_empty());
+
+    // Without a retention, deploy leaves the logs alone.
+    let dir = project(&overlay.replace(", retention_days: 30", ""), None);
+    run(dir.path(), &["deploy", "--no-wait"], &[]);
+    assert!(verbs(dir.path()).iter().all(|v| !v.starts_with("logs ")));
 }
 
 #[test]

@@ -110,6 +110,30 @@ impl Conversion {
         stages
     }
 
+    /// The log groups the tasks of `families` have created: those of their
+    /// awslogs containers with `awslogs-create-group` (the overlay's
+    /// `logs.create_group`), each once, in compose order. `deploy` creates
+    /// them first when the overlay gives them a `logs.retention_days`; the
+    /// CloudFormation target makes them resources of the stack.
+    pub fn created_log_groups(&self, families: &[&str]) -> Vec<&str> {
+        let mut groups: Vec<&str> = Vec::new();
+        let containers = families
+            .iter()
+            .filter_map(|f| self.task_definitions.get(*f))
+            .flat_map(|td| &td.container_definitions);
+        for log in containers.filter_map(|c| c.log_configuration.as_ref()) {
+            let created = log.options.get("awslogs-create-group").map(String::as_str);
+            if log.log_driver == "awslogs" && created == Some("true") {
+                if let Some(group) = log.options.get("awslogs-group") {
+                    if !groups.contains(&group.as_str()) {
+                        groups.push(group);
+                    }
+                }
+            }
+        }
+        groups
+    }
+
     /// The `run-task` input that starts one task of `family`: the job's
     /// own, or one where the family's ECS service runs its tasks (cluster,
     /// launch type, network), for a one-off task as `docker compose run`

@@ -134,3 +134,33 @@ fn the_extensions_with_an_overlay_counterpart_are_applied_and_the_overlay_wins()
             .any(|d| d.code == Code::MissingExecutionRole)
     );
 }
+
+/// Docker created the project's log group with `x-aws-logs_retention`: the
+/// overlay's `logs.retention_days`, on groups compose2ecs has created.
+#[test]
+fn the_log_retention_is_read_at_the_top_level_and_only_there() {
+    let c = fixture(true);
+    assert_eq!(c.overlay.logs.retention_days, Some(14));
+    assert_eq!(c.overlay.logs.create_group, Some(true));
+    let all: Vec<&str> = c.task_definitions.keys().map(String::as_str).collect();
+    assert_eq!(
+        c.created_log_groups(&all),
+        ["/ecs/shop-web", "/ecs/shop-worker"]
+    );
+
+    let nested = convert(
+        &Input::from_yaml(
+            "name: shop\nservices:\n  web:\n    image: nginx:1.27\n    x-aws-logs_retention: 14\n",
+        ),
+        &Options::default(),
+    )
+    .unwrap();
+    assert_eq!(nested.overlay.logs.retention_days, None);
+    let d = nested
+        .diagnostics
+        .iter()
+        .find(|d| d.path.as_deref() == Some("services.web.x-aws-logs_retention"))
+        .unwrap();
+    assert_eq!(d.severity, compose2ecs_core::Severity::Warning);
+    assert!(d.help.as_deref().unwrap().contains("top level"), "{d:?}");
+}

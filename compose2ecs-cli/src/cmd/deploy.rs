@@ -3,7 +3,8 @@
 //! (`cmd/jobs.rs`), or create its ECS service or make the existing one match
 //! the service definition (every member `update-service` can change, the new
 //! revision included); and watch the rollouts until every deployment is
-//! COMPLETED, one FAILED, or the timeout passes. Everything goes through the real `aws` CLI, with the
+//! COMPLETED, one FAILED, or the timeout passes. The log groups come first
+//! when the overlay gives them a retention (`cmd/retention.rs`). Everything goes through the real `aws` CLI, with the
 //! project's region, as `register` does.
 
 use std::path::Path;
@@ -86,6 +87,15 @@ pub(crate) fn run(args: &DeployArgs) -> Outcome {
         Ok(d) => d,
         Err(o) => return o,
     };
+    match crate::cmd::retention::apply(&aws, &conversion, &families) {
+        Ok(lines) => lines.iter().for_each(|l| reporter.progress(l)),
+        Err(e) => {
+            return crate::cmd::fail(
+                reporter,
+                &format!("setting the log groups' retention failed: {e}"),
+            );
+        }
+    }
     let clock = Clock {
         deadline: Instant::now() + Duration::from_secs_f64(args.timeout),
         timeout: args.timeout,
@@ -269,6 +279,14 @@ fn dry_run(
 ) -> Outcome {
     let mut out = String::new();
     let mut commands: Vec<Vec<String>> = Vec::new();
+    let families: Vec<&str> = stages.iter().flatten().copied().collect();
+    for (comment, call) in crate::cmd::retention::calls(conversion, &families) {
+        let call: Vec<&str> = call.iter().map(String::as_str).collect();
+        out.push_str(&comment);
+        out.push_str(&aws.command_line(&call));
+        out.push('\n');
+        commands.push(aws.argv(&call));
+    }
     for (i, stage) in stages.iter().enumerate() {
         if stages.len() > 1 {
             out.push_str(&format!("# stage {} of {}\n", i + 1, stages.len()));

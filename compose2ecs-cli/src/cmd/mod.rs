@@ -17,6 +17,7 @@ pub(crate) mod plan;
 pub(crate) mod policy;
 pub(crate) mod ps;
 pub(crate) mod register;
+pub(crate) mod retention;
 pub(crate) mod rollout;
 pub(crate) mod run;
 pub(crate) mod scale;

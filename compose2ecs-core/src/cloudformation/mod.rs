@@ -210,24 +210,16 @@ pub fn template(conversion: &Conversion) -> Result<Template, String> {
     let mut passed = Passed::default();
 
     // Log groups the overlay has ECS create: the stack creates them instead.
-    let mut log_groups: IndexMap<String, String> = IndexMap::new();
-    if overlay.logs.create_group == Some(true) {
-        for td in conversion.task_definitions.values() {
-            for c in &td.container_definitions {
-                let group = c
-                    .log_configuration
-                    .as_ref()
-                    .filter(|l| l.log_driver == "awslogs")
-                    .and_then(|l| l.options.get("awslogs-group"));
-                if let Some(group) = group {
-                    if !log_groups.contains_key(group) {
-                        let id = ids.claim(&format!("{}LogGroup", pascal(group)));
-                        log_groups.insert(group.clone(), id);
-                    }
-                }
-            }
-        }
-    }
+    let all: Vec<&str> = conversion
+        .task_definitions
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let log_groups: IndexMap<&str, String> = conversion
+        .created_log_groups(&all)
+        .into_iter()
+        .map(|g| (g, ids.claim(&format!("{}LogGroup", pascal(g)))))
+        .collect();
     for (group, id) in &log_groups {
         let mut props = json!({ "LogGroupName": group });
         if let Some(days) = overlay.logs.retention_days {
@@ -270,7 +262,7 @@ pub fn template(conversion: &Conversion) -> Result<Template, String> {
                     .log_configuration
                     .as_ref()
                     .and_then(|l| l.options.get("awslogs-group"))
-                    .and_then(|g| log_groups.get(g));
+                    .and_then(|g| log_groups.get(g.as_str()));
                 if let Some(g) = group {
                     if !depends_on.contains(g) {
                         depends_on.push(g.clone());

@@ -303,6 +303,7 @@ fn check_overlay_entries(
 ) {
     let o = &overlay.overlay;
     secrets::check_overlay(overlay, project, sink);
+    logs::check_overlay(overlay, sink);
     for (name, v) in &o.volumes {
         let path = format!("volumes.{name}");
         if !project.volumes.contains_key(name) {

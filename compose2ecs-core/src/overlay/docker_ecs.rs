@@ -5,7 +5,7 @@
 //! says the same, wins with a note.
 
 use crate::diagnostic::{Code, Diagnostic, Location, Sink};
-use crate::load::yaml::{Entry, Map, Node, Value};
+use crate::load::yaml::{Entry, Map, Node, Scalar, Value};
 use crate::model::AwsExtension;
 
 /// Every extension Docker's ECS integration documented, for the tests.
@@ -148,9 +148,23 @@ pub(crate) fn implied(extensions: &[AwsExtension], sink: &mut Sink) -> Implied {
                 "`x-aws-cloudformation` patched the CloudFormation template Docker generated; compose2ecs writes ECS API inputs, not a template, so the patch is not applied".to_owned(),
                 "make the change in compose2ecs.yaml (most resources have a key there), or apply it to the AWS resources directly".to_owned(),
             )),
-            ("x-aws-logs_retention", _) => sink.push(warn(
-                "`x-aws-logs_retention` set the log group's retention when Docker created it; compose2ecs does not set retention".to_owned(),
-                "set it once: `aws logs put-retention-policy --log-group-name <group> --retention-in-days <days>`".to_owned(),
+            // Docker created one log group per project, with this retention.
+            ("x-aws-logs_retention", None) if scalar => {
+                mapped.push(at(&["logs", "retention_days"]));
+                let created = Node::new(
+                    Value::Scalar(Scalar { text: "true".to_owned(), plain: true }),
+                    e.key_loc.clone(),
+                );
+                let path = at(&["logs", "create_group"]);
+                set(&mut root, &path, created, &e.key_loc);
+                out.mapped.push((path, key.to_owned(), e.key_loc.clone()));
+                sink.push(note(
+                    "Docker created the project's log group: `logs.create_group` is set too".to_owned(),
+                ));
+            }
+            ("x-aws-logs_retention", Some(s)) => sink.push(warn(
+                format!("`x-aws-logs_retention` of `{s}` is not read: Docker read it at the top level only, for the project's log group"),
+                "move it to the top level, or set `logs: {create_group: true, retention_days: <days>}` in compose2ecs.yaml".to_owned(),
             )),
             ("x-aws-min_percent", Some(_)) => {
                 mapped.push(at(&["deployment", "minimum_healthy_percent"]));
