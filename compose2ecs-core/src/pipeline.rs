@@ -328,7 +328,7 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
         Some(tree) => overlay::load(tree, &input.environment, &mut sink),
     };
     check(&mut sink, input, project.as_ref(), Some(&names))?;
-    let (Some(project), Some(overlay)) = (project, overlay) else {
+    let (Some(project), Some(mut overlay)) = (project, overlay) else {
         return Err(Error::single(Diagnostic::error(
             Code::NoServices,
             "nothing to convert",
@@ -387,7 +387,7 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
     check(&mut sink, input, Some(&project), Some(&names))?;
     let sensitive = sensitive_values(input, Some(&project), &names);
     let sources = sources(&mut sink, input, sensitive.into_iter());
-    Ok(Conversion {
+    let mut conversion = Conversion {
         project: project.name.clone(),
         task_definitions,
         services,
@@ -396,10 +396,16 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
         schedules,
         dependencies,
         placements,
-        diagnostics: sink.into_vec(),
-        overlay: overlay.overlay,
+        diagnostics: Vec::new(),
+        overlay: std::mem::take(&mut overlay.overlay),
         sources,
-    })
+    };
+    if conversion.overlay.cloudformation.is_some() {
+        crate::cloudformation::check_patch(&conversion, &overlay, &mut sink);
+        check(&mut sink, input, Some(&project), Some(&names))?;
+    }
+    conversion.diagnostics = sink.into_vec();
+    Ok(conversion)
 }
 
 /// Every output against the rules ECS enforces server-side

@@ -164,3 +164,61 @@ fn the_log_retention_is_read_at_the_top_level_and_only_there() {
     assert_eq!(d.severity, compose2ecs_core::Severity::Warning);
     assert!(d.help.as_deref().unwrap().contains("top level"), "{d:?}");
 }
+
+/// `x-aws-cloudformation` patches the template as it patched Docker's: under
+/// Docker's names for the service's resources, mappings merged, the rest
+/// replaced; a resource the template lacks needs its `Type`.
+#[test]
+fn x_aws_cloudformation_patches_the_template_under_dockers_names() {
+    use compose2ecs_core::cloudformation::template;
+    let c = fixture(true);
+    let t = template(&c).unwrap().value();
+    let resources = t["Resources"].as_object().unwrap();
+    let deployment = &resources["ShopWebService"]["Properties"]["DeploymentConfiguration"];
+    assert_eq!(
+        deployment["Alarms"]["AlarmNames"],
+        serde_json::json!(["shop-web-5xx"])
+    );
+    // Merged, not replaced: what compose2ecs made is still there.
+    assert_eq!(deployment["MinimumHealthyPercent"], 50);
+    assert!(!resources.contains_key("WebService"));
+    assert!(!resources.contains_key("WebTCP8080TargetGroup"));
+    let left_out = c
+        .diagnostics
+        .iter()
+        .find(|d| d.path.as_deref() == Some("cloudformation.Resources.WebTCP8080TargetGroup"))
+        .unwrap();
+    assert_eq!(left_out.code, Code::TemplatePatch);
+    assert_eq!(left_out.location.as_ref().unwrap().line, 18);
+
+    // The overlay's own `cloudformation`: a new resource with its Type is
+    // added, `null` removes, and it wins over x-aws-cloudformation.
+    let input = Input::from_yaml(
+        "name: shop\nx-aws-cloudformation: {Resources: {WebService: {Properties: {PropagateTags: TASK_DEFINITION}}}}\nservices:\n  web:\n    image: nginx:1.27\n",
+    )
+    .with_overlay(
+        "cloudformation:\n  Resources:\n    ShopWebService: {Properties: {PropagateTags: SERVICE, EnableECSManagedTags: null}}\n    Alarm5xx: {Type: AWS::CloudWatch::Alarm, Properties: {Threshold: 5}}\n",
+    );
+    let c = convert(&input, &Options::default()).unwrap();
+    let t = template(&c).unwrap().value();
+    let service = &t["Resources"]["ShopWebService"]["Properties"];
+    assert_eq!(service["PropagateTags"], "SERVICE");
+    assert!(service.get("EnableECSManagedTags").is_none(), "{service}");
+    assert_eq!(t["Resources"]["Alarm5xx"]["Type"], "AWS::CloudWatch::Alarm");
+    assert!(
+        c.diagnostics
+            .iter()
+            .any(|d| d.message.contains("wins over `x-aws-cloudformation`"))
+    );
+
+    // A key that is no section of a template is refused where it is written.
+    let input = Input::from_yaml("name: shop\nservices:\n  web:\n    image: nginx:1.27\n")
+        .with_overlay("cloudformation:\n  Resource: {}\n");
+    let e = convert(&input, &Options::default()).unwrap_err();
+    let d = e
+        .diagnostics()
+        .iter()
+        .find(|d| d.path.as_deref() == Some("cloudformation.Resource"))
+        .unwrap();
+    assert_eq!(d.location.as_ref().unwrap().line, 2);
+}

@@ -47,6 +47,9 @@ pub(crate) fn run(args: &ConvertArgs) -> Outcome {
 
     let (files, families, is_ours) = match args.target {
         Target::Ecs => {
+            if conversion.overlay.cloudformation.is_some() {
+                reporter.progress("the overlay's `cloudformation` (or `x-aws-cloudformation`) patches the template of `--target cloudformation`; these ECS JSON files do not carry it");
+            }
             if args.stdout {
                 return print_one(args, reporter, &conversion);
             }

@@ -12,7 +12,10 @@
 
 mod names;
 mod params;
+mod patch;
 mod yaml;
+
+pub(crate) use self::patch::check as check_patch;
 
 use self::params::{Network, Passed};
 
@@ -31,22 +34,32 @@ use crate::pipeline::Conversion;
 pub struct Template {
     body: Body,
     jobs_first: Vec<(String, String)>,
+    /// The overlay's `cloudformation`, with Docker's resource names read.
+    patch: Option<Value>,
 }
 
 impl Template {
+    fn tree(&self) -> Tree {
+        let mut tree = self.body.tree();
+        if let Some(p) = &self.patch {
+            patch::merge(&mut tree, p);
+        }
+        tree
+    }
+
     /// As YAML, the form `<project>.cloudformation.yaml` holds.
     pub fn to_yaml(&self) -> String {
-        yaml::to_yaml(&self.body.tree())
+        yaml::to_yaml(&self.tree())
     }
 
     /// As JSON (`--template-format json`).
     pub fn to_json(&self) -> String {
-        crate::ecs::to_json(&self.body.tree())
+        crate::ecs::to_json(&self.tree())
     }
 
     /// The template as a JSON value.
     pub fn value(&self) -> Value {
-        serde_json::to_value(self.body.tree()).unwrap_or_default()
+        serde_json::to_value(self.tree()).unwrap_or_default()
     }
 
     /// (service family, job family) for each service whose compose service
@@ -181,9 +194,21 @@ fn reference(id: &str) -> Value {
     json!({ "Ref": id })
 }
 
-/// The template of `conversion`. An error names an API member that
-/// CloudFormation has no property for, so nothing is dropped unsaid.
+/// The template of `conversion`, with the overlay's `cloudformation` patch
+/// merged in. An error names an API member that CloudFormation has no
+/// property for, so nothing is dropped unsaid.
 pub fn template(conversion: &Conversion) -> Result<Template, String> {
+    let mut t = unpatched(conversion)?;
+    t.patch = conversion
+        .overlay
+        .cloudformation
+        .as_ref()
+        .map(|p| patch::resolved(&t.body, conversion, p));
+    Ok(t)
+}
+
+/// The template as compose2ecs makes it, before any patch.
+fn unpatched(conversion: &Conversion) -> Result<Template, String> {
     let mut ids = Ids::default();
     let mut parameters = IndexMap::new();
     let mut resources = IndexMap::new();
@@ -411,6 +436,7 @@ pub fn template(conversion: &Conversion) -> Result<Template, String> {
             outputs,
         },
         jobs_first,
+        patch: None,
     })
 }
 

@@ -294,6 +294,12 @@ codes! {
     /// warning). Example: `x-aws-vpc: vpc-123` (compose2ecs needs
     /// `network.subnets`).
     DockerEcsExtension => "docker-ecs-extension",
+    /// A part of the overlay's `cloudformation` patch of the template (or of
+    /// Docker's `x-aws-cloudformation`) worth knowing about: a resource
+    /// named as Docker named it, read as the template's (a note), or one the
+    /// template does not have and the patch gives no `Type`, left out (a
+    /// warning). Example: `Resources: {WebTCP80TargetGroup: {Properties: …}}`.
+    TemplatePatch => "template-patch",
     /// `depends_on` names a service that runs in another task definition; ECS
     /// can only order containers of one task.
     /// Example: `web` `depends_on: [db]`, each in its own task.

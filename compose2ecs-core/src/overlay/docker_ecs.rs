@@ -144,10 +144,7 @@ pub(crate) fn implied(extensions: &[AwsExtension], sink: &mut Sink) -> Implied {
                 "`x-aws-loadbalancer` let Docker create listeners and target groups on that load balancer; compose2ecs creates none, so no service is registered with it".to_owned(),
                 "create a target group per exposed service and set `services.<name>.load_balancer: {target_group_arn: …}` in compose2ecs.yaml".to_owned(),
             )),
-            ("x-aws-cloudformation", None) => sink.push(warn(
-                "`x-aws-cloudformation` patched the CloudFormation template Docker generated; compose2ecs writes ECS API inputs, not a template, so the patch is not applied".to_owned(),
-                "make the change in compose2ecs.yaml (most resources have a key there), or apply it to the AWS resources directly".to_owned(),
-            )),
+            ("x-aws-cloudformation", None) => mapped.push(at(&["cloudformation"])),
             // Docker created one log group per project, with this retention.
             ("x-aws-logs_retention", None) if scalar => {
                 mapped.push(at(&["logs", "retention_days"]));

@@ -418,6 +418,13 @@ pub struct Overlay {
     /// and `compose2ecs:service`.
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// A patch of the CloudFormation target's template, as Docker's
+    /// `x-aws-cloudformation` was: mappings merge key by key, `null` removes
+    /// a key, any other value replaces. Resources by the template's logical
+    /// IDs (Docker's `<Service>Service`, `<Service>TaskDefinition` and
+    /// `<Service>ScalingTarget` are read as the service's); a new resource
+    /// needs its `Type`. The ECS JSON outputs do not use it.
+    pub cloudformation: Option<serde_json::Value>,
 }
 
 /// The overlay's JSON Schema (`schemas/overlay.schema.json`), generated from
