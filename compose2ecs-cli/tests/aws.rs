@@ -199,6 +199,7 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
     let mut ran = 0;
     let mut scaled = 0;
     let mut schedules = 0;
+    let mut spot_schedules = 0;
     // A default subnet per (region, cluster), the cluster made with it.
     let mut default_subnets: std::collections::BTreeMap<(String, String), serde_json::Value> =
         Default::default();
@@ -678,11 +679,21 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
             for (k, v) in emitted["Target"].as_object().unwrap() {
                 assert_eq!(&stored["Target"][k], v, "Target.{k} of {}", file.display());
             }
+            // On capacity providers: no launch type, as RunTask requires.
+            let ecs = &emitted["Target"]["EcsParameters"];
+            if ecs.get("CapacityProviderStrategy").is_some() {
+                assert!(ecs.get("LaunchType").is_none(), "{}", file.display());
+                spot_schedules += 1;
+            }
             schedules += 1;
         }
     }
     assert!(scaled >= 2, "only {scaled} scaling files applied");
     assert!(schedules >= 1, "only {schedules} schedules created");
+    assert!(
+        spot_schedules >= 1,
+        "no schedule on a capacity provider strategy"
+    );
     assert!(
         registered >= 12,
         "only {registered} task definitions registered"

@@ -181,18 +181,13 @@ pub(super) fn apply(
             }
             j.platform_version.clone_from(&version);
         }
-        if converted.schedules.contains_key(family) && !items.is_empty() {
-            let m = format!(
-                "`{owner}` runs on a schedule, and compose2ecs gives scheduled tasks no capacity provider strategy yet: it runs on {}",
-                platform.launch_type.as_str()
-            );
-            if settings.is_some_and(|s| s.capacity.is_some()) {
-                // Its own: what was asked for cannot be done.
-                sink.push(error("capacity", m, "remove `capacity` for this service"));
-            } else {
-                let (path, at) = key("capacity");
-                sink.push(Diagnostic::note(Code::IgnoredKey, m).with_path(path).at(at));
+        if let Some(schedule) = converted.schedules.get_mut(family) {
+            let ecs = &mut schedule.target.ecs_parameters;
+            if !items.is_empty() {
+                ecs.launch_type.clear();
+                ecs.capacity_provider_strategy.clone_from(&items);
             }
+            ecs.platform_version.clone_from(&version);
         }
     }
 }

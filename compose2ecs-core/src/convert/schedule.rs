@@ -193,6 +193,7 @@ pub(super) fn schedule(
                 network_configuration: network,
                 propagate_tags: None,
                 tags: Vec::new(),
+                ..EcsParameters::default()
             },
         },
         state: "ENABLED".to_owned(),

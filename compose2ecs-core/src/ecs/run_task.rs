@@ -114,8 +114,8 @@ impl RunTask {
                 })
                 .collect(),
             propagate_tags: ecs.propagate_tags.clone(),
-            capacity_provider_strategy: Vec::new(),
-            platform_version: None,
+            capacity_provider_strategy: ecs.capacity_provider_strategy.clone(),
+            platform_version: ecs.platform_version.clone(),
         }
     }
 }

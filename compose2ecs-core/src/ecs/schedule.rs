@@ -61,11 +61,22 @@ pub struct EcsParameters {
     pub task_definition_arn: String,
     /// Tasks per run.
     pub task_count: u32,
-    /// `FARGATE`, `EC2` or `EXTERNAL`.
+    /// The overlay's `capacity`, which replaces the launch type: Scheduler
+    /// starts the task with ECS's `RunTask`, where "if a
+    /// capacityProviderStrategy is specified, the launchType parameter
+    /// must be omitted".
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub capacity_provider_strategy: Vec<super::CapacityProviderStrategyItem>,
+    /// `FARGATE`, `EC2` or `EXTERNAL`; empty (left out) with a capacity
+    /// provider strategy.
+    #[serde(skip_serializing_if = "String::is_empty", default)]
     pub launch_type: String,
     /// The awsvpc network.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network_configuration: Option<ScheduleNetwork>,
+    /// FARGATE: the overlay's `platform_version`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform_version: Option<String>,
     /// `TASK_DEFINITION`: each task carries its definition's tags.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub propagate_tags: Option<String>,

@@ -405,10 +405,10 @@ pub struct Overlay {
     /// Fargate prices for `plan` and `convert --cost`, over the shipped
     /// us-east-1 table.
     pub pricing: Option<Pricing>,
-    /// Capacity providers of every service and job:
+    /// Capacity providers of every service, job and scheduled task:
     /// `[{provider: FARGATE_SPOT, weight: 3}, {provider: FARGATE, base: 1, weight: 1}]`.
     pub capacity: Option<Vec<Capacity>>,
-    /// FARGATE: the platform version of every service and job.
+    /// FARGATE: the platform version of every service, job and scheduled task.
     pub platform_version: Option<String>,
     /// Registry logins for images outside ECR: one Secrets Manager ARN for
     /// every such image, or one per registry host (`docker.io`, `ghcr.io`).
