@@ -23,9 +23,9 @@
 
 use serde::Deserialize;
 
+use crate::conversion::Conversion;
 use crate::ecs::TaskDefinition;
 use crate::overlay::Pricing;
-use crate::pipeline::Conversion;
 
 /// The shipped price table (`data/fargate-prices.json`).
 pub const PRICE_TABLE: &str = include_str!("../../data/fargate-prices.json");

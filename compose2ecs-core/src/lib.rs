@@ -87,6 +87,7 @@
 
 mod canonical;
 pub mod cloudformation;
+mod conversion;
 mod convert;
 pub mod cost;
 mod diagnostic;

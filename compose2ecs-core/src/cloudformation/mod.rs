@@ -26,8 +26,8 @@ use serde_json::{Value, json};
 
 use self::yaml::Tree;
 
+use crate::conversion::Conversion;
 use crate::ecs::NetworkMode;
-use crate::pipeline::Conversion;
 
 /// A CloudFormation template of the whole project.
 #[derive(Debug, Clone, PartialEq)]

@@ -5,8 +5,8 @@ use indexmap::IndexMap;
 use serde_json::{Value, json};
 
 use super::{Ids, Parameter, reference};
+use crate::conversion::Conversion;
 use crate::ecs::NetworkMode;
-use crate::pipeline::Conversion;
 
 /// The cluster, subnets and security groups as parameters, defaulting to
 /// the overlay's.

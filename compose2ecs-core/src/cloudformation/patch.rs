@@ -14,9 +14,9 @@ use serde_json::{Map, Value};
 
 use super::yaml::Tree;
 use super::{Body, pascal};
+use crate::conversion::Conversion;
 use crate::diagnostic::{Code, Diagnostic, Sink};
 use crate::overlay::LoadedOverlay;
-use crate::pipeline::Conversion;
 
 /// The top-level keys of a template.
 const SECTIONS: &[&str] = &[
