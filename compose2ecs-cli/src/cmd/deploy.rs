@@ -281,11 +281,7 @@ fn dry_run(
     let mut commands: Vec<Vec<String>> = Vec::new();
     let families: Vec<&str> = stages.iter().flatten().copied().collect();
     for (comment, call) in crate::cmd::retention::calls(conversion, &families) {
-        let call: Vec<&str> = call.iter().map(String::as_str).collect();
-        out.push_str(&comment);
-        out.push_str(&aws.command_line(&call));
-        out.push('\n');
-        commands.push(aws.argv(&call));
+        emit(aws, &mut out, &mut commands, &comment, &call);
     }
     for (i, stage) in stages.iter().enumerate() {
         if stages.len() > 1 {
@@ -413,11 +409,7 @@ fn dry_run(
                 }
             }
             for (comment, call) in calls {
-                let call: Vec<&str> = call.iter().map(String::as_str).collect();
-                out.push_str(comment);
-                out.push_str(&aws.command_line(&call));
-                out.push('\n');
-                commands.push(aws.argv(&call));
+                emit(aws, &mut out, &mut commands, comment, &call);
             }
         }
     }
@@ -429,6 +421,22 @@ fn dry_run(
         }));
     }
     crate::write::stdout(out.as_bytes())
+}
+
+/// One call of a dry run: its comment and command line for the text, its
+/// argument vector for `--format json`.
+fn emit(
+    aws: &Aws,
+    out: &mut String,
+    commands: &mut Vec<Vec<String>>,
+    comment: &str,
+    call: &[String],
+) {
+    let call: Vec<&str> = call.iter().map(String::as_str).collect();
+    out.push_str(comment);
+    out.push_str(&aws.command_line(&call));
+    out.push('\n');
+    commands.push(aws.argv(&call));
 }
 
 /// The live revisions `--plan` found equal to the conversion's: family →

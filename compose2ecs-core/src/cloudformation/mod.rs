@@ -163,14 +163,17 @@ struct Output {
 fn pascal(name: &str) -> String {
     name.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|s| !s.is_empty())
-        .map(|s| {
-            let mut chars = s.chars();
-            chars
-                .next()
-                .map(|f| f.to_ascii_uppercase().to_string() + chars.as_str())
-                .unwrap_or_default()
-        })
+        .map(capitalized)
         .collect()
+}
+
+/// `word` with its first letter upper case.
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|f| f.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
 }
 
 /// The logical IDs given so far: parameters and resources share one space.

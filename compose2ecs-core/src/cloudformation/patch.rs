@@ -13,7 +13,7 @@
 use serde_json::{Map, Value};
 
 use super::yaml::Tree;
-use super::{Body, pascal};
+use super::{Body, capitalized, pascal};
 use crate::conversion::Conversion;
 use crate::diagnostic::{Code, Diagnostic, Sink};
 use crate::overlay::LoadedOverlay;
@@ -51,11 +51,7 @@ fn docker_name(service: &str) -> String {
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .collect();
-    let mut chars = kept.chars();
-    chars
-        .next()
-        .map(|f| f.to_ascii_uppercase().to_string() + chars.as_str())
-        .unwrap_or_default()
+    capitalized(&kept)
 }
 
 fn target(body: &Body, conversion: &Conversion, id: &str, patch: &Value) -> Target {
