@@ -574,6 +574,10 @@ pub(crate) struct InitArgs {
     /// ARNs), for `--env NAME`.
     #[arg(short = 'e', long = "env", value_name = "NAME")]
     pub(crate) env: Option<String>,
+    /// The AWS CLI that looks up the subnets of Docker's `x-aws-vpc`, when
+    /// the compose file has one (`aws ec2 describe-subnets`).
+    #[arg(long, value_name = "PATH", default_value = "aws")]
+    pub(crate) aws_cli: PathBuf,
 }
 
 #[derive(Debug, Args)]

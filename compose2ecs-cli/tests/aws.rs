@@ -825,6 +825,82 @@ fn deploy_creates_then_updates_the_services_and_times_out_on_moto() {
     );
 }
 
+/// Docker's `x-aws-vpc`, as its users wrote it: deploy finds the VPC's
+/// subnets with the real `aws ec2 describe-subnets` (moto's default VPC
+/// and its subnets left out) and creates the service in them.
+#[test]
+fn deploy_looks_up_the_subnets_of_x_aws_vpc_on_moto() {
+    let Some((aws_bin, moto_bin)) = tools() else {
+        return;
+    };
+    let moto = start_moto(&moto_bin);
+    let call = |args: &[&str]| aws(&aws_bin, &moto, args).unwrap();
+    call(&["ecs", "create-cluster", "--cluster-name", "shop"]);
+    let vpc = call(&["ec2", "create-vpc", "--cidr-block", "10.1.0.0/16"]);
+    let vpc = vpc["Vpc"]["VpcId"].as_str().unwrap().to_owned();
+    let mut subnets: Vec<String> = ["10.1.1.0/24", "10.1.2.0/24"]
+        .iter()
+        .map(|cidr| {
+            let s = call(&[
+                "ec2",
+                "create-subnet",
+                "--vpc-id",
+                &vpc,
+                "--cidr-block",
+                cidr,
+            ]);
+            s["Subnet"]["SubnetId"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    subnets.sort();
+    // (moto, unlike ECS, needs a security group: ECS would take the VPC's default.)
+    let group = call(&[
+        "ec2",
+        "create-security-group",
+        "--group-name",
+        "tasks",
+        "--description",
+        "tasks",
+        "--vpc-id",
+        &vpc,
+    ]);
+    let group = group["GroupId"].as_str().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(
+        work.path().join("compose.yaml"),
+        format!("name: vpc\nx-aws-vpc: {vpc}\nx-aws-cluster: shop\nservices:\n  web:\n    image: nginx:1.27\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        work.path().join("compose2ecs.yaml"),
+        format!("region: us-east-1\nroles: {{execution: \"arn:aws:iam::123456789012:role/exec\"}}\nnetwork: {{security_groups: [{group}]}}\n"),
+    )
+    .unwrap();
+    let (code, stderr) = finished(&mut compose2ecs(
+        work.path(),
+        &moto,
+        &aws_bin,
+        &["deploy", "--no-wait"],
+    ));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!("subnets of {vpc}: {}", subnets.join(", "))),
+        "{stderr}"
+    );
+    let d = call(&[
+        "ecs",
+        "describe-services",
+        "--cluster",
+        "shop",
+        "--services",
+        "vpc-web",
+    ]);
+    assert_eq!(
+        d["services"][0]["networkConfiguration"]["awsvpcConfiguration"]["subnets"],
+        serde_json::json!(subnets)
+    );
+}
+
 #[test]
 fn deploy_makes_the_live_service_match_changed_settings_on_moto() {
     let Some((aws_bin, moto_bin)) = tools() else {

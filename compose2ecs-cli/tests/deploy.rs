@@ -31,6 +31,12 @@ elif args[:2] == ["logs", "describe-log-groups"]:
     print(json.dumps({"logGroups": [{"logGroupName": "/ecs/shop-web-old"}] + ([{"logGroupName": "/ecs/shop-web"}] if there else [])}))
 elif args[:2] in (["logs", "create-log-group"], ["logs", "put-retention-policy"]):
     pass
+elif args[:2] == ["ec2", "describe-subnets"]:
+    vpc = args[3].split("Values=")[1]
+    n = int(open(os.path.join(here, "subnets")).read()) if os.path.exists(os.path.join(here, "subnets")) else 2
+    subnets = [{"SubnetId": f"subnet-{vpc[4:]}-{i:02}", "VpcId": vpc, "State": "available"} for i in reversed(range(n))]
+    subnets.append({"SubnetId": "subnet-pending", "VpcId": vpc, "State": "pending"})
+    print(json.dumps({"Subnets": subnets}))
 else:
     sys.exit(f"unexpected: {args}")
 "#;
@@ -208,6 +214,67 @@ fn an_awsvpc_service_without_a_network_is_refused_before_any_call() {
         assert!(stdout.is_empty());
     }
     assert!(calls(dir.path()).is_empty());
+}
+
+/// Docker's `x-aws-vpc` (or the overlay's `network.vpc`) without subnets:
+/// deploy looks up the VPC's available subnets, sorted, and starts the
+/// service there; `--dry-run` shows the lookup and calls nothing.
+#[test]
+fn deploy_looks_up_the_subnets_of_the_vpc() {
+    let bare = "region: eu-west-1\nroles: {execution: \"arn:aws:iam::123456789012:role/exec\"}\n";
+    let dir = project(bare, None);
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        format!("x-aws-vpc: vpc-0abc\n{COMPOSE}"),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(dir.path(), &["deploy", "--dry-run"], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let first = stdout.lines().find(|l| !l.starts_with('#')).unwrap();
+    assert_eq!(
+        shell_words::split(first).unwrap()[1..],
+        [
+            "ec2",
+            "describe-subnets",
+            "--filters",
+            "Name=vpc-id,Values=vpc-0abc",
+            "--region",
+            "eu-west-1"
+        ],
+        "{stdout}"
+    );
+    assert!(stdout.contains("<the subnets of vpc-0abc>"), "{stdout}");
+    assert!(calls(dir.path()).is_empty(), "a dry run calls nothing");
+
+    let (code, _, stderr) = run(dir.path(), &["deploy", "--no-wait"], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("subnets of vpc-0abc: subnet-0abc-00, subnet-0abc-01"),
+        "{stderr}"
+    );
+    let create = calls(dir.path())
+        .into_iter()
+        .find(|c| c["args"][1] == "create-service" && !c.to_string().contains("skeleton"))
+        .unwrap();
+    assert_eq!(
+        create["inputs"][0]["networkConfiguration"]["awsvpcConfiguration"]["subnets"],
+        serde_json::json!(["subnet-0abc-00", "subnet-0abc-01"])
+    );
+
+    // More than ECS takes: refused before anything is registered.
+    std::fs::write(dir.path().join("calls"), "").unwrap();
+    std::fs::write(dir.path().join("subnets"), "17").unwrap();
+    let (code, _, stderr) = run(dir.path(), &["deploy", "--no-wait"], &[]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("vpc-0abc has 17 subnets and ECS takes at most 16"),
+        "{stderr}"
+    );
+    assert!(
+        calls(dir.path()).iter().all(|c| c["args"][0] == "ec2"),
+        "{:?}",
+        calls(dir.path())
+    );
 }
 
 #[test]

@@ -158,3 +158,61 @@ fn init_proposes_a_registry_login_per_host_of_the_images_outside_ecr() {
     // ECR pulls with the execution role: no login proposed for it.
     assert!(!text.contains("#   123456789012.dkr.ecr"), "{text}");
 }
+
+/// Docker's `x-aws-vpc`: init looks up the VPC's subnets and writes them
+/// out (and, when it cannot, says so and leaves them to `deploy`).
+#[cfg(unix)]
+#[test]
+fn init_writes_out_the_subnets_of_x_aws_vpc() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let aws = common::recording_stand_in(
+        "calls",
+        "if args[:2] != [\"ec2\", \"describe-subnets\"] or os.path.exists(os.path.join(here, \"fail\")):\n    sys.exit(\"An error occurred (UnauthorizedOperation)\")\nprint(json.dumps({\"Subnets\": [{\"SubnetId\": \"subnet-0b\", \"State\": \"available\"}, {\"SubnetId\": \"subnet-0a\", \"State\": \"available\"}]}))\n",
+    );
+    let dir = common::project(&[
+        (
+            "compose.yaml",
+            "name: shop\nx-aws-vpc: vpc-0abc\nservices:\n  web:\n    image: nginx\n",
+        ),
+        ("aws", &aws),
+    ]);
+    let bin = dir.path().join("aws");
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let init = |target: &str| {
+        common::run(
+            common::bin()
+                .current_dir(dir.path())
+                .args(["init", "--overlay", target, "--aws-cli"])
+                .arg(&bin)
+                .env("AWS_REGION", "eu-west-1"),
+        )
+    };
+    let r = init("found.yaml");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = std::fs::read_to_string(dir.path().join("found.yaml")).unwrap();
+    assert!(
+        text.contains("  subnets: [subnet-0a, subnet-0b]\n"),
+        "{text}"
+    );
+    let calls = std::fs::read_to_string(dir.path().join("calls")).unwrap();
+    assert!(
+        calls.contains(r#"["ec2", "describe-subnets", "--filters", "Name=vpc-id,Values=vpc-0abc", "--region", "eu-west-1", "--output", "json"]"#),
+        "{calls}"
+    );
+
+    std::fs::write(dir.path().join("fail"), "").unwrap();
+    let r = init("failed.yaml");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("looking up the subnets of vpc-0abc failed"),
+        "{}",
+        r.stderr
+    );
+    let text = std::fs::read_to_string(dir.path().join("failed.yaml")).unwrap();
+    assert!(!text.contains("  subnets:"), "{text}");
+    assert!(
+        text.contains("`compose2ecs deploy` looks up those of x-aws-vpc vpc-0abc"),
+        "{text}"
+    );
+}

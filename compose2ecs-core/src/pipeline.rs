@@ -345,7 +345,9 @@ fn ecs_rules(
 }
 
 /// The overlay the converter works with: the one read, with the caller's
-/// region when it gives none ([`Options::region`]). `Conversion::overlay`
+/// region when it gives none ([`Options::region`]), its pinned images
+/// ([`Options::images`]) and the subnets looked up for `network.vpc`
+/// ([`Options::subnets`]). `Conversion::overlay`
 /// stays the overlay as read, so that a CLI can say where the region came
 /// from.
 fn effective_overlay<'o>(
@@ -359,10 +361,19 @@ fn effective_overlay<'o>(
         (None, None, Some(region)) => Some(region),
         _ => None,
     };
-    if region.is_none() && options.images.is_empty() {
+    let subnets = o.network.vpc.is_some() && o.network.subnets.is_empty();
+    let subnets = subnets && !options.subnets.is_empty();
+    if region.is_none() && options.images.is_empty() && !subnets {
         return std::borrow::Cow::Borrowed(overlay);
     }
     let mut effective = overlay.clone();
+    if subnets {
+        effective
+            .overlay
+            .network
+            .subnets
+            .clone_from(&options.subnets);
+    }
     for (service, image) in &options.images {
         if !project.services.contains_key(service) {
             sink.push(

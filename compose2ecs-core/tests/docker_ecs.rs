@@ -222,3 +222,98 @@ fn x_aws_cloudformation_patches_the_template_under_dockers_names() {
         .unwrap();
     assert_eq!(d.location.as_ref().unwrap().line, 2);
 }
+
+/// Docker looked up the subnets of `x-aws-vpc`: it is the overlay's
+/// `network.vpc`, whose subnets a CLI looks up and hands over
+/// (`Options::subnets`); the overlay's own subnets win.
+#[test]
+fn x_aws_vpc_is_the_network_whose_subnets_are_looked_up() {
+    let yaml = "name: shop\nx-aws-vpc: vpc-0abc\nservices:\n  web:\n    image: nginx:1.27\n";
+    let alone = convert(&Input::from_yaml(yaml), &Options::default()).unwrap();
+    assert_eq!(alone.overlay.network.vpc.as_deref(), Some("vpc-0abc"));
+    assert!(alone.services["shop-web"].network_configuration.is_none());
+    let note = alone
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::MissingNetwork)
+        .unwrap();
+    assert!(
+        note.message
+            .contains("compose2ecs deploy` looks up the subnets of `network.vpc` (vpc-0abc)"),
+        "{note:?}"
+    );
+    assert!(
+        note.help
+            .as_deref()
+            .unwrap()
+            .contains("Name=vpc-id,Values=vpc-0abc")
+    );
+    assert!(alone.diagnostics.iter().any(
+        |d| d.code == Code::DockerEcsExtension && d.message.contains("default security group")
+    ));
+
+    let looked_up = Options::default().with_subnets(["subnet-a", "subnet-b"]);
+    let placed = convert(&Input::from_yaml(yaml), &looked_up).unwrap();
+    let network = placed.services["shop-web"]
+        .network_configuration
+        .as_ref()
+        .unwrap();
+    assert_eq!(
+        network.awsvpc_configuration.subnets,
+        ["subnet-a", "subnet-b"]
+    );
+    assert!(
+        !placed
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Code::MissingNetwork)
+    );
+    // The overlay as read keeps no subnets: the CLI can tell they were looked up.
+    assert!(placed.overlay.network.subnets.is_empty());
+
+    let listed = Input::from_yaml(yaml).with_overlay("network: {subnets: [subnet-own]}\n");
+    let own = convert(&listed, &looked_up).unwrap();
+    let network = own.services["shop-web"]
+        .network_configuration
+        .as_ref()
+        .unwrap();
+    assert_eq!(network.awsvpc_configuration.subnets, ["subnet-own"]);
+
+    // Written where Docker did not read it: a warning, not a VPC.
+    let nested = convert(
+        &Input::from_yaml(
+            "name: shop\nservices:\n  web:\n    image: nginx:1.27\n    x-aws-vpc: vpc-0abc\n",
+        ),
+        &looked_up,
+    )
+    .unwrap();
+    assert_eq!(nested.overlay.network.vpc, None);
+    let d = nested
+        .diagnostics
+        .iter()
+        .find(|d| d.path.as_deref() == Some("services.web.x-aws-vpc"))
+        .unwrap();
+    assert_eq!(d.severity, compose2ecs_core::Severity::Warning);
+    assert!(d.message.contains("top level only"), "{d:?}");
+}
+
+/// ECS takes at most 16 subnets and 5 security groups per service.
+#[test]
+fn more_subnets_than_ecs_takes_are_refused() {
+    let subnets: Vec<String> = (0..17).map(|i| format!("subnet-{i:02}")).collect();
+    let input = Input::from_yaml("name: shop\nservices:\n  web:\n    image: nginx:1.27\n")
+        .with_overlay(format!("network: {{subnets: [{}]}}\n", subnets.join(", ")));
+    let e = convert(&input, &Options::default()).unwrap_err();
+    assert!(
+        e.diagnostics().iter().any(|d| d
+            .message
+            .contains("17 subnets and 0 security groups, of at most 16 and 5")),
+        "{:?}",
+        e.diagnostics()
+    );
+    let input =
+        Input::from_yaml("name: shop\nservices:\n  web:\n    image: nginx:1.27\n").with_overlay(
+            format!("network: {{subnets: [{}]}}\n", subnets[..16].join(", ")),
+        );
+    convert(&input, &Options::default()).unwrap();
+}

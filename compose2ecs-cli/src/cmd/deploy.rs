@@ -25,8 +25,23 @@ pub(crate) fn run(args: &DeployArgs) -> Outcome {
         Ok(c) => c,
         Err(o) => return o,
     };
+    // Docker's `x-aws-vpc`: the subnets of `network.vpc`, looked up.
+    let subnets = match crate::cmd::vpc::subnets(
+        &args.aws.aws_cli,
+        args.aws.dry_run,
+        reporter,
+        &conversion,
+    ) {
+        Ok(s) => s,
+        Err(o) => return o,
+    };
+    let conversion = match crate::cmd::vpc::placed(&args.conversion, reporter, conversion, &subnets)
+    {
+        Ok(c) => c,
+        Err(o) => return o,
+    };
     let conversion = if args.build && !args.aws.dry_run {
-        match build_and_push(args, reporter, &conversion) {
+        match build_and_push(args, reporter, &conversion, &subnets) {
             Ok(c) => c,
             Err(o) => return o,
         }
@@ -254,6 +269,7 @@ fn build_and_push(
     args: &DeployArgs,
     reporter: Reporter,
     conversion: &compose2ecs_core::Conversion,
+    subnets: &[String],
 ) -> Result<compose2ecs_core::Conversion, Outcome> {
     use crate::cmd::images;
     let (targets, files) = images::targets(&args.conversion, reporter, conversion, &[])?;
@@ -267,7 +283,7 @@ fn build_and_push(
         reporter.progress("images.pin_digests is false: the task definitions run the tags");
         return Ok(conversion.clone());
     }
-    crate::cmd::reconverted(&args.conversion, reporter, digests)
+    crate::cmd::reconverted(&args.conversion, reporter, digests, subnets)
 }
 
 /// `--dry-run`: the calls, stage by stage.
@@ -280,6 +296,18 @@ fn dry_run(
     let mut out = String::new();
     let mut commands: Vec<Vec<String>> = Vec::new();
     let families: Vec<&str> = stages.iter().flatten().copied().collect();
+    if let Some(vpc) = crate::cmd::vpc::unresolved(conversion) {
+        let comment = format!(
+            "# the subnets of network.vpc, for the calls below (<the subnets of {vpc}>):\n"
+        );
+        emit(
+            aws,
+            &mut out,
+            &mut commands,
+            &comment,
+            &crate::cmd::vpc::lookup_call(vpc),
+        );
+    }
     for (comment, call) in crate::cmd::retention::calls(conversion, &families) {
         emit(aws, &mut out, &mut commands, &comment, &call);
     }

@@ -82,9 +82,11 @@ pub(crate) fn run(args: &InitArgs) -> Outcome {
         .map(|s| s.name.as_str())
         .collect();
 
+    let network = network_text(&project, &args.aws_cli, reporter);
     let text = overlay_text(
         &project,
         environment_region(),
+        &network,
         &secret_vars,
         &compose_secrets,
         &build_only,
@@ -208,9 +210,51 @@ fn var_name(name: &str) -> String {
         .collect()
 }
 
+/// The `network:` block: placeholders, or with Docker's `x-aws-vpc` its
+/// subnets as `aws ec2 describe-subnets` lists them (none when the lookup
+/// fails: `deploy` looks them up again).
+fn network_text(
+    project: &compose2ecs_core::Project,
+    aws_cli: &std::path::Path,
+    reporter: Reporter,
+) -> String {
+    let groups = "  security_groups: [\"${SECURITY_GROUP_ID:?a security group of the tasks, sg-…}\"]\n\
+                  \x20 assign_public_ip: false        # true in a public subnet without a NAT gateway\n";
+    let Some(vpc) = project.docker_ecs_extension("x-aws-vpc") else {
+        return format!(
+            "network:                        # where the tasks run (awsvpc)\n\
+             \x20 subnets: [\"${{SUBNET_ID:?a subnet the tasks run in, subnet-…}}\"]\n{groups}"
+        );
+    };
+    let aws = crate::aws::Aws {
+        bin: aws_cli.to_path_buf(),
+        region: environment_region().map(|(r, _)| r),
+    };
+    reporter.progress(&format!("x-aws-vpc {vpc}: looking up its subnets"));
+    let subnets = match crate::cmd::vpc::lookup(&aws, vpc) {
+        Ok(found) => format!(
+            "  # The subnets of x-aws-vpc {vpc} (aws ec2 describe-subnets); leave them\n\
+             \x20 # out and `compose2ecs deploy` looks them up each time.\n\
+             \x20 subnets: [{}]\n",
+            found.join(", ")
+        ),
+        Err(m) => {
+            reporter.progress(&format!(
+                "{m}: init writes no subnets, and `compose2ecs deploy` looks them up"
+            ));
+            format!(
+                "  # subnets: `compose2ecs deploy` looks up those of x-aws-vpc {vpc}\n\
+                 \x20 # (the lookup failed when init ran)\n"
+            )
+        }
+    };
+    format!("network:                        # where the tasks run (awsvpc)\n{subnets}{groups}")
+}
+
 fn overlay_text(
     project: &compose2ecs_core::Project,
     region: Option<(String, &'static str)>,
+    network: &str,
     secret_vars: &BTreeSet<String>,
     compose_secrets: &[&String],
     build_only: &[&str],
@@ -251,12 +295,9 @@ fn overlay_text(
          \x20 # What EventBridge Scheduler starts scheduled tasks with (`schedule:`\n\
          \x20 # below); `compose2ecs policy --scheduler` prints its policy.\n\
          \x20 # scheduler: arn:aws:iam::123456789012:role/ecsScheduler\n\
-         \n\
-         network:                        # where the tasks run (awsvpc)\n\
-         \x20 subnets: [\"${SUBNET_ID:?a subnet the tasks run in, subnet-…}\"]\n\
-         \x20 security_groups: [\"${SECURITY_GROUP_ID:?a security group of the tasks, sg-…}\"]\n\
-         \x20 assign_public_ip: false        # true in a public subnet without a NAT gateway\n",
+         \n",
     );
+    out.push_str(network);
     // Images outside ECR: a private one needs a registry login; public
     // ones (most of Docker Hub) need none, so these are proposals.
     let hosts: std::collections::BTreeSet<&str> = project

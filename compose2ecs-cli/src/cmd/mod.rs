@@ -24,6 +24,7 @@ pub(crate) mod scale;
 pub(crate) mod scaling;
 pub(crate) mod schema;
 pub(crate) mod shell;
+pub(crate) mod vpc;
 
 use std::path::PathBuf;
 
@@ -128,12 +129,14 @@ pub(crate) fn converted(
     Ok((reporter, conversion))
 }
 
-/// The project converted again, running the `pinned` images: its warnings
-/// and notes were shown with the first conversion, so only errors are.
+/// The project converted again, running the `pinned` images in the
+/// `subnets` looked up for `network.vpc` (`cmd/vpc.rs`): its warnings and
+/// notes were shown with the first conversion, so only errors are.
 pub(crate) fn reconverted(
     args: &ConversionArgs,
     reporter: Reporter,
     pinned: compose2ecs_core::IndexMap<String, String>,
+    subnets: &[String],
 ) -> Result<Conversion, Outcome> {
     let (input, options) =
         load_input(reporter, &args.project, &args.overlays, args.env.as_deref())?;
@@ -141,7 +144,8 @@ pub(crate) fn reconverted(
         Some((region, _)) => options.with_region(region),
         None => options,
     };
-    compose2ecs_core::convert(&input, &options.with_images(pinned)).map_err(|e| {
+    let options = options.with_images(pinned).with_subnets(subnets);
+    compose2ecs_core::convert(&input, &options).map_err(|e| {
         reporter.diagnostics(Some(e.sources()), e.diagnostics());
         reporter.rejected(e.errors().count());
         Outcome::Rejected

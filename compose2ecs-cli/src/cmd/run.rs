@@ -14,6 +14,14 @@ pub(crate) fn run(args: &RunArgs) -> Outcome {
         Ok(c) => c,
         Err(o) => return o,
     };
+    // Docker's `x-aws-vpc`: the subnets of `network.vpc`, looked up.
+    let conversion =
+        match crate::cmd::vpc::subnets(&args.aws_cli, args.dry_run, reporter, &conversion)
+            .and_then(|s| crate::cmd::vpc::placed(&args.conversion, reporter, conversion, &s))
+        {
+            Ok(c) => c,
+            Err(o) => return o,
+        };
     let Some(placement) = conversion.placements.get(&args.service) else {
         let mut names: Vec<&str> = conversion.placements.keys().map(String::as_str).collect();
         names.sort_unstable();
@@ -81,6 +89,12 @@ pub(crate) fn run(args: &RunArgs) -> Outcome {
                 "<the task ARN>",
             ],
         ];
+        let lookup = crate::cmd::vpc::unresolved(&conversion).map(crate::cmd::vpc::lookup_call);
+        let lookup: Vec<&str> = lookup.iter().flatten().map(String::as_str).collect();
+        let calls: Vec<&[&str]> = std::iter::once(lookup.as_slice())
+            .filter(|l| !l.is_empty())
+            .chain(calls)
+            .collect();
         let commands: Vec<Vec<String>> = calls.iter().map(|c| aws.argv(c)).collect();
         if reporter.json {
             return crate::write::document(&serde_json::json!({

@@ -210,15 +210,19 @@ pub(crate) fn convert(project: &Project, overlay: &LoadedOverlay, sink: &mut Sin
         && o.network.subnets.is_empty()
         && !out.is_empty()
     {
-        sink.push(
-            Diagnostic::note(
+        let note = match &o.network.vpc {
+            Some(vpc) => Diagnostic::note(
+                Code::MissingNetwork,
+                format!("the service definitions have no networkConfiguration: `compose2ecs deploy` looks up the subnets of `network.vpc` ({vpc}) and starts the tasks there"),
+            )
+            .with_help(format!("to use these files with `aws ecs create-service`, list the subnets (`aws ec2 describe-subnets --filters Name=vpc-id,Values={vpc}`) in `network.subnets`")),
+            None => Diagnostic::note(
                 Code::MissingNetwork,
                 "the service definitions have no networkConfiguration: awsvpc services need subnets to run in",
             )
-            .with_path("network")
-            .at(overlay.root_loc.as_ref())
             .with_help("set `network: {subnets: [subnet-…], security_groups: [sg-…]}` in compose2ecs.yaml before `aws ecs create-service`"),
-        );
+        };
+        sink.push(note.with_path("network").at(overlay.root_loc.as_ref()));
     }
     if o.service_connect.is_none() && out.len() > 1 {
         sink.push(

@@ -291,8 +291,8 @@ codes! {
     InvalidScaling => "invalid-scaling",
     /// An `x-aws-*` extension of Docker's retired ECS integration: read into
     /// the overlay (a note), or not honoured, with the overlay key to use (a
-    /// warning). Example: `x-aws-vpc: vpc-123` (compose2ecs needs
-    /// `network.subnets`).
+    /// warning). Example: `x-aws-loadbalancer: arn:…` (compose2ecs creates
+    /// no listeners or target groups).
     DockerEcsExtension => "docker-ecs-extension",
     /// A part of the overlay's `cloudformation` patch of the template (or of
     /// Docker's `x-aws-cloudformation`) worth knowing about: a resource

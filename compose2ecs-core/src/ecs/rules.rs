@@ -106,6 +106,13 @@ pub const ECS_RULES: &[EcsRule] = &[
         reported_as: "missing-network (and `deploy`/`run` refuse before any call)",
     },
     EcsRule {
+        id: "awsvpc-limits",
+        calls: "CreateService, UpdateService, RunTask",
+        rule: "an awsvpc network configuration names at most 16 subnets and at most 5 security groups",
+        source: "API reference, AwsVpcConfiguration: \"There's a limit of 16 subnets that can be specified\" and \"There's a limit of 5 security groups that can be specified\"",
+        reported_as: "ecs-rule (and `deploy` refuses a VPC of more than 16 subnets when it looks them up)",
+    },
+    EcsRule {
         id: "fargate-task-size",
         calls: "RegisterTaskDefinition",
         rule: "a FARGATE task has one of the Fargate cpu/memory pairs",
@@ -292,6 +299,23 @@ pub(crate) fn started(
             "awsvpc-network-configuration",
             "networkConfiguration".to_owned(),
             "an awsvpc task is started without subnets".to_owned(),
+        ));
+    }
+    let vpc = service
+        .and_then(|s| s.network_configuration.as_ref())
+        .map(|n| &n.awsvpc_configuration)
+        .or(job
+            .and_then(|j| j.network_configuration.as_ref())
+            .map(|n| &n.awsvpc_configuration));
+    if let Some(v) = vpc.filter(|v| v.subnets.len() > 16 || v.security_groups.len() > 5) {
+        out.push(broken(
+            "awsvpc-limits",
+            "networkConfiguration.awsvpcConfiguration".to_owned(),
+            format!(
+                "{} subnets and {} security groups, of at most 16 and 5",
+                v.subnets.len(),
+                v.security_groups.len()
+            ),
         ));
     }
     if let Some(s) = service {

@@ -37,6 +37,10 @@ pub struct Options {
     /// by digest (`<repository>@sha256:…`), so that a deployment runs
     /// exactly what was built.
     pub images: indexmap::IndexMap<String, String>,
+    /// The subnets of the overlay's `network.vpc`, as a CLI looked them up
+    /// (`aws ec2 describe-subnets --filters Name=vpc-id,Values=…`): the
+    /// tasks' subnets when the overlay gives a VPC and lists none.
+    pub subnets: Vec<String>,
 }
 
 impl Options {
@@ -59,6 +63,14 @@ impl Options {
     #[must_use]
     pub fn with_images(mut self, images: indexmap::IndexMap<String, String>) -> Self {
         self.images = images;
+        self
+    }
+
+    /// Options with the subnets looked up for `network.vpc` (see
+    /// [`subnets`](Self::subnets)).
+    #[must_use]
+    pub fn with_subnets(mut self, subnets: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.subnets = subnets.into_iter().map(Into::into).collect();
         self
     }
 

@@ -68,6 +68,28 @@ pub struct Project {
     pub(crate) aws_extensions: Vec<AwsExtension>,
 }
 
+impl Project {
+    /// The value of a top-level extension of Docker's ECS integration, as
+    /// written (interpolated), when it is a string: `x-aws-vpc` gives the
+    /// VPC whose subnets `compose2ecs init` looks up.
+    ///
+    /// ```
+    /// let input = compose2ecs_core::Input::from_yaml(
+    ///     "name: shop\nx-aws-vpc: vpc-0abc\nservices:\n  web:\n    image: nginx:1.27\n",
+    /// );
+    /// let (project, _) = compose2ecs_core::load(&input, &Default::default()).unwrap();
+    /// assert_eq!(project.docker_ecs_extension("x-aws-vpc"), Some("vpc-0abc"));
+    /// assert_eq!(project.docker_ecs_extension("x-aws-cluster"), None);
+    /// ```
+    #[must_use]
+    pub fn docker_ecs_extension(&self, key: &str) -> Option<&str> {
+        self.aws_extensions
+            .iter()
+            .find(|e| e.service.is_none() && e.key == key)
+            .and_then(|e| e.value.as_str())
+    }
+}
+
 /// One `x-aws-*` (or `x-ecs*`) key as written.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct AwsExtension {

@@ -133,13 +133,12 @@ pub(crate) fn implied(extensions: &[AwsExtension], sink: &mut Sink) -> Implied {
                 }
                 sink.push(note(format!("`x-aws-autoscaling` of `{s}` is read as `services.{s}.scaling`")));
             }
-            ("x-aws-vpc", None) => sink.push(warn(
-                "`x-aws-vpc` let Docker pick the VPC's subnets; compose2ecs does not look them up, so the services get no network from it".to_owned(),
-                format!(
-                    "list them with `aws ec2 describe-subnets --filters Name=vpc-id,Values={}` and set `network: {{subnets: [...], security_groups: [...]}}` in compose2ecs.yaml",
-                    e.value.as_str().unwrap_or("<vpc-id>")
-                ),
-            )),
+            ("x-aws-vpc", None) if scalar => {
+                mapped.push(at(&["network", "vpc"]));
+                sink.push(note(
+                    "Docker created a security group per compose network; without `network.security_groups`, ECS gives the tasks the VPC's default security group".to_owned(),
+                ));
+            }
             ("x-aws-loadbalancer", None) => sink.push(warn(
                 "`x-aws-loadbalancer` let Docker create listeners and target groups on that load balancer; compose2ecs creates none, so no service is registered with it".to_owned(),
                 "create a target group per exposed service and set `services.<name>.load_balancer: {target_group_arn: …}` in compose2ecs.yaml".to_owned(),
@@ -167,6 +166,21 @@ pub(crate) fn implied(extensions: &[AwsExtension], sink: &mut Sink) -> Implied {
                 mapped.push(at(&["deployment", "minimum_healthy_percent"]));
             }
             ("x-aws-max_percent", Some(_)) => mapped.push(at(&["deployment", "maximum_percent"])),
+            _ if DOCKER_ECS_EXTENSIONS.contains(&key) => {
+                let top = matches!(
+                    key,
+                    "x-aws-cluster" | "x-aws-vpc" | "x-aws-loadbalancer" | "x-aws-cloudformation"
+                );
+                let what = match (top, svc) {
+                    (true, Some(_)) => "Docker read it at the top level only",
+                    (false, None) => "Docker read it on a service only",
+                    _ => "Docker took a single value here, not this",
+                };
+                sink.push(warn(
+                    format!("`{key}` is not read: {what}"),
+                    "write it as Docker documented it, or set its overlay key in compose2ecs.yaml (docs/docker-ecs.md maps each)".to_owned(),
+                ));
+            }
             _ => sink.push(note(format!(
                 "`{key}` is not an extension of Docker's ECS integration that compose2ecs knows; it is ignored"
             ))),

@@ -281,10 +281,15 @@ pub enum PullCredentials {
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Network {
-    /// Subnet IDs (`subnet-…`).
+    /// The VPC (`vpc-…`) whose subnets the tasks run in when `subnets` lists
+    /// none: `compose2ecs deploy` looks them up (`aws ec2 describe-subnets`)
+    /// and `compose2ecs init` writes them out. Docker's `x-aws-vpc`.
+    pub vpc: Option<String>,
+    /// Subnet IDs (`subnet-…`), at most 16.
     #[serde(default)]
     pub subnets: Vec<String>,
-    /// Security group IDs (`sg-…`).
+    /// Security group IDs (`sg-…`), at most 5; none: the VPC's default
+    /// security group.
     #[serde(default)]
     pub security_groups: Vec<String>,
     /// Whether tasks get a public IP (needed in public subnets without a NAT
