@@ -1,6 +1,7 @@
 //! Stage 6, **guard**: no secret leaves. Every string of every output (task
-//! definitions and service definitions, keys and values) is searched, once,
-//! for three things:
+//! definitions and service definitions, keys and values), and of the
+//! overlay's `cloudformation` patch, which the template carries as written,
+//! is searched, once, for three things:
 //!
 //! 1. the local value of a variable the overlay maps to a secret
 //!    (`secret-value-in-output`): it got around the mapping, as in
@@ -158,7 +159,30 @@ struct Leaf<'t> {
     env_name: Option<String>,
 }
 
-/// Searches every output, and reports what must not be written.
+/// One document the guard searches.
+#[derive(Debug, Clone, Copy)]
+struct Doc<'j> {
+    /// The file it is written to.
+    file: &'j str,
+    json: &'j Json,
+    /// Whether it is a task definition, whose strings have compose key paths
+    /// and environment names.
+    task: bool,
+}
+
+impl<'j> From<&'j OutputJson> for Doc<'j> {
+    fn from(o: &'j OutputJson) -> Self {
+        Doc {
+            file: &o.file,
+            json: &o.json,
+            task: o.is_task(),
+        }
+    }
+}
+
+/// Searches every output, and the overlay's `cloudformation` patch (a
+/// literal a user writes there goes into the template as it is), and
+/// reports what must not be written.
 pub(crate) fn scan(g: &Guard<'_>, outputs: &[OutputJson], sink: &mut Sink) {
     check_public(g, sink);
     // Container name → service, for the key paths of findings.
@@ -177,7 +201,20 @@ pub(crate) fn scan(g: &Guard<'_>, outputs: &[OutputJson], sink: &mut Sink) {
         seen: BTreeSet::new(),
     };
     for doc in outputs {
-        walk.document(doc, sink);
+        walk.document(doc.into(), sink);
+    }
+    if let Some(patch) = &g.overlay.overlay.cloudformation {
+        // Wrapped, so that a finding's path is the overlay's key path.
+        let json = serde_json::json!({ "cloudformation": patch });
+        let file = format!("{}.cloudformation.yaml", g.project.name);
+        walk.document(
+            Doc {
+                file: &file,
+                json: &json,
+                task: false,
+            },
+            sink,
+        );
     }
 }
 
@@ -192,10 +229,10 @@ struct Walk<'g, 'a> {
 }
 
 impl Walk<'_, '_> {
-    fn document(&mut self, doc: &OutputJson, sink: &mut Sink) {
+    fn document(&mut self, doc: Doc<'_>, sink: &mut Sink) {
         let mut has_access_key = false;
         let mut segs = Vec::new();
-        visit(&doc.json, &mut segs, &mut |segs, text| {
+        visit(doc.json, &mut segs, &mut |segs, text| {
             let mut findings = Vec::new();
             for (name, value) in &self.mapped {
                 if text.contains(value) {
@@ -229,7 +266,7 @@ impl Walk<'_, '_> {
         // access key ID: looked for once one was seen, which is rare.
         if has_access_key {
             let mut found = Vec::new();
-            visit(&doc.json, &mut segs, &mut |segs, text| {
+            visit(doc.json, &mut segs, &mut |segs, text| {
                 for (_, _, rule) in tokens::scan(text, true) {
                     if rule.contextual {
                         found.push((segs.to_vec(), text, rule));
@@ -244,7 +281,7 @@ impl Walk<'_, '_> {
 
     fn report(
         &mut self,
-        doc: &OutputJson,
+        doc: Doc<'_>,
         segs: &[Seg<'_>],
         text: &str,
         findings: Vec<Finding<'_>>,
@@ -265,7 +302,7 @@ impl Walk<'_, '_> {
             let key = (
                 finding.id(),
                 leaf.compose.clone().unwrap_or_else(|| leaf.output.clone()),
-                doc.file.clone(),
+                doc.file.to_owned(),
             );
             if self.seen.insert(key) {
                 sink.push(finding.diagnostic(self.g, doc, &leaf));
@@ -274,9 +311,9 @@ impl Walk<'_, '_> {
     }
 
     /// Where a string with a finding is.
-    fn leaf<'t>(&self, doc: &OutputJson, segs: &[Seg<'_>], text: &'t str) -> Leaf<'t> {
-        let (compose, service) = if doc.is_task() {
-            compose_path(&self.by_container, &doc.json, segs)
+    fn leaf<'t>(&self, doc: Doc<'_>, segs: &[Seg<'_>], text: &'t str) -> Leaf<'t> {
+        let (compose, service) = if doc.task {
+            compose_path(&self.by_container, doc.json, segs)
         } else {
             (None, None)
         };
@@ -375,7 +412,7 @@ impl Finding<'_> {
         })
     }
 
-    fn diagnostic(&self, g: &Guard<'_>, doc: &OutputJson, leaf: &Leaf<'_>) -> Diagnostic {
+    fn diagnostic(&self, g: &Guard<'_>, doc: Doc<'_>, leaf: &Leaf<'_>) -> Diagnostic {
         let path = leaf.compose.clone().unwrap_or_else(|| leaf.output.clone());
         let whereto = format!("`{}` at `{}`", doc.file, leaf.output);
         let env_name = leaf.env_name.as_deref();
@@ -551,8 +588,8 @@ fn render(segs: &[Seg<'_>]) -> String {
 
 /// The variable whose value (or name) this string is, in a container's
 /// `environment`.
-fn env_name<'j>(doc: &'j OutputJson, segs: &[Seg<'_>]) -> Option<&'j str> {
-    if !doc.is_task() {
+fn env_name<'j>(doc: Doc<'j>, segs: &[Seg<'_>]) -> Option<&'j str> {
+    if !doc.task {
         return None;
     }
     let [

@@ -11,7 +11,7 @@ mod markers;
 use std::path::Path;
 
 use compose2ecs_core::{Code, Conversion, Environment, Error, Input, Options, Severity, convert};
-use markers::{Marker, PLACES, compose_file, markers, overlay_file, plant};
+use markers::{Marker, PLACES, compose_file, markers, overlay_file, plant, quoted};
 
 /// Converts files written to a temporary project folder, with this process
 /// environment, as the CLI would.
@@ -93,6 +93,61 @@ fn every_rule_is_refused_in_every_place_and_never_shown() {
                     && d.path
                         .as_deref()
                         .is_some_and(|p| p.starts_with("services.app"))
+            });
+            let shown = everything_shown(&e);
+            assert!(named, "{} in {place}: not named\n{shown}", m.rule);
+            assert!(
+                !shown.contains(&m.needle),
+                "{} in {place}: the value is shown\n{shown}",
+                m.rule
+            );
+        }
+    }
+}
+
+/// A literal written into the template's patch, the overlay's
+/// `cloudformation` or Docker's `x-aws-cloudformation`, goes into the
+/// template as it is: each rule is refused there at the patch's key path,
+/// and never shown.
+#[test]
+fn every_rule_is_refused_in_the_template_patch_and_never_shown() {
+    let access_key_id = &markers()[0].value;
+    for m in markers() {
+        // A secret access key is one only next to an access key ID.
+        let mut properties = format!("{{Type: String, Value: {}", quoted(&m.value));
+        if m.rule == "aws-secret-access-key" {
+            properties.push_str(&format!(", Description: {}", quoted(access_key_id)));
+        }
+        properties.push('}');
+        let resource = format!(
+            "{{Resources: {{Token: {{Type: AWS::SSM::Parameter, Properties: {properties}}}}}}}"
+        );
+        let compose = "name: shop\nservices:\n  app:\n    image: example/app:1\n";
+        let overlay = overlay_file(&markers::Planted::default());
+        for (place, compose, overlay) in [
+            (
+                "cloudformation",
+                compose.to_owned(),
+                format!("{overlay}cloudformation: {resource}\n"),
+            ),
+            (
+                "x-aws-cloudformation",
+                format!("x-aws-cloudformation: {resource}\n{compose}"),
+                overlay.clone(),
+            ),
+        ] {
+            let e = match convert_files(&compose, &overlay, &[], &[]) {
+                Ok(_) => panic!("{} in {place} was not refused", m.rule),
+                Err(e) => e,
+            };
+            let named = e.diagnostics().iter().any(|d| {
+                d.code == Code::CredentialInOutput
+                    && d.severity == Severity::Error
+                    && d.message.contains(&format!("(rule `{}`)", m.rule))
+                    && d.message.contains("shop.cloudformation.yaml")
+                    && d.path.as_deref().is_some_and(|p| {
+                        p.starts_with("cloudformation.Resources.Token.Properties.")
+                    })
             });
             let shown = everything_shown(&e);
             assert!(named, "{} in {place}: not named\n{shown}", m.rule);
