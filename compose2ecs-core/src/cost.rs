@@ -28,7 +28,7 @@ use crate::ecs::TaskDefinition;
 use crate::overlay::Pricing;
 
 /// The shipped price table (`data/fargate-prices.json`).
-pub const PRICE_TABLE: &str = include_str!("../../data/fargate-prices.json");
+pub const PRICE_TABLE: &str = include_str!("../data/fargate-prices.json");
 
 /// The price table's shape.
 #[derive(Debug, Clone, Deserialize)]

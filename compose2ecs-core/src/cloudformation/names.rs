@@ -17,31 +17,31 @@ use serde_json::{Map, Value};
 const SCHEMAS: &[(&str, &str)] = &[
     (
         "AWS::ECS::TaskDefinition",
-        include_str!("../../../schemas/cloudformation/AWS-ECS-TaskDefinition.json"),
+        include_str!("../../schemas/cloudformation/AWS-ECS-TaskDefinition.json"),
     ),
     (
         "AWS::ECS::Service",
-        include_str!("../../../schemas/cloudformation/AWS-ECS-Service.json"),
+        include_str!("../../schemas/cloudformation/AWS-ECS-Service.json"),
     ),
     (
         "AWS::ApplicationAutoScaling::ScalableTarget",
         include_str!(
-            "../../../schemas/cloudformation/AWS-ApplicationAutoScaling-ScalableTarget.json"
+            "../../schemas/cloudformation/AWS-ApplicationAutoScaling-ScalableTarget.json"
         ),
     ),
     (
         "AWS::ApplicationAutoScaling::ScalingPolicy",
         include_str!(
-            "../../../schemas/cloudformation/AWS-ApplicationAutoScaling-ScalingPolicy.json"
+            "../../schemas/cloudformation/AWS-ApplicationAutoScaling-ScalingPolicy.json"
         ),
     ),
     (
         "AWS::Scheduler::Schedule",
-        include_str!("../../../schemas/cloudformation/AWS-Scheduler-Schedule.json"),
+        include_str!("../../schemas/cloudformation/AWS-Scheduler-Schedule.json"),
     ),
     (
         "AWS::Logs::LogGroup",
-        include_str!("../../../schemas/cloudformation/AWS-Logs-LogGroup.json"),
+        include_str!("../../schemas/cloudformation/AWS-Logs-LogGroup.json"),
     ),
 ];
 

@@ -16,7 +16,7 @@ use crate::diagnostic::{Code, Diagnostic, Location, Sink};
 use crate::load::yaml::{Node, Value};
 
 /// The pinned Compose Specification schema, as shipped in `schemas/`.
-pub const COMPOSE_SPEC_SCHEMA: &str = include_str!("../../../schemas/compose-spec.json");
+pub const COMPOSE_SPEC_SCHEMA: &str = include_str!("../../schemas/compose-spec.json");
 
 /// At most this many schema errors are reported; the rest are counted.
 const MAX_REPORTED: usize = 50;

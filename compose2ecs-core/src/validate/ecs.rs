@@ -18,19 +18,19 @@ use crate::ecs::{OutputKind, TaskDefinition};
 
 /// The `RegisterTaskDefinition` input schema.
 pub const TASK_DEFINITION_SCHEMA: &str =
-    include_str!("../../../schemas/ecs-register-task-definition.schema.json");
+    include_str!("../../schemas/ecs-register-task-definition.schema.json");
 /// The `CreateService` input schema.
-pub const SERVICE_SCHEMA: &str = include_str!("../../../schemas/ecs-create-service.schema.json");
+pub const SERVICE_SCHEMA: &str = include_str!("../../schemas/ecs-create-service.schema.json");
 /// The `RunTask` input schema.
-pub const RUN_TASK_SCHEMA: &str = include_str!("../../../schemas/ecs-run-task.schema.json");
+pub const RUN_TASK_SCHEMA: &str = include_str!("../../schemas/ecs-run-task.schema.json");
 /// `<family>.scaling.json`'s schema: the Application Auto Scaling
 /// `RegisterScalableTarget`, `PutScalingPolicy` and `PutScheduledAction`
 /// inputs.
 pub const SCALING_SCHEMA: &str =
-    include_str!("../../../schemas/application-autoscaling-scaling.schema.json");
+    include_str!("../../schemas/application-autoscaling-scaling.schema.json");
 /// The EventBridge Scheduler `CreateSchedule` input schema.
 pub const SCHEDULE_SCHEMA: &str =
-    include_str!("../../../schemas/scheduler-create-schedule.schema.json");
+    include_str!("../../schemas/scheduler-create-schedule.schema.json");
 
 fn compiled(
     text: &'static str,
