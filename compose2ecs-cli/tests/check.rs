@@ -149,8 +149,25 @@ fn format_json_prints_one_document_with_the_families_and_diagnostics() {
     assert!(!work.path().join("out2").exists());
 }
 
-/// Every `compose2ecs …` command in the example CI workflows of docs/ci/:
-/// the file is YAML, and the subcommand and each of its flags exist.
+/// The `command` input of each step that uses the compose2ecs action, as
+/// the command line it runs.
+fn action_commands(workflow: &serde_norway::Value, out: &mut Vec<String>) {
+    let jobs = workflow["jobs"].as_mapping().into_iter().flatten();
+    for job in jobs.map(|(_, j)| j) {
+        for step in job["steps"].as_sequence().into_iter().flatten() {
+            let ours = step["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("compose2ecs/compose2ecs@"));
+            if let (true, Some(command)) = (ours, step["with"]["command"].as_str()) {
+                out.push(format!("compose2ecs {command}"));
+            }
+        }
+    }
+}
+
+/// Every `compose2ecs …` command in the example CI workflows of docs/ci/
+/// (in `run:` and `script:` lines, and the action's `command` input): the
+/// file is YAML, and the subcommand and each of its flags exist.
 #[test]
 fn the_example_ci_workflows_parse_and_use_only_real_flags() {
     let dir = repo().join("docs/ci");
@@ -163,6 +180,7 @@ fn the_example_ci_workflows_parse_and_use_only_real_flags() {
             .unwrap_or_else(|e| panic!("{} is not YAML: {e}", path.display()));
         let mut strings = Vec::new();
         collect_strings(&yaml, &mut strings);
+        action_commands(&yaml, &mut strings);
         for s in strings {
             for line in s
                 .lines()

@@ -25,15 +25,11 @@ const SCHEMAS: &[(&str, &str)] = &[
     ),
     (
         "AWS::ApplicationAutoScaling::ScalableTarget",
-        include_str!(
-            "../../schemas/cloudformation/AWS-ApplicationAutoScaling-ScalableTarget.json"
-        ),
+        include_str!("../../schemas/cloudformation/AWS-ApplicationAutoScaling-ScalableTarget.json"),
     ),
     (
         "AWS::ApplicationAutoScaling::ScalingPolicy",
-        include_str!(
-            "../../schemas/cloudformation/AWS-ApplicationAutoScaling-ScalingPolicy.json"
-        ),
+        include_str!("../../schemas/cloudformation/AWS-ApplicationAutoScaling-ScalingPolicy.json"),
     ),
     (
         "AWS::Scheduler::Schedule",
