@@ -91,6 +91,9 @@ mod conversion;
 mod convert;
 pub mod cost;
 mod diagnostic;
+// The schema tables against the jsonschema crate (tests only).
+#[cfg(test)]
+mod differential;
 pub mod ecs;
 mod guard;
 mod load;

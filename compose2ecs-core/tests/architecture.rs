@@ -87,13 +87,17 @@ fn the_converter_never_sees_yaml() {
     );
 }
 
+/// Generated files (the schema tables of `scripts/schema-tables.py`) are
+/// data, not code to read, and have no limit.
 #[test]
 fn no_core_source_file_is_over_about_600_lines() {
     let mut files = Vec::new();
     rust_files(&src(), &mut files);
     let long: Vec<_> = files
         .iter()
-        .map(|f| (f, std::fs::read_to_string(f).unwrap().lines().count()))
+        .map(|f| (f, std::fs::read_to_string(f).unwrap()))
+        .filter(|(_, text)| !text.starts_with("// @generated"))
+        .map(|(f, text)| (f, text.lines().count()))
         .filter(|(_, n)| *n > 650)
         .map(|(f, n)| format!("{}: {n} lines", f.display()))
         .collect();

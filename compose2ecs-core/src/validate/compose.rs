@@ -5,33 +5,17 @@
 //! the file:line of the offending node. Messages name types and keys, never
 //! the offending value: a rejected `environment` may hold a password.
 
-use std::sync::OnceLock;
-
-use jsonschema::error::{TypeKind, ValidationErrorKind};
-use jsonschema::paths::LocationSegment;
-use jsonschema::{ValidationError, Validator};
-use serde_json::Value as Json;
-
 use crate::diagnostic::{Code, Diagnostic, Location, Sink};
 use crate::load::yaml::{Node, Value};
+use crate::validate::schema::{Kind, Seg, Violation, type_names};
+use crate::validate::tables::COMPOSE;
 
-/// The pinned Compose Specification schema, as shipped in `schemas/`.
+/// The pinned Compose Specification schema, as shipped in `schemas/`. The
+/// check reads it as the tables `scripts/schema-tables.py` made of it.
 pub const COMPOSE_SPEC_SCHEMA: &str = include_str!("../../schemas/compose-spec.json");
 
 /// At most this many schema errors are reported; the rest are counted.
 const MAX_REPORTED: usize = 50;
-
-fn compose_schema() -> &'static Json {
-    static SCHEMA: OnceLock<Json> = OnceLock::new();
-    SCHEMA.get_or_init(|| serde_json::from_str(COMPOSE_SPEC_SCHEMA).unwrap_or(Json::Bool(true)))
-}
-
-fn validator() -> Option<&'static Validator> {
-    static VALIDATOR: OnceLock<Option<Validator>> = OnceLock::new();
-    VALIDATOR
-        .get_or_init(|| jsonschema::validator_for(compose_schema()).ok())
-        .as_ref()
-}
 
 /// The violations of the Compose Specification's schema in a merged tree.
 #[cfg(feature = "internals")]
@@ -43,27 +27,16 @@ pub(crate) fn check(tree: &Node) -> Vec<Diagnostic> {
 
 /// Checks the merged tree; every violation goes to `sink` as an error.
 pub(crate) fn validate_compose(tree: &Node, sink: &mut Sink) {
-    let Some(validator) = validator() else {
-        sink.push(Diagnostic::error(
-            Code::SchemaViolation,
-            "the pinned Compose Specification schema does not compile; this is a bug in compose2ecs",
-        ));
-        return;
-    };
-    let json = tree.to_json();
-    // The common case, valid, takes the fast path; errors are collected only
-    // when there are some.
-    if validator.is_valid(&json) {
+    // The common case, valid, takes the fast path; violations are collected
+    // only when there are some.
+    if COMPOSE.is_valid(tree) {
         return;
     }
-    let mut count = 0;
+    let violations = COMPOSE.violations(tree);
+    let count = violations.len();
     let mut found = Vec::new();
-    for error in validator.iter_errors(&json) {
-        count += 1;
-        if count > MAX_REPORTED {
-            continue;
-        }
-        for (path, loc, message, help) in describe(&error, tree) {
+    for v in violations.iter().take(MAX_REPORTED) {
+        for (path, loc, message, help) in describe(v, tree) {
             let mut d = Diagnostic::error(Code::SchemaViolation, message).at(loc.as_ref());
             if !path.is_empty() {
                 d = d.with_path(path);
@@ -97,60 +70,53 @@ pub(crate) fn validate_compose(tree: &Node, sink: &mut Sink) {
 
 type Described = (String, Option<Location>, String, Option<String>);
 
-fn describe(error: &ValidationError<'_>, tree: &Node) -> Vec<Described> {
-    let segments: Vec<LocationSegment<'_>> = error.instance_path().segments().collect();
-    let path = render(&segments);
-    let (node, key_loc) = locate(tree, &segments);
+fn describe(v: &Violation<'_>, tree: &Node) -> Vec<Described> {
+    let segments = &v.path;
+    let path = render(segments);
+    let (node, key_loc) = locate(tree, segments);
     let loc = node.map(|n| n.loc.clone()).or(key_loc.clone());
     let at = if path.is_empty() {
         "the file".to_owned()
     } else {
         format!("`{path}`")
     };
-    match error.kind() {
-        ValidationErrorKind::AdditionalProperties { unexpected }
-        | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
-            let known = allowed_properties(error.schema_path().as_str());
-            unexpected
-                .iter()
-                .map(|key| {
-                    let mut segs = segments.clone();
-                    segs.push(LocationSegment::Property(key.as_str().into()));
-                    let (_, key_loc) = locate(tree, &segs);
-                    let help = crate::diagnostic::closest(key, known.iter().map(String::as_str))
-                        .map(|s| format!("did you mean `{s}`?"));
-                    (
-                        render(&segs),
-                        key_loc.or_else(|| loc.clone()),
-                        format!("`{key}` is not allowed in {at} by the Compose Specification"),
-                        help,
-                    )
-                })
-                .collect()
-        }
-        ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context } => {
+    let one = |message: String| vec![(path.clone(), loc.clone(), message, None)];
+    match &v.kind {
+        Kind::AdditionalProperties { unexpected, known } => unexpected
+            .iter()
+            .map(|key| {
+                let mut segs = segments.clone();
+                segs.push(Seg::Key(key));
+                let (_, key_loc) = locate(tree, &segs);
+                let help = crate::diagnostic::closest(key, known.iter().map(|(k, _)| *k))
+                    .map(|s| format!("did you mean `{s}`?"));
+                (
+                    render(&segs),
+                    key_loc.or_else(|| loc.clone()),
+                    format!("`{key}` is not allowed in {at} by the Compose Specification"),
+                    help,
+                )
+            })
+            .collect(),
+        Kind::OneOfNone(context) | Kind::AnyOf(context) => {
             // The branch that got furthest says the most: one whose errors
             // are not all "wrong type here".
-            let here = error.instance_path().as_str();
             let deeper = context
                 .iter()
                 .filter(|b| {
                     !b.is_empty()
-                        && !b.iter().all(|e| {
-                            matches!(e.kind(), ValidationErrorKind::Type { .. })
-                                && e.instance_path().as_str() == here
-                        })
+                        && !b
+                            .iter()
+                            .all(|e| matches!(e.kind, Kind::Type(_)) && e.path == v.path)
                 })
                 .min_by_key(|b| b.len());
-            if let Some(branch) = deeper {
-                if let Some(first) = branch.first() {
-                    return describe(first, tree);
-                }
+            if let Some(first) = deeper.and_then(|b| b.first()) {
+                return describe(first, tree);
             }
-            let mut types: Vec<String> = Vec::new();
+            let mut types: Vec<&str> = Vec::new();
             for e in context.iter().flatten() {
-                if let ValidationErrorKind::Type { kind } = e.kind() {
-                    for t in type_names(kind) {
+                if let Kind::Type(bits) = e.kind {
+                    for t in type_names(bits) {
                         if !types.contains(&t) {
                             types.push(t);
                         }
@@ -158,198 +124,86 @@ fn describe(error: &ValidationError<'_>, tree: &Node) -> Vec<Described> {
                 }
             }
             let found = node.map_or("nothing", Node::kind_name);
-            let message = if types.is_empty() {
-                format!("{at} does not match any of the forms the Compose Specification allows")
+            if types.is_empty() {
+                one(format!(
+                    "{at} does not match any of the forms the Compose Specification allows"
+                ))
             } else {
-                format!("{at} must be {}, not {found}", types.join(" or "))
-            };
-            vec![(path, loc, message, None)]
+                let names: Vec<&str> = types.into_iter().map(type_name).collect();
+                one(format!("{at} must be {}, not {found}", names.join(" or ")))
+            }
         }
-        ValidationErrorKind::Type { kind } => {
+        Kind::Type(bits) => {
             let found = node.map_or("nothing", Node::kind_name);
-            let message = format!(
-                "{at} must be {}, not {found}",
-                type_names(kind).join(" or ")
-            );
-            vec![(path, loc, message, None)]
+            let names: Vec<&str> = type_names(*bits).into_iter().map(type_name).collect();
+            one(format!("{at} must be {}, not {found}", names.join(" or ")))
         }
-        ValidationErrorKind::Required { property } => {
-            let name = property.as_str().unwrap_or_default();
-            vec![(path, loc, format!("{at} needs `{name}`"), None)]
-        }
-        ValidationErrorKind::Enum { options } => {
+        Kind::Required(name) => one(format!("{at} needs `{name}`")),
+        Kind::Enum(options) => {
             let allowed: Vec<String> = options
-                .as_array()
-                .map(|a| a.iter().map(|v| v.to_string()).collect())
-                .unwrap_or_default();
-            vec![(
-                path,
-                loc,
-                format!("{at} must be one of {}", allowed.join(", ")),
-                None,
-            )]
+                .iter()
+                .map(|o| serde_json::Value::from(*o).to_string())
+                .collect();
+            one(format!("{at} must be one of {}", allowed.join(", ")))
         }
-        ValidationErrorKind::Pattern { pattern } => {
-            vec![(
-                path,
-                loc,
-                format!("{at} must match the pattern `{pattern}`"),
-                None,
-            )]
-        }
-        ValidationErrorKind::UniqueItems => {
-            vec![(path, loc, format!("{at} lists the same item twice"), None)]
-        }
-        ValidationErrorKind::MinItems { limit } => {
-            vec![(
-                path,
-                loc,
-                format!("{at} needs at least {limit} item(s)"),
-                None,
-            )]
-        }
-        ValidationErrorKind::MaxItems { limit } => {
-            vec![(
-                path,
-                loc,
-                format!("{at} may have at most {limit} item(s)"),
-                None,
-            )]
-        }
-        ValidationErrorKind::Minimum { limit }
-        | ValidationErrorKind::ExclusiveMinimum { limit } => {
-            vec![(
-                path,
-                loc,
-                format!("{at} is below the minimum {limit}"),
-                None,
-            )]
-        }
-        ValidationErrorKind::Maximum { limit }
-        | ValidationErrorKind::ExclusiveMaximum { limit } => {
-            vec![(
-                path,
-                loc,
-                format!("{at} is above the maximum {limit}"),
-                None,
-            )]
-        }
-        ValidationErrorKind::PropertyNames { error } => {
-            vec![(
-                path,
-                loc,
-                format!(
-                    "{at} has a key the Compose Specification does not allow: {}",
-                    describe_short(error)
-                ),
-                None,
-            )]
-        }
-        ValidationErrorKind::FalseSchema => {
-            vec![(
-                path,
-                loc,
-                format!("{at} is not allowed by the Compose Specification"),
-                None,
-            )]
-        }
-        other => vec![(
-            path,
-            loc,
-            format!(
-                "{at} does not follow the Compose Specification (`{}`)",
-                other.keyword()
-            ),
-            None,
-        )],
+        Kind::Pattern(p) => one(format!("{at} must match the pattern `{}`", p.source())),
+        Kind::UniqueItems => one(format!("{at} lists the same item twice")),
+        Kind::MinItems(limit) => one(format!("{at} needs at least {limit} item(s)")),
+        Kind::MaxItems(limit) => one(format!("{at} may have at most {limit} item(s)")),
+        Kind::Minimum(limit) => one(format!("{at} is below the minimum {limit}")),
+        Kind::Maximum(limit) => one(format!("{at} is above the maximum {limit}")),
+        Kind::False => one(format!("{at} is not allowed by the Compose Specification")),
+        other => one(format!(
+            "{at} does not follow the Compose Specification (`{}`)",
+            other.keyword()
+        )),
     }
 }
 
-fn describe_short(error: &ValidationError<'_>) -> String {
-    match error.kind() {
-        ValidationErrorKind::Pattern { pattern } => format!("keys must match `{pattern}`"),
-        other => format!("`{}`", other.keyword()),
+/// A JSON type's name as a reader says it.
+fn type_name(t: &str) -> &str {
+    match t {
+        "array" => "a list",
+        "object" => "a mapping",
+        "string" => "a string",
+        "integer" => "an integer",
+        "number" => "a number",
+        "boolean" => "a boolean",
+        other => other,
     }
 }
 
-fn type_names(kind: &TypeKind) -> Vec<String> {
-    let name = |t: String| match t.as_str() {
-        "array" => "a list".to_owned(),
-        "object" => "a mapping".to_owned(),
-        "string" => "a string".to_owned(),
-        "integer" => "an integer".to_owned(),
-        "number" => "a number".to_owned(),
-        "boolean" => "a boolean".to_owned(),
-        "null" => "null".to_owned(),
-        other => other.to_owned(),
-    };
-    match kind {
-        TypeKind::Single(t) => vec![name(t.to_string())],
-        TypeKind::Multiple(set) => set.iter().map(|t| name(t.to_string())).collect(),
-    }
-}
-
-/// The property names the schema allows where `additionalProperties` failed.
-fn allowed_properties(schema_path: &str) -> Vec<String> {
-    let Some(parent) = schema_path.rsplit_once('/').map(|(p, _)| p) else {
-        return Vec::new();
-    };
-    let mut node = compose_schema();
-    for seg in parent.split('/').skip(1) {
-        let seg = seg.replace("~1", "/").replace("~0", "~");
-        node = match node {
-            Json::Object(m) => match m.get(&seg) {
-                Some(n) => n,
-                None => return Vec::new(),
-            },
-            Json::Array(a) => match seg.parse::<usize>().ok().and_then(|i| a.get(i)) {
-                Some(n) => n,
-                None => return Vec::new(),
-            },
-            _ => return Vec::new(),
-        };
-    }
-    // `$ref` schemas: the failing keyword sits beside `properties`.
-    node.get("properties")
-        .and_then(Json::as_object)
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default()
-}
-
-fn render(segments: &[LocationSegment<'_>]) -> String {
+fn render(segments: &[Seg<'_>]) -> String {
     let mut out = String::new();
     for s in segments {
         match s {
-            LocationSegment::Property(k) => {
+            Seg::Key(k) => {
                 if !out.is_empty() {
                     out.push('.');
                 }
                 out.push_str(k);
             }
-            LocationSegment::Index(i) => out.push_str(&format!("[{i}]")),
+            Seg::Index(i) => out.push_str(&format!("[{i}]")),
         }
     }
     out
 }
 
-/// The node at a JSON pointer, and the location of its key when it is a
+/// The node at an instance path, and the location of its key when it is a
 /// mapping value.
-fn locate<'t>(
-    tree: &'t Node,
-    segments: &[LocationSegment<'_>],
-) -> (Option<&'t Node>, Option<Location>) {
+fn locate<'t>(tree: &'t Node, segments: &[Seg<'_>]) -> (Option<&'t Node>, Option<Location>) {
     let mut node = tree;
     let mut key_loc = None;
     for s in segments {
         match (s, &node.value) {
-            (LocationSegment::Property(k), Value::Map(m)) => match m.get(k.as_ref()) {
+            (Seg::Key(k), Value::Map(m)) => match m.get(*k) {
                 Some(e) => {
                     key_loc = Some(e.key_loc.clone());
                     node = &e.value;
                 }
                 None => return (None, Some(node.loc.clone())),
             },
-            (LocationSegment::Index(i), Value::Seq(items)) => match items.get(*i) {
+            (Seg::Index(i), Value::Seq(items)) => match items.get(*i) {
                 Some(n) => {
                     key_loc = None;
                     node = n;
@@ -375,8 +229,7 @@ mod tests {
     }
 
     #[test]
-    fn the_pinned_schema_compiles() {
-        assert!(validator().is_some());
+    fn a_valid_file_has_no_violations() {
         assert!(check("services:\n  web:\n    image: nginx\n    ports: ['80:80']\n").is_empty());
     }
 

@@ -6,15 +6,12 @@
 //! A violation here is a bug of compose2ecs — the converter should never
 //! produce it — and fails the conversion with the JSON path.
 
-use std::sync::OnceLock;
-
-use jsonschema::Validator;
-use jsonschema::error::ValidationErrorKind;
-use jsonschema::paths::LocationSegment;
 use serde_json::Value as Json;
 
 use crate::diagnostic::{Code, Diagnostic, Sink};
 use crate::ecs::{OutputKind, TaskDefinition};
+use crate::validate::schema::{Kind, Schema, Seg, type_names};
+use crate::validate::tables;
 
 /// The `RegisterTaskDefinition` input schema.
 pub const TASK_DEFINITION_SCHEMA: &str =
@@ -32,69 +29,36 @@ pub const SCALING_SCHEMA: &str =
 pub const SCHEDULE_SCHEMA: &str =
     include_str!("../../schemas/scheduler-create-schedule.schema.json");
 
-fn compiled(
-    text: &'static str,
-    slot: &'static OnceLock<Option<Validator>>,
-) -> Option<&'static Validator> {
-    slot.get_or_init(|| {
-        let schema: Json = serde_json::from_str(text).ok()?;
-        jsonschema::validator_for(&schema).ok()
-    })
-    .as_ref()
-}
-
-static TASK_DEFINITION: OnceLock<Option<Validator>> = OnceLock::new();
-static SERVICE: OnceLock<Option<Validator>> = OnceLock::new();
-static RUN_TASK: OnceLock<Option<Validator>> = OnceLock::new();
-static SCALING: OnceLock<Option<Validator>> = OnceLock::new();
-static SCHEDULE: OnceLock<Option<Validator>> = OnceLock::new();
-
 /// Violations of the `RegisterTaskDefinition` schema, each with its JSON
 /// path (`containerDefinitions[0].cpu`).
 pub fn task_definition_json(value: &Json) -> Vec<Diagnostic> {
-    let validator = compiled(TASK_DEFINITION_SCHEMA, &TASK_DEFINITION);
-    violations(validator, value, "task definition")
+    violations(&tables::TASK_DEFINITION, value, "task definition")
 }
 
 /// Violations of the `CreateService` schema.
 pub fn service_json(value: &Json) -> Vec<Diagnostic> {
-    violations(
-        compiled(SERVICE_SCHEMA, &SERVICE),
-        value,
-        "service definition",
-    )
+    violations(&tables::SERVICE, value, "service definition")
 }
 
 /// Violations of the `RunTask` schema.
 pub fn run_task_json(value: &Json) -> Vec<Diagnostic> {
-    violations(
-        compiled(RUN_TASK_SCHEMA, &RUN_TASK),
-        value,
-        "run-task input",
-    )
+    violations(&tables::RUN_TASK, value, "run-task input")
 }
 
 /// Violations of the `<family>.scaling.json` schema.
 pub fn scaling_json(value: &Json) -> Vec<Diagnostic> {
-    violations(compiled(SCALING_SCHEMA, &SCALING), value, "scaling input")
+    violations(&tables::SCALING, value, "scaling input")
 }
 
 /// Violations of the `CreateSchedule` schema.
 pub fn schedule_json(value: &Json) -> Vec<Diagnostic> {
-    violations(
-        compiled(SCHEDULE_SCHEMA, &SCHEDULE),
-        value,
-        "schedule input",
-    )
+    violations(&tables::SCHEDULE, value, "schedule input")
 }
 
-fn violations(validator: Option<&Validator>, value: &Json, what: &str) -> Vec<Diagnostic> {
-    let Some(validator) = validator else {
-        return vec![Diagnostic::error(
-            Code::OutputSchemaViolation,
-            format!("bug: the {what} schema does not compile"),
-        )];
-    };
+fn violations(schema: &Schema, value: &Json, what: &str) -> Vec<Diagnostic> {
+    if schema.is_valid(value) {
+        return Vec::new();
+    }
     let name = value
         .get("family")
         .or_else(|| value.get("serviceName"))
@@ -103,20 +67,20 @@ fn violations(validator: Option<&Validator>, value: &Json, what: &str) -> Vec<Di
         .or_else(|| value.pointer("/scalableTarget/ResourceId"))
         .and_then(Json::as_str)
         .unwrap_or("?");
-    validator
-        .iter_errors(value)
-        .map(|e| {
-            let segments: Vec<LocationSegment<'_>> = e.instance_path().segments().collect();
+    schema
+        .violations(value)
+        .into_iter()
+        .map(|v| {
             let mut path = String::new();
-            for s in &segments {
+            for s in &v.path {
                 match s {
-                    LocationSegment::Property(k) => {
+                    Seg::Key(k) => {
                         if !path.is_empty() {
                             path.push('.');
                         }
                         path.push_str(k);
                     }
-                    LocationSegment::Index(i) => path.push_str(&format!("[{i}]")),
+                    Seg::Index(i) => path.push_str(&format!("[{i}]")),
                 }
             }
             let at = if path.is_empty() {
@@ -124,25 +88,29 @@ fn violations(validator: Option<&Validator>, value: &Json, what: &str) -> Vec<Di
             } else {
                 format!("`{path}`")
             };
-            let problem = match e.kind() {
-                ValidationErrorKind::AdditionalProperties { unexpected } => {
-                    format!(
-                        "{at} has members the ECS API does not know: {}",
-                        unexpected.join(", ")
-                    )
-                }
-                ValidationErrorKind::Required { property } => {
-                    format!("{at} lacks the required member {property}")
-                }
-                ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. }
-                    if path.is_empty() =>
-                {
+            // Messages name members, types and limits, never the value.
+            let problem = match &v.kind {
+                Kind::AdditionalProperties { unexpected, .. } => format!(
+                    "{at} has members the ECS API does not know: {}",
+                    unexpected.join(", ")
+                ),
+                Kind::Required(member) => format!("{at} lacks the required member \"{member}\""),
+                Kind::AnyOf(_) | Kind::OneOfNone(_) | Kind::OneOfMany if path.is_empty() => {
                     "`cpu`/`memory` is not a FARGATE task size".to_owned()
                 }
-                ValidationErrorKind::Constant { expected_value } => {
-                    format!("{at} must be {expected_value}")
+                Kind::Const(expected) => format!("{at} must be \"{expected}\""),
+                Kind::Type(bits) => {
+                    format!("{at} must be of type {}", type_names(*bits).join(" or "))
                 }
-                _ => format!("{at}: {e}"),
+                Kind::Enum(options) => format!("{at} must be one of {}", options.join(", ")),
+                Kind::Pattern(p) => format!("{at} must match `{}`", p.source()),
+                Kind::MinLength(n) => format!("{at} is shorter than {n} characters"),
+                Kind::MaxLength(n) => format!("{at} is longer than {n} characters"),
+                Kind::MinItems(n) => format!("{at} has fewer than {n} items"),
+                Kind::MaxItems(n) => format!("{at} has more than {n} items"),
+                Kind::Minimum(n) => format!("{at} is less than {n}"),
+                Kind::Maximum(n) => format!("{at} is greater than {n}"),
+                other => format!("{at} fails `{}`", other.keyword()),
             };
             Diagnostic::error(
                 Code::OutputSchemaViolation,

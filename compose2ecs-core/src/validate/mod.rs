@@ -5,3 +5,9 @@
 
 pub(crate) mod compose;
 pub(crate) mod ecs;
+pub(crate) mod instance;
+pub(crate) mod pattern;
+pub(crate) mod schema;
+// Generated (scripts/schema-tables.py): formatted by the script, not rustfmt.
+#[rustfmt::skip]
+pub(crate) mod tables;
