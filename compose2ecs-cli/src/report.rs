@@ -60,10 +60,8 @@ impl Reporter {
             }
             return;
         }
-        let mut err = anstream::stderr().lock();
-        for d in shown {
-            let _ = err.write_all(render(sources, d).as_bytes());
-        }
+        let text: String = shown.map(|d| render(sources, d)).collect();
+        write_stderr(&text);
     }
 
     pub(crate) fn error(&self, message: &str) {
@@ -353,4 +351,17 @@ fn summary_strict(warnings: usize) {
             "--strict: {warnings} warning{plural} treated as errors; nothing was written"
         ))
     );
+}
+
+/// `text` on stderr in one write: styled for a terminal, else without its
+/// escape codes (stripped here at once, rather than by anstream a piece at a
+/// time, which costs a system call per piece: thousands for a large project).
+fn write_stderr(text: &str) {
+    let stderr = std::io::stderr();
+    if anstream::AutoStream::choice(&stderr) == anstream::ColorChoice::Never {
+        let plain = anstream::adapter::strip_str(text).to_string();
+        let _ = stderr.lock().write_all(plain.as_bytes());
+    } else {
+        let _ = anstream::stderr().lock().write_all(text.as_bytes());
+    }
 }

@@ -86,6 +86,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 mod canonical;
+mod checks;
 pub mod cloudformation;
 mod conversion;
 mod convert;

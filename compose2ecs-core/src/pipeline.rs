@@ -8,12 +8,11 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 
 use crate::canonical::{self, Canonical};
+use crate::checks;
 use crate::convert as converter;
 use crate::diagnostic::redact::MIN_LEN;
 use crate::diagnostic::{Code, Diagnostic, Error, Severity, Sink, Sources};
-use crate::ecs::{
-    OutputKind, Outputs, Placement, RunTask, ServiceDefinition, TaskDefinition, outputs_json,
-};
+use crate::ecs::{Outputs, Placement, RunTask, ServiceDefinition, TaskDefinition, pending};
 use crate::guard::{self, mapped_names, sensitive_values};
 use crate::load::discover::{self, Options};
 use crate::load::input::Input;
@@ -222,24 +221,24 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
         &mut sink,
     );
     let located = files_read(input, sink.sources.clone());
-    let outputs = outputs_json(Outputs {
+    let outputs = pending(Outputs {
         task_definitions: &task_definitions,
         services: &services,
         jobs: &jobs,
         scaling: &scaling,
         schedules: &schedules,
     });
-    guard::scan(
-        &guard::Guard {
-            input,
-            project: &project,
-            overlay: &overlay,
-            names: &names,
-            sources: &located,
-        },
-        &outputs,
-        &mut sink,
-    );
+    let g = guard::Guard {
+        input,
+        project: &project,
+        overlay: &overlay,
+        names: &names,
+        sources: &located,
+    };
+    guard::check_public(&g, &mut sink);
+    let found = checks::outputs(&outputs, &g, &task_definitions);
+    sink.append(found.guard);
+    guard::scan_patch(&g, &mut sink);
     check(&mut sink, input, Some(&project), Some(&names))?;
     ecs_rules(
         &task_definitions,
@@ -250,14 +249,7 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
         &overlay,
         &mut sink,
     );
-    for out in &outputs {
-        match task_definitions.get(&out.family) {
-            Some(td) if out.kind == OutputKind::Task => {
-                validate::ecs::task_definition(td, &out.json, &mut sink);
-            }
-            _ => validate::ecs::output(out.kind, &out.json, &mut sink),
-        }
-    }
+    sink.append(found.schema);
     check(&mut sink, input, Some(&project), Some(&names))?;
     let sensitive = sensitive_values(input, Some(&project), &names);
     let sources = sources(&mut sink, input, sensitive.into_iter());

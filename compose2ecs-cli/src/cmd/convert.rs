@@ -40,6 +40,10 @@ pub(crate) fn run(args: &ConvertArgs) -> Outcome {
         Ok(c) => c,
         Err(o) => return o,
     };
+    // The process ends with this command: the operating system takes the
+    // conversion back at once, where freeing it piece by piece would cost a
+    // tenth of a 1,000-service run (BENCHMARKS.md).
+    let conversion = std::mem::ManuallyDrop::new(conversion);
 
     if args.cost {
         report_cost(reporter, &conversion);

@@ -583,6 +583,12 @@ impl Sink {
         self.items.push(d);
     }
 
+    /// What another sink gathered, after this one's.
+    pub(crate) fn append(&mut self, other: Sink) {
+        self.items.extend(other.items);
+        self.sources.merge(other.sources);
+    }
+
     pub(crate) fn has_errors(&self) -> bool {
         self.items.iter().any(Diagnostic::is_error)
     }

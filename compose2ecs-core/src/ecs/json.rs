@@ -85,34 +85,37 @@ pub(crate) struct Outputs<'a> {
     pub schedules: &'a IndexMap<String, Schedule>,
 }
 
-/// Every task definition, then every service definition, job `run-task`
-/// input, scaling and schedule, as JSON values.
-pub(crate) fn outputs_json(o: Outputs<'_>) -> Vec<OutputJson> {
+/// One output, not yet made JSON: the pipeline makes each JSON on the core
+/// that searches and checks it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Pending<'a> {
+    Task(&'a str, &'a TaskDefinition),
+    Service(&'a str, &'a ServiceDefinition),
+    Job(&'a str, &'a RunTask),
+    Scaling(&'a str, &'a Scaling),
+    Schedule(&'a str, &'a Schedule),
+}
+
+impl Pending<'_> {
+    pub(crate) fn json(self) -> OutputJson {
+        match self {
+            Pending::Task(f, v) => OutputJson::new(f, OutputKind::Task, v),
+            Pending::Service(f, v) => OutputJson::new(f, OutputKind::Service, v),
+            Pending::Job(f, v) => OutputJson::new(f, OutputKind::Job, v),
+            Pending::Scaling(f, v) => OutputJson::new(f, OutputKind::Scaling, v),
+            Pending::Schedule(f, v) => OutputJson::new(f, OutputKind::Schedule, v),
+        }
+    }
+}
+
+/// Every output, by kind: task definitions, services, jobs, scaling,
+/// schedules.
+pub(crate) fn pending(o: Outputs<'_>) -> Vec<Pending<'_>> {
     let mut all = Vec::new();
-    all.extend(
-        o.task_definitions
-            .iter()
-            .map(|(f, v)| OutputJson::new(f, OutputKind::Task, v)),
-    );
-    all.extend(
-        o.services
-            .iter()
-            .map(|(f, v)| OutputJson::new(f, OutputKind::Service, v)),
-    );
-    all.extend(
-        o.jobs
-            .iter()
-            .map(|(f, v)| OutputJson::new(f, OutputKind::Job, v)),
-    );
-    all.extend(
-        o.scaling
-            .iter()
-            .map(|(f, v)| OutputJson::new(f, OutputKind::Scaling, v)),
-    );
-    all.extend(
-        o.schedules
-            .iter()
-            .map(|(f, v)| OutputJson::new(f, OutputKind::Schedule, v)),
-    );
+    all.extend(o.task_definitions.iter().map(|(f, v)| Pending::Task(f, v)));
+    all.extend(o.services.iter().map(|(f, v)| Pending::Service(f, v)));
+    all.extend(o.jobs.iter().map(|(f, v)| Pending::Job(f, v)));
+    all.extend(o.scaling.iter().map(|(f, v)| Pending::Scaling(f, v)));
+    all.extend(o.schedules.iter().map(|(f, v)| Pending::Schedule(f, v)));
     all
 }

@@ -23,7 +23,7 @@ mod task;
 
 pub use arn::{is_ecr_image, registry_host};
 pub use json::to_json;
-pub(crate) use json::{OutputJson, OutputKind, Outputs, outputs_json};
+pub(crate) use json::{OutputJson, OutputKind, Outputs, Pending, pending};
 pub(crate) use names::is_ecs_name;
 pub use platform::{LaunchType, NetworkMode};
 pub use run_task::{Placement, RunTask, STARTED_BY};

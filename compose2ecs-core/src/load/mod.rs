@@ -27,7 +27,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use crate::diagnostic::{Code, Diagnostic, Location, Sink};
+use crate::diagnostic::{Code, Diagnostic, Error, Location, Sink};
 use crate::load::input::{Input, Source};
 use interpolate::Environment;
 
@@ -82,6 +82,9 @@ struct Loader<'a> {
     extending: Vec<(PathBuf, String)>,
     /// The `include` chain being loaded, for cycle detection.
     including: Vec<PathBuf>,
+    /// The given compose files, parsed once: the project name is read from
+    /// these trees before the loader interpolates them.
+    parsed: HashMap<PathBuf, Result<Vec<Node>, Error>>,
 }
 
 /// Loads and merges the compose files of `input`; problems go to `sink`.
@@ -90,11 +93,16 @@ pub(crate) fn resolve(input: &Input, sink: &mut Sink) -> Option<Node> {
         sink.push(Diagnostic::error(Code::Io, "no compose file was given"));
         return None;
     }
+    let parsed: HashMap<PathBuf, Result<Vec<Node>, Error>> = input
+        .compose
+        .iter()
+        .map(|s| (s.path.clone(), yaml::parse_documents(&s.path, &s.text)))
+        .collect();
     let mut env = input.environment.clone();
     if !env.contains_key(PROJECT_NAME_VARIABLE) {
         // docker compose names the project before it reads the files, and
         // `${COMPOSE_PROJECT_NAME}` in them is that name.
-        if let Some(name) = project_name_before_loading(input) {
+        if let Some(name) = project_name_before_loading(input, &parsed) {
             env.insert(PROJECT_NAME_VARIABLE.to_owned(), name);
         }
     }
@@ -107,6 +115,7 @@ pub(crate) fn resolve(input: &Input, sink: &mut Sink) -> Option<Node> {
         resolved: HashMap::new(),
         extending: Vec::new(),
         including: Vec::new(),
+        parsed,
     };
     let mut merged: Option<Node> = None;
     for source in &input.compose {
@@ -136,7 +145,10 @@ const PROJECT_NAME_VARIABLE: &str = "COMPOSE_PROJECT_NAME";
 /// The project name as docker compose decides it before reading the files:
 /// `-p`, else the last top-level `name:` of the compose files (interpolated),
 /// else the project directory's name, normalised.
-fn project_name_before_loading(input: &Input) -> Option<String> {
+fn project_name_before_loading(
+    input: &Input,
+    parsed: &HashMap<PathBuf, Result<Vec<Node>, Error>>,
+) -> Option<String> {
     if let Some(name) = &input.project_name {
         return Some(name.clone());
     }
@@ -145,8 +157,16 @@ fn project_name_before_loading(input: &Input) -> Option<String> {
         if !source.text.contains("name:") {
             continue;
         }
-        if let Ok(tree) = yaml::parse(&source.path, &source.text) {
-            if let Some(n) = tree.get("name").and_then(Node::as_str) {
+        // One document, as `yaml::parse` reads a file (several: not here).
+        if let Some(Ok(docs)) = parsed
+            .get(&source.path)
+            .filter(|d| d.as_ref().is_ok_and(|docs| docs.len() <= 1))
+        {
+            if let Some(n) = docs
+                .first()
+                .and_then(|t| t.get("name"))
+                .and_then(Node::as_str)
+            {
                 name = interpolate::interpolate_str(n, &input.environment, &mut Vec::new()).ok();
             }
         }
@@ -180,7 +200,11 @@ impl Loader<'_> {
     /// Parsed, interpolated, includes imported; `extends` left as written.
     /// Several YAML documents in one file merge in order, like `-f` files.
     fn parse(&mut self, source: &Source, ctx: &FileCtx) -> Option<Node> {
-        let docs = match yaml::parse_documents(&source.path, &source.text) {
+        let parsed = self
+            .parsed
+            .remove(&source.path)
+            .unwrap_or_else(|| yaml::parse_documents(&source.path, &source.text));
+        let docs = match parsed {
             Ok(d) => d,
             Err(e) => {
                 self.sink.extend_from_error(e);

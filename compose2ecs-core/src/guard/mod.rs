@@ -24,114 +24,22 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value as Json;
 
-use crate::diagnostic::redact::{MIN_LEN, looks_secret};
+use crate::diagnostic::redact::MIN_LEN;
 use crate::diagnostic::tokens::{self, Rule};
 use crate::diagnostic::{Code, Diagnostic, Location, Sink, Sources};
 use crate::ecs::OutputJson;
+
+mod values;
 use crate::load::input::Input;
-use crate::load::yaml::{self, Node, Value};
 use crate::model::{Project, Service};
 use crate::overlay::LoadedOverlay;
+use values::process_credentials;
+pub(crate) use values::{mapped_names, sensitive_values};
 
 /// Values of process variables shorter than this are only caught as the
 /// whole value of the environment entry of the same name: searched inside
 /// other strings, they would match ordinary words.
 const MIN_SEARCHED: usize = 8;
-
-/// The names the overlay maps to secrets (top level and per service), read
-/// from its tree, so that they are known even when the overlay is rejected.
-pub(crate) fn mapped_names(tree: &Node) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    let mut add = |n: Option<&Node>| {
-        if let Some(m) = n.and_then(Node::as_map) {
-            names.extend(m.keys().cloned());
-        }
-    };
-    add(tree.get("secrets"));
-    if let Some(services) = tree.get("services").and_then(Node::as_map) {
-        for e in services.values() {
-            add(e.value.get("secrets"));
-        }
-    }
-    names
-}
-
-/// The credential-like variables of the process environment, with values.
-fn process_credentials(input: &Input) -> impl Iterator<Item = (&str, &str)> {
-    input
-        .environment
-        .iter()
-        .filter(|(k, v)| !v.is_empty() && looks_secret(k) && input.from_process(k))
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-}
-
-/// The values no quoted line may show: the local values of the mapped
-/// variables — from the environment (`.env` included), the loaded project
-/// (interpolated, env files read) and the compose files as written (even
-/// when they do not load) — and the process environment's values of
-/// credential-like variables.
-pub(crate) fn sensitive_values(
-    input: &Input,
-    project: Option<&Project>,
-    names: &BTreeSet<String>,
-) -> BTreeSet<String> {
-    let mut values: BTreeSet<String> = BTreeSet::new();
-    let mut add = |value: &str| {
-        if value.chars().count() >= MIN_LEN {
-            values.insert(value.to_owned());
-        }
-    };
-    for (_, v) in process_credentials(input) {
-        add(v);
-    }
-    if names.is_empty() {
-        return values;
-    }
-    for name in names {
-        if let Some(v) = input.environment.get(name) {
-            add(v);
-        }
-    }
-    for service in project.iter().flat_map(|p| p.services.values()) {
-        for name in names {
-            if let Some(v) = service.environment.get(name) {
-                add(&v.value);
-            }
-        }
-    }
-    for source in &input.compose {
-        let Ok(docs) = yaml::parse_documents(&source.path, &source.text) else {
-            continue;
-        };
-        for doc in docs {
-            let Some(services) = doc.get("services").and_then(Node::as_map) else {
-                continue;
-            };
-            for e in services.values() {
-                match e.value.get("environment").map(|n| &n.value) {
-                    Some(Value::Map(m)) => {
-                        for (k, v) in m {
-                            if let (true, Some(t)) = (names.contains(k), v.value.as_str()) {
-                                add(t);
-                            }
-                        }
-                    }
-                    Some(Value::Seq(items)) => {
-                        for item in items {
-                            if let Some((k, v)) = item.as_str().and_then(|t| t.split_once('=')) {
-                                if names.contains(k) {
-                                    add(v);
-                                }
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-    }
-    values
-}
 
 /// What the guard reads besides the outputs.
 #[derive(Debug)]
@@ -180,42 +88,33 @@ impl<'j> From<&'j OutputJson> for Doc<'j> {
     }
 }
 
-/// Searches every output, and the overlay's `cloudformation` patch (a
-/// literal a user writes there goes into the template as it is), and
-/// reports what must not be written.
+/// Searches `outputs` and reports what must not be written. The pipeline
+/// calls it once per share of the outputs (one per core), and then
+/// [`scan_patch`]; [`check_public`] goes first.
 pub(crate) fn scan(g: &Guard<'_>, outputs: &[OutputJson], sink: &mut Sink) {
-    check_public(g, sink);
-    // Container name → service, for the key paths of findings.
-    let mut by_container: HashMap<&str, &str> = HashMap::new();
-    for s in g.project.services.values() {
-        by_container.insert(&s.name, &s.name);
-        if let Some(c) = &s.container_name {
-            by_container.entry(&c.value).or_insert(&s.name);
-        }
-    }
-    let mut walk = Walk {
-        g,
-        mapped: mapped_values(g),
-        process: process_credentials(g.input).collect(),
-        by_container,
-        seen: BTreeSet::new(),
-    };
+    let mut walk = Walk::new(g);
     for doc in outputs {
         walk.document(doc.into(), sink);
     }
-    if let Some(patch) = &g.overlay.overlay.cloudformation {
-        // Wrapped, so that a finding's path is the overlay's key path.
-        let json = serde_json::json!({ "cloudformation": patch });
-        let file = format!("{}.cloudformation.yaml", g.project.name);
-        walk.document(
-            Doc {
-                file: &file,
-                json: &json,
-                task: false,
-            },
-            sink,
-        );
-    }
+}
+
+/// Searches the overlay's `cloudformation` patch: a literal a user writes
+/// there goes into the template as it is.
+pub(crate) fn scan_patch(g: &Guard<'_>, sink: &mut Sink) {
+    let Some(patch) = &g.overlay.overlay.cloudformation else {
+        return;
+    };
+    // Wrapped, so that a finding's path is the overlay's key path.
+    let json = serde_json::json!({ "cloudformation": patch });
+    let file = format!("{}.cloudformation.yaml", g.project.name);
+    Walk::new(g).document(
+        Doc {
+            file: &file,
+            json: &json,
+            task: false,
+        },
+        sink,
+    );
 }
 
 /// The state of one scan over every document.
@@ -228,7 +127,25 @@ struct Walk<'g, 'a> {
     seen: BTreeSet<(String, String, String)>,
 }
 
-impl Walk<'_, '_> {
+impl<'g, 'a> Walk<'g, 'a> {
+    fn new(g: &'g Guard<'a>) -> Self {
+        // Container name → service, for the key paths of findings.
+        let mut by_container: HashMap<&str, &str> = HashMap::new();
+        for s in g.project.services.values() {
+            by_container.insert(&s.name, &s.name);
+            if let Some(c) = &s.container_name {
+                by_container.entry(&c.value).or_insert(&s.name);
+            }
+        }
+        Walk {
+            g,
+            mapped: mapped_values(g),
+            process: process_credentials(g.input).collect(),
+            by_container,
+            seen: BTreeSet::new(),
+        }
+    }
+
     fn document(&mut self, doc: Doc<'_>, sink: &mut Sink) {
         let mut has_access_key = false;
         let mut segs = Vec::new();
@@ -345,7 +262,7 @@ fn mapped_values<'a>(g: &Guard<'a>) -> Vec<(&'a str, &'a str)> {
 }
 
 /// `public` entries must name a service of the project.
-fn check_public(g: &Guard<'_>, sink: &mut Sink) {
+pub(crate) fn check_public(g: &Guard<'_>, sink: &mut Sink) {
     for (i, entry) in g.overlay.overlay.public.iter().enumerate() {
         let service = entry
             .strip_prefix("services.")
