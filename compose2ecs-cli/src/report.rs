@@ -216,12 +216,14 @@ impl Reporter {
             }
             return;
         }
-        let mut err = anstream::stderr().lock();
+        use std::fmt::Write as _;
+        let mut text = String::new();
         for (_, verb, paths) in groups {
             for p in paths {
-                let _ = writeln!(err, "{GREEN}{verb}{GREEN:#} {}", p.display());
+                let _ = writeln!(text, "{GREEN}{verb}{GREEN:#} {}", p.display());
             }
         }
+        write_stderr(&text);
     }
 }
 
