@@ -7,7 +7,7 @@
 
 use crate::diagnostic::{Code, Diagnostic, Location, Sink};
 use crate::load::yaml::{Node, Value};
-use crate::validate::schema::{Kind, Seg, Violation, type_names};
+use crate::validate::schema::{Kind, Seg, Violation, render_path, type_names};
 use crate::validate::tables::COMPOSE;
 
 /// The pinned Compose Specification schema, as shipped in `schemas/`. The
@@ -72,7 +72,7 @@ type Described = (String, Option<Location>, String, Option<String>);
 
 fn describe(v: &Violation<'_>, tree: &Node) -> Vec<Described> {
     let segments = &v.path;
-    let path = render(segments);
+    let path = render_path(segments);
     let (node, key_loc) = locate(tree, segments);
     let loc = node.map(|n| n.loc.clone()).or(key_loc.clone());
     let at = if path.is_empty() {
@@ -91,7 +91,7 @@ fn describe(v: &Violation<'_>, tree: &Node) -> Vec<Described> {
                 let help = crate::diagnostic::closest(key, known.iter().map(|(k, _)| *k))
                     .map(|s| format!("did you mean `{s}`?"));
                 (
-                    render(&segs),
+                    render_path(&segs),
                     key_loc.or_else(|| loc.clone()),
                     format!("`{key}` is not allowed in {at} by the Compose Specification"),
                     help,
@@ -171,22 +171,6 @@ fn type_name(t: &str) -> &str {
         "boolean" => "a boolean",
         other => other,
     }
-}
-
-fn render(segments: &[Seg<'_>]) -> String {
-    let mut out = String::new();
-    for s in segments {
-        match s {
-            Seg::Key(k) => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(k);
-            }
-            Seg::Index(i) => out.push_str(&format!("[{i}]")),
-        }
-    }
-    out
 }
 
 /// The node at an instance path, and the location of its key when it is a

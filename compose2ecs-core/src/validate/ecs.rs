@@ -10,7 +10,7 @@ use serde_json::Value as Json;
 
 use crate::diagnostic::{Code, Diagnostic, Sink};
 use crate::ecs::{OutputKind, TaskDefinition};
-use crate::validate::schema::{Kind, Schema, Seg, type_names};
+use crate::validate::schema::{Kind, Schema, render_path, type_names};
 use crate::validate::tables;
 
 /// The `RegisterTaskDefinition` input schema.
@@ -71,18 +71,7 @@ fn violations(schema: &Schema, value: &Json, what: &str) -> Vec<Diagnostic> {
         .violations(value)
         .into_iter()
         .map(|v| {
-            let mut path = String::new();
-            for s in &v.path {
-                match s {
-                    Seg::Key(k) => {
-                        if !path.is_empty() {
-                            path.push('.');
-                        }
-                        path.push_str(k);
-                    }
-                    Seg::Index(i) => path.push_str(&format!("[{i}]")),
-                }
-            }
+            let path = render_path(&v.path);
             let at = if path.is_empty() {
                 "the root".to_owned()
             } else {

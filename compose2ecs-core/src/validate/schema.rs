@@ -116,6 +116,27 @@ pub(crate) enum Seg<'v> {
     Index(usize),
 }
 
+/// An instance path as messages write it: `services.web.ports[0]`.
+pub(crate) fn render_path(segments: &[Seg<'_>]) -> String {
+    let mut out = String::new();
+    for s in segments {
+        match s {
+            Seg::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            Seg::Index(i) => {
+                out.push('[');
+                out.push_str(&i.to_string());
+                out.push(']');
+            }
+        }
+    }
+    out
+}
+
 /// A violation: where, and of what.
 #[derive(Debug, Clone)]
 pub(crate) struct Violation<'v> {
