@@ -19,15 +19,16 @@ pub(crate) struct Written {
 
 /// Writes every file to a temporary file in `dir` first, then renames them
 /// all into place, so an error leaves no half-written output behind. Files
-/// whose content is already right are not touched. Then the files of ours
-/// (`is_ours`) that are not among `files` are removed: the folder holds what
-/// the project produces, and nothing else of ours. Other files are never
-/// touched. Files are created as any file the user writes (0666 less the
+/// whose content is already right (as `existing` read them) are not
+/// touched. Then the files of ours (`is_ours`) that are not among `files`
+/// are removed: the folder holds what the project produces, and nothing else
+/// of ours. Other files are never touched. Files are created as any file the user writes (0666 less the
 /// umask, so 0644 under umask 022).
 pub(crate) fn files_atomically(
     dir: &Path,
     files: &[(String, String)],
     is_ours: fn(&str) -> bool,
+    existing: Existing,
 ) -> Result<Written, String> {
     std::fs::create_dir_all(dir).map_err(|e| {
         format!(
@@ -37,7 +38,7 @@ pub(crate) fn files_atomically(
     })?;
     let mut written = Written::default();
     let mut staged = Vec::with_capacity(files.len());
-    let unchanged = unchanged(dir, files);
+    let unchanged = existing.unchanged(files);
     for ((name, text), unchanged) in files.iter().zip(unchanged) {
         // A file that already says exactly this is left alone: no write, its
         // modification time kept (build tools and `make` see no change).
@@ -78,31 +79,40 @@ pub(crate) fn files_atomically(
     Ok(written)
 }
 
-/// Whether each file of `dir` already holds its text (a regular file, not a
-/// link). A large project's files are read on two cores.
-fn unchanged(dir: &Path, files: &[(String, String)]) -> Vec<bool> {
-    let check = |files: &[(String, String)]| -> Vec<bool> {
+/// What the output folder holds now: its regular files of ours (`is_ours`;
+/// links are not followed) by name, with their bytes. Read on another core
+/// while the project converts, so that finding the unchanged files of a
+/// large project costs no time after the conversion.
+#[derive(Debug)]
+pub(crate) struct Existing(std::thread::JoinHandle<std::collections::HashMap<String, Vec<u8>>>);
+
+impl Existing {
+    pub(crate) fn read(dir: &Path, is_ours: fn(&str) -> bool) -> Self {
+        let dir = dir.to_path_buf();
+        Existing(std::thread::spawn(move || {
+            std::fs::read_dir(&dir)
+                .into_iter()
+                .flatten()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .filter_map(|e| {
+                    let name = e.file_name().into_string().ok()?;
+                    let bytes = is_ours(&name).then(|| std::fs::read(e.path()).ok())??;
+                    Some((name, bytes))
+                })
+                .collect()
+        }))
+    }
+
+    /// Whether each file already holds its text.
+    fn unchanged(self, files: &[(String, String)]) -> Vec<bool> {
+        // Reading cannot panic; if the thread did, every file counts as changed.
+        let old = self.0.join().unwrap_or_default();
         files
             .iter()
-            .map(|(name, text)| {
-                let dest = dir.join(name);
-                std::fs::symlink_metadata(&dest)
-                    .is_ok_and(|m| m.file_type().is_file() && m.len() == text.len() as u64)
-                    && std::fs::read(&dest).is_ok_and(|old| old == text.as_bytes())
-            })
+            .map(|(name, text)| old.get(name).is_some_and(|o| o == text.as_bytes()))
             .collect()
-    };
-    if files.len() < 64 {
-        return check(files);
     }
-    let (first, second) = files.split_at(files.len() / 2);
-    std::thread::scope(|scope| {
-        let other = scope.spawn(|| check(second));
-        let mut all = check(first);
-        // Reading cannot panic; if the thread did, the files count as changed.
-        all.extend(other.join().unwrap_or_else(|_| vec![false; second.len()]));
-        all
-    })
 }
 
 /// The files of ours in `dir` that are not `current`, sorted.

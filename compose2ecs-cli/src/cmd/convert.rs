@@ -36,6 +36,15 @@ pub(crate) fn run(args: &ConvertArgs) -> Outcome {
         Target::Ecs => "`compose2ecs deploy` (or `aws ecs register-task-definition --cli-input-json file://<dir>/<family>.task-definition.json`)",
         Target::Cloudformation => "`aws cloudformation deploy --template-file <dir>/<project>.cloudformation.yaml --stack-name <project>`",
     });
+    // What the output folder holds, read on another core while this one
+    // converts (only when the files are written).
+    let existing = (!args.stdout && !args.check).then(|| {
+        let is_ours = match args.target {
+            Target::Ecs => check::is_ours as fn(&str) -> bool,
+            Target::Cloudformation => check::is_template,
+        };
+        write::Existing::read(&args.output, is_ours)
+    });
     let (reporter, conversion) = match converted(&args.conversion, &families, next) {
         Ok(c) => c,
         Err(o) => return o,
@@ -130,7 +139,8 @@ pub(crate) fn run(args: &ConvertArgs) -> Outcome {
         };
         return check::report(&drift, &args.output, again, reporter);
     }
-    match write::files_atomically(&args.output, &files, is_ours) {
+    let existing = existing.unwrap_or_else(|| write::Existing::read(&args.output, is_ours));
+    match write::files_atomically(&args.output, &files, is_ours, existing) {
         Ok(written) => {
             reporter.written(&written.wrote, &written.unchanged, &written.removed);
             if reporter.json {

@@ -3,6 +3,7 @@
 
 mod capacity;
 mod container;
+mod each;
 mod health;
 mod jobs;
 mod keys;
@@ -113,95 +114,34 @@ pub(crate) fn convert(project: &Project, overlay: &LoadedOverlay, sink: &mut Sin
     let mut run_tasks = IndexMap::new();
     let mut scaled = IndexMap::new();
     let mut schedules = IndexMap::new();
-    let mut families: BTreeMap<String, String> = BTreeMap::new();
     let mut family_of: BTreeMap<&str, String> = BTreeMap::new();
     let mut built = Vec::new();
-    for plan in plans {
-        let family = plan.family(project);
-        if !crate::ecs::is_ecs_name(&family) {
-            sink.push(
-                Diagnostic::error(
-                    Code::InvalidName,
-                    format!("family `{family}` is not a valid ECS name: up to 255 letters, digits, `-` and `_`"),
-                )
-                .with_path(format!("services.{}", plan.owner.name))
-                .at(overlay
-                    .service_locs
-                    .get(&plan.owner.name)
-                    .or(Some(&plan.owner.loc)))
-                .with_help("set `services.<name>.family` in the overlay"),
-            );
+    let (each, families) = each::build(project, overlay, platform, plans, &tasks);
+    for (plan, checked, made) in each {
+        sink.append(checked);
+        let Some(made) = made else {
             continue;
-        }
-        if let Some(other) = families.insert(family.clone(), plan.owner.name.clone()) {
-            sink.push(
-                Diagnostic::error(
-                    Code::DuplicateFamily,
-                    format!(
-                        "services `{other}` and `{}` both produce the family `{family}`",
-                        plan.owner.name
-                    ),
-                )
-                .at(overlay
-                    .service_locs
-                    .get(&plan.owner.name)
-                    .or(Some(&plan.owner.loc))),
-            );
-            continue;
-        }
-        let (td, owner_container) = build_task(
-            project,
-            overlay,
-            platform,
-            &plan,
-            &tasks,
-            family.clone(),
-            sink,
-        );
-        if scheduled(o, &plan.owner.name) {
-            if let Some(s) =
-                schedule::schedule(project, overlay, platform, &plan, &tasks, &td, sink)
-            {
-                schedules.insert(family.clone(), s);
+        };
+        sink.append(made.found);
+        let family = made.td.family.clone();
+        match made.made {
+            each::Made::Schedule(s) => {
+                if let Some(s) = s {
+                    schedules.insert(family.clone(), s);
+                }
             }
-        } else if tasks.jobs.contains(plan.owner.name.as_str()) {
-            if overlay
-                .key_loc(&["services", &plan.owner.name, "scaling"])
-                .is_some()
-            {
-                sink.push(
-                    Diagnostic::error(
-                        Code::InvalidScaling,
-                        format!(
-                            "`{}` is a job: it runs to completion, and has no ECS service to scale",
-                            plan.owner.name
-                        ),
-                    )
-                    .with_path(format!("services.{}.scaling", plan.owner.name))
-                    .at(overlay.key_loc(&["services", &plan.owner.name, "scaling"]))
-                    .with_help("remove `scaling`, or set `job: false` to run it as an ECS service"),
-                );
+            each::Made::Job(job) => {
+                run_tasks.insert(family.clone(), job);
             }
-            let job = jobs::run_task(overlay, platform, &plan, &td, sink);
-            run_tasks.insert(family.clone(), job);
-        } else {
-            let svc = service::service_definition(
-                overlay,
-                platform,
-                plan.owner,
-                &owner_container,
-                plan.settings,
-                &td,
-                sink,
-            );
-            if let Some(s) = scaling::scaling(overlay, &plan.owner.name, plan.settings, &svc, sink)
-            {
-                scaled.insert(family.clone(), s);
+            each::Made::Service(svc, scaling) => {
+                if let Some(s) = scaling {
+                    scaled.insert(family.clone(), s);
+                }
+                services.insert(family.clone(), *svc);
             }
-            services.insert(family.clone(), svc);
         }
         family_of.insert(plan.owner.name.as_str(), family.clone());
-        out.insert(family, td);
+        out.insert(family, made.td);
         built.push(plan);
     }
     let (placements, dependencies) = plan::placements(&built, &tasks, &family_of, &out);

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use indexmap::IndexMap;
 
 use crate::diagnostic::{Code, Diagnostic, Location, Sink};
-use crate::load::yaml::{Node, Value};
+use crate::load::yaml::{Entry, Map, Node, Value};
 
 use super::read::*;
 use super::service::build_service;
@@ -72,9 +72,9 @@ pub(crate) fn build_project(
     let mut inactive_services = Vec::new();
     match services_node.map(|n| &n.value) {
         Some(Value::Map(map)) => {
-            for (svc_name, entry) in map {
-                let path = format!("services.{svc_name}");
-                if let Some(service) = build_service(svc_name, entry, &path, ctx, sink) {
+            for (svc_name, entry, path, built, found) in build_services(map, ctx) {
+                sink.append(found);
+                if let Some(service) = built {
                     let active = service.profiles.is_empty()
                         || ctx.profiles.iter().any(|p| p == "*")
                         || service.profiles.iter().any(|p| ctx.profiles.contains(p));
@@ -320,6 +320,44 @@ pub(super) fn project_name(
 }
 
 pub use crate::load::discover::normalize_project_name;
+
+/// One service as read: its name, entry and key path, the service (none
+/// when it cannot be read) and what reading it found.
+type Built<'m> = (&'m String, &'m Entry, String, Option<Service>, Sink);
+
+/// Every service of `map` read, in order. Services are read independently
+/// of each other, so a large project's are shared between two cores; each
+/// keeps what it found apart, so the diagnostics come back in the order of
+/// the file.
+fn build_services<'m>(map: &'m Map, ctx: &ModelContext<'_>) -> Vec<Built<'m>> {
+    let read = |entries: &[(&'m String, &'m Entry)]| -> Vec<Built<'m>> {
+        entries
+            .iter()
+            .map(|(name, entry)| {
+                let path = format!("services.{name}");
+                let mut found = Sink::default();
+                let built = build_service(name, entry, &path, ctx, &mut found);
+                (*name, *entry, path, built, found)
+            })
+            .collect()
+    };
+    let entries: Vec<(&String, &Entry)> = map.iter().collect();
+    if entries.len() < 64 {
+        return read(&entries);
+    }
+    let (first, second) = entries.split_at(entries.len() / 2);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| read(second));
+        let mut all = read(first);
+        // A panic on the other core is a bug: it is raised here too.
+        all.extend(
+            other
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        );
+        all
+    })
+}
 
 #[cfg(test)]
 mod tests {
