@@ -12,9 +12,6 @@ use crate::ecs::{OutputKind, Pending, TaskDefinition};
 use crate::guard::{self, Guard};
 use crate::validate;
 
-/// Below this many outputs, a second thread costs more than it saves.
-const SHARED_FROM: usize = 64;
-
 /// What the outputs gave: the guard's findings, then the schema checks'.
 #[derive(Debug, Default)]
 pub(crate) struct Found {
@@ -28,21 +25,15 @@ pub(crate) fn outputs(
     g: &Guard<'_>,
     task_definitions: &IndexMap<String, TaskDefinition>,
 ) -> Found {
-    if outputs.len() < SHARED_FROM {
-        return share(outputs, g, task_definitions);
+    let mut halves = crate::cores::in_halves(outputs, |share| {
+        vec![self::share(share, g, task_definitions)]
+    })
+    .into_iter();
+    let mut found = halves.next().unwrap_or_default();
+    for later in halves {
+        found.guard.append(later.guard);
+        found.schema.append(later.schema);
     }
-    let (first, second) = outputs.split_at(outputs.len() / 2);
-    let (mut found, later) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| share(second, g, task_definitions));
-        let mine = share(first, g, task_definitions);
-        // A panic on the other core is a bug: it is raised here too.
-        let theirs = other
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (mine, theirs)
-    });
-    found.guard.append(later.guard);
-    found.schema.append(later.schema);
     found
 }
 

@@ -90,11 +90,13 @@ mod checks;
 pub mod cloudformation;
 mod conversion;
 mod convert;
+mod cores;
 pub mod cost;
 mod diagnostic;
 // The schema tables against the jsonschema crate (tests only).
 #[cfg(test)]
 mod differential;
+// One core against two, on a large project (tests only).
 pub mod ecs;
 mod guard;
 mod load;
@@ -103,6 +105,8 @@ pub mod overlay;
 mod pipeline;
 pub mod policy;
 pub mod schema;
+#[cfg(test)]
+mod two_cores;
 mod units;
 mod validate;
 

@@ -15,9 +15,6 @@ use crate::overlay::LoadedOverlay;
 use super::plan::TaskPlan;
 use super::{Platform, Tasks, build_task, jobs, scaling, schedule, scheduled, service};
 
-/// Below this many tasks, a second thread costs more than it saves.
-const SHARED_FROM: usize = 64;
-
 /// What a plan becomes besides its task definition.
 #[derive(Debug)]
 pub(super) enum Made {
@@ -61,32 +58,9 @@ pub(super) fn build<'p>(
             .as_ref()
             .map(|f| one(project, overlay, platform, plan, tasks, f.clone()))
     };
-    let made: Vec<Option<Built>> = if plans.len() < SHARED_FROM {
-        plans.iter().zip(&checked).map(one).collect()
-    } else {
-        let half = plans.len() / 2;
-        std::thread::scope(|scope| {
-            let other = scope.spawn(|| {
-                plans[half..]
-                    .iter()
-                    .zip(&checked[half..])
-                    .map(one)
-                    .collect::<Vec<_>>()
-            });
-            let mut all: Vec<Option<Built>> = plans[..half]
-                .iter()
-                .zip(&checked[..half])
-                .map(one)
-                .collect();
-            // A panic on the other core is a bug: it is raised here too.
-            all.extend(
-                other
-                    .join()
-                    .unwrap_or_else(|e| std::panic::resume_unwind(e)),
-            );
-            all
-        })
-    };
+    let pairs: Vec<_> = plans.iter().zip(&checked).collect();
+    let made: Vec<Option<Built>> =
+        crate::cores::in_halves(&pairs, |share| share.iter().map(|p| one(*p)).collect());
     let each = plans
         .into_iter()
         .zip(checked)

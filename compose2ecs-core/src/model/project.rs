@@ -342,21 +342,7 @@ fn build_services<'m>(map: &'m Map, ctx: &ModelContext<'_>) -> Vec<Built<'m>> {
             .collect()
     };
     let entries: Vec<(&String, &Entry)> = map.iter().collect();
-    if entries.len() < 64 {
-        return read(&entries);
-    }
-    let (first, second) = entries.split_at(entries.len() / 2);
-    std::thread::scope(|scope| {
-        let other = scope.spawn(|| read(second));
-        let mut all = read(first);
-        // A panic on the other core is a bug: it is raised here too.
-        all.extend(
-            other
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
-        );
-        all
-    })
+    crate::cores::in_halves(&entries, read)
 }
 
 #[cfg(test)]
