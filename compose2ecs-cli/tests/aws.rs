@@ -160,16 +160,33 @@ fn moto_network_in(aws_bin: &Path, moto: &Moto, region: &str) -> (String, String
         all.extend(["--region", region]);
         aws(aws_bin, moto, &all).unwrap()
     };
-    let vpc = call(&["ec2", "create-vpc", "--cidr-block", "10.0.0.0/16"]);
-    let vpc_id = vpc["Vpc"]["VpcId"].as_str().unwrap().to_owned();
-    let subnet = call(&[
-        "ec2",
-        "create-subnet",
-        "--vpc-id",
-        &vpc_id,
-        "--cidr-block",
-        "10.0.1.0/24",
-    ]);
+    let (_, mut subnets, group) = moto_vpc(call, "10.0.0.0/16", &["10.0.1.0/24"]);
+    (subnets.remove(0), group)
+}
+
+/// A VPC of `cidr` with a subnet per block of `subnets` and a security
+/// group, made through `call`: (VPC, subnets in order, group).
+fn moto_vpc(
+    call: impl Fn(&[&str]) -> serde_json::Value,
+    cidr: &str,
+    subnets: &[&str],
+) -> (String, Vec<String>, String) {
+    let vpc = call(&["ec2", "create-vpc", "--cidr-block", cidr]);
+    let vpc = vpc["Vpc"]["VpcId"].as_str().unwrap().to_owned();
+    let subnets = subnets
+        .iter()
+        .map(|block| {
+            let s = call(&[
+                "ec2",
+                "create-subnet",
+                "--vpc-id",
+                &vpc,
+                "--cidr-block",
+                block,
+            ]);
+            s["Subnet"]["SubnetId"].as_str().unwrap().to_owned()
+        })
+        .collect();
     let group = call(&[
         "ec2",
         "create-security-group",
@@ -178,12 +195,10 @@ fn moto_network_in(aws_bin: &Path, moto: &Moto, region: &str) -> (String, String
         "--description",
         "tasks",
         "--vpc-id",
-        &vpc_id,
+        &vpc,
     ]);
-    (
-        subnet["Subnet"]["SubnetId"].as_str().unwrap().to_owned(),
-        group["GroupId"].as_str().unwrap().to_owned(),
-    )
+    let group = group["GroupId"].as_str().unwrap().to_owned();
+    (vpc, subnets, group)
 }
 
 #[test]
@@ -836,35 +851,10 @@ fn deploy_looks_up_the_subnets_of_x_aws_vpc_on_moto() {
     let moto = start_moto(&moto_bin);
     let call = |args: &[&str]| aws(&aws_bin, &moto, args).unwrap();
     call(&["ecs", "create-cluster", "--cluster-name", "shop"]);
-    let vpc = call(&["ec2", "create-vpc", "--cidr-block", "10.1.0.0/16"]);
-    let vpc = vpc["Vpc"]["VpcId"].as_str().unwrap().to_owned();
-    let mut subnets: Vec<String> = ["10.1.1.0/24", "10.1.2.0/24"]
-        .iter()
-        .map(|cidr| {
-            let s = call(&[
-                "ec2",
-                "create-subnet",
-                "--vpc-id",
-                &vpc,
-                "--cidr-block",
-                cidr,
-            ]);
-            s["Subnet"]["SubnetId"].as_str().unwrap().to_owned()
-        })
-        .collect();
-    subnets.sort();
     // (moto, unlike ECS, needs a security group: ECS would take the VPC's default.)
-    let group = call(&[
-        "ec2",
-        "create-security-group",
-        "--group-name",
-        "tasks",
-        "--description",
-        "tasks",
-        "--vpc-id",
-        &vpc,
-    ]);
-    let group = group["GroupId"].as_str().unwrap();
+    let (vpc, mut subnets, group) = moto_vpc(call, "10.1.0.0/16", &["10.1.1.0/24", "10.1.2.0/24"]);
+    let group = group.as_str();
+    subnets.sort();
     let work = tempfile::tempdir().unwrap();
     std::fs::write(
         work.path().join("compose.yaml"),
