@@ -28,6 +28,7 @@ use crate::diagnostic::redact::MIN_LEN;
 use crate::diagnostic::tokens::{self, Rule};
 use crate::diagnostic::{Code, Diagnostic, Location, Sink, Sources};
 use crate::ecs::OutputJson;
+use crate::validate::schema::{Seg, render_path};
 
 mod values;
 use crate::load::input::Input;
@@ -236,7 +237,7 @@ impl<'g, 'a> Walk<'g, 'a> {
         };
         Leaf {
             text,
-            output: render(segs),
+            output: render_path(segs),
             compose,
             service,
             env_name: env_name(doc, segs).map(str::to_owned),
@@ -454,12 +455,6 @@ fn reference_loc(sources: &Sources, name: &str) -> Option<Location> {
     .find_map(|n| sources.find(n))
 }
 
-#[derive(Debug, Clone, Copy)]
-enum Seg<'j> {
-    Key(&'j str),
-    Index(usize),
-}
-
 /// Calls `f` with every string of `v`, keys included, and its path.
 fn visit<'j>(v: &'j Json, path: &mut Vec<Seg<'j>>, f: &mut impl FnMut(&[Seg<'j>], &'j str)) {
     match v {
@@ -481,26 +476,6 @@ fn visit<'j>(v: &'j Json, path: &mut Vec<Seg<'j>>, f: &mut impl FnMut(&[Seg<'j>]
         }
         _ => {}
     }
-}
-
-fn render(segs: &[Seg<'_>]) -> String {
-    let mut s = String::new();
-    for seg in segs {
-        match seg {
-            Seg::Key(k) => {
-                if !s.is_empty() {
-                    s.push('.');
-                }
-                s.push_str(k);
-            }
-            Seg::Index(i) => {
-                s.push('[');
-                s.push_str(&i.to_string());
-                s.push(']');
-            }
-        }
-    }
-    s
 }
 
 /// The variable whose value (or name) this string is, in a container's
