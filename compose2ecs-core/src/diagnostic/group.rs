@@ -23,13 +23,32 @@ pub struct Place {
 /// and help) into the first of them, the other places in `also`, in the
 /// order found. The order of the causes is the order of their first place.
 pub(crate) fn by_cause(items: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let mut first: HashMap<(Severity, Code, String, Option<String>), usize> = HashMap::new();
+    // Which earlier diagnostic each one repeats, found by borrowing its
+    // words; then the diagnostics are moved, none copied.
+    let mut first: HashMap<(Severity, Code, &str, Option<&str>), usize> =
+        HashMap::with_capacity(items.len());
+    let repeats: Vec<Option<usize>> = items
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let key = (d.severity, d.code, d.message.as_str(), d.help.as_deref());
+            match first.entry(key) {
+                std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(i);
+                    None
+                }
+            }
+        })
+        .collect();
+    drop(first);
+    // Where each kept diagnostic lands in the output.
+    let mut slot = vec![0; items.len()];
     let mut out: Vec<Diagnostic> = Vec::with_capacity(items.len());
-    for d in items {
-        let key = (d.severity, d.code, d.message.clone(), d.help.clone());
-        match first.get(&key) {
-            Some(&i) => {
-                let kept = &mut out[i];
+    for (i, (d, repeat)) in items.into_iter().zip(repeats).enumerate() {
+        match repeat {
+            Some(kept) => {
+                let kept = &mut out[slot[kept]];
                 let place = Place {
                     path: d.path,
                     location: d.location,
@@ -40,7 +59,7 @@ pub(crate) fn by_cause(items: Vec<Diagnostic>) -> Vec<Diagnostic> {
                 }
             }
             None => {
-                first.insert(key, out.len());
+                slot[i] = out.len();
                 out.push(d);
             }
         }

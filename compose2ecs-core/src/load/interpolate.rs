@@ -316,6 +316,15 @@ const CASTS: &[(&[&str], Cast)] = &[
 ];
 
 fn cast_for(cx: &PathCx<'_>) -> Option<Cast> {
+    // Every pattern ends with a key it names, but for `ulimits.*`: most
+    // strings are under none, which this says without building the path.
+    let Seg::Key(own) = cx.seg else {
+        return None;
+    };
+    let under_ulimits = matches!(cx.parent.map(|p| p.seg), Some(Seg::Key("ulimits")));
+    if !under_ulimits && !CASTS.iter().any(|(p, _)| p.last() == Some(&own)) {
+        return None;
+    }
     let segs = cx.segments();
     let first = match segs.first() {
         Some(Seg::Key(k)) => *k,
@@ -408,14 +417,16 @@ fn walk(node: &mut Node, env: &Environment, cx: &PathCx<'_>, casts: bool, sink: 
             // A string where a number or boolean belongs is cast, as
             // compose-go does; one that does not parse is left for the schema
             // and the model, whose messages say what is expected.
-            let is_string = casts
-                && (!s.plain
+            let cast = if casts { cast_for(cx) } else { None };
+            let is_string = || {
+                !s.plain
                     || matches!(
                         crate::load::yaml::resolve_plain(&s.text),
                         crate::load::yaml::Resolved::Str(_)
-                    ));
-            if is_string {
-                if let Some(text) = cast_for(cx).and_then(|c| cast_text(&s.text, c)) {
+                    )
+            };
+            if let Some(cast) = cast.filter(|_| is_string()) {
+                if let Some(text) = cast_text(&s.text, cast) {
                     s.text = text;
                     s.plain = true;
                 }
