@@ -37,17 +37,19 @@ pub(crate) fn outputs(
     found
 }
 
-/// One share of the outputs, made JSON, searched and checked in order.
+/// One share of the outputs, made JSON (in one arena, freed at once),
+/// searched and checked in order.
 fn share(
     outputs: &[Pending<'_>],
     g: &Guard<'_>,
     task_definitions: &IndexMap<String, TaskDefinition>,
 ) -> Found {
-    let json: Vec<_> = outputs.iter().map(|p| p.json()).collect();
+    let bump = bumpalo::Bump::new();
+    let json: Vec<_> = outputs.iter().map(|p| p.json(&bump)).collect();
     let mut found = Found::default();
     guard::scan(g, &json, &mut found.guard);
     for out in &json {
-        match task_definitions.get(&out.family) {
+        match task_definitions.get(out.family) {
             Some(td) if out.kind == OutputKind::Task => {
                 validate::ecs::task_definition(td, &out.json, &mut found.schema);
             }

@@ -296,6 +296,25 @@ fn same(name: &str, schema: &Schema, old: &jsonschema::Validator, doc: &Json) {
     assert_eq!(valid, mine.is_empty(), "{name}: {doc}");
 }
 
+/// The arena copy of `doc` that the pipeline checks (`ecs::lite`) holds the
+/// same value and draws the same violations, in the same order.
+fn same_in_arena(name: &str, schema: &Schema, doc: &Json) {
+    let bump = bumpalo::Bump::new();
+    let lite = crate::ecs::lite::Lite::of(doc, &bump);
+    assert_eq!(&lite.to_json(), doc, "{name}: the arena copy differs");
+    assert_eq!(
+        schema.is_valid(&lite),
+        schema.is_valid(doc),
+        "{name}: {doc}"
+    );
+    let in_arena: Vec<Said> = schema.violations(&lite).iter().map(ours).collect();
+    let as_json: Vec<Said> = schema.violations(doc).iter().map(ours).collect();
+    assert_eq!(
+        in_arena, as_json,
+        "{name}: violations differ in the arena on {doc}"
+    );
+}
+
 fn compile(text: &str) -> jsonschema::Validator {
     jsonschema::validator_for(&serde_json::from_str(text).unwrap()).unwrap()
 }
@@ -418,12 +437,14 @@ fn the_tables_judge_every_fixture_and_its_mutations_as_jsonschema_does() {
         let (schema, _) = schema_of(name);
         let old = &compiled.iter().find(|(n, _)| n == name).unwrap().1;
         same(name, schema, old, doc);
+        same_in_arena(name, schema, doc);
         for _ in 0..25 {
             let mut mutated = doc.clone();
             for _ in 0..=rng.below(3) {
                 mutated = mutate(&mutated, &mut rng);
             }
             same(name, schema, old, &mutated);
+            same_in_arena(name, schema, &mutated);
             tried += 1;
         }
     }

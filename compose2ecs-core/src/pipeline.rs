@@ -271,6 +271,8 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
         check(&mut sink, input, Some(&project), Some(&names))?;
     }
     conversion.diagnostics = sink.into_vec();
+    let services = project.services.len();
+    crate::cores::drop_aside(project, services);
     Ok(conversion)
 }
 
@@ -479,5 +481,8 @@ fn model_context<'a>(
 
 fn load_into(input: &Input, options: &Options, sink: &mut Sink) -> Option<Project> {
     let root = resolve_into(input, sink)?;
-    build_project(&root, input, options, sink)
+    let project = build_project(&root, input, options, sink);
+    let services = project.as_ref().map_or(0, |p| p.services.len());
+    crate::cores::drop_aside(root, services);
+    project
 }

@@ -35,7 +35,7 @@ pub(super) struct Built {
 /// when its family is refused).
 pub(super) type Each<'p> = (TaskPlan<'p>, Sink, Option<Built>);
 
-/// Every plan, in order ([`Each`]), and the families, each with the service
+/// Every plan, in order ([`Each`], taken one by one), and the families, each with the service
 /// that owns it.
 pub(super) fn build<'p>(
     project: &Project,
@@ -43,7 +43,7 @@ pub(super) fn build<'p>(
     platform: Platform,
     plans: Vec<TaskPlan<'p>>,
     tasks: &Tasks<'_>,
-) -> (Vec<Each<'p>>, BTreeMap<String, String>) {
+) -> (impl Iterator<Item = Each<'p>>, BTreeMap<String, String>) {
     let mut families: BTreeMap<String, String> = BTreeMap::new();
     let checked: Vec<(Sink, Option<String>)> = plans
         .iter()
@@ -59,14 +59,12 @@ pub(super) fn build<'p>(
             .map(|f| one(project, overlay, platform, plan, tasks, f.clone()))
     };
     let pairs: Vec<_> = plans.iter().zip(&checked).collect();
-    let made: Vec<Option<Built>> =
-        crate::cores::in_halves(&pairs, |share| share.iter().map(|p| one(*p)).collect());
+    let made = crate::cores::in_halves(&pairs, |share| share.iter().map(|p| one(*p)).collect());
     let each = plans
         .into_iter()
         .zip(checked)
         .zip(made)
-        .map(|((plan, (sink, _)), made)| (plan, sink, made))
-        .collect();
+        .map(|((plan, (sink, _)), made)| (plan, sink, made));
     (each, families)
 }
 

@@ -109,13 +109,14 @@ pub(crate) fn convert(project: &Project, overlay: &LoadedOverlay, sink: &mut Sin
         jobs: jobs::jobs(project, overlay, &plans, &task_of, sink),
         task_of,
     };
-    let mut out = IndexMap::new();
-    let mut services = IndexMap::new();
+    let n = plans.len();
+    let mut out = IndexMap::with_capacity(n);
+    let mut services = IndexMap::with_capacity(n);
     let mut run_tasks = IndexMap::new();
     let mut scaled = IndexMap::new();
     let mut schedules = IndexMap::new();
     let mut family_of: BTreeMap<&str, String> = BTreeMap::new();
-    let mut built = Vec::new();
+    let mut built = Vec::with_capacity(n);
     let (each, families) = each::build(project, overlay, platform, plans, &tasks);
     for (plan, checked, made) in each {
         sink.append(checked);

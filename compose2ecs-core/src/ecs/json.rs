@@ -1,8 +1,10 @@
 //! Deterministic JSON: the last step of every output.
 
+use bumpalo::Bump;
 use indexmap::IndexMap;
 use serde::Serialize;
-use serde_json::Value as Json;
+
+use super::lite::Lite;
 
 use super::{RunTask, Scaling, Schedule, ServiceDefinition, TaskDefinition};
 
@@ -44,28 +46,27 @@ impl OutputKind {
 }
 
 /// One output file as a JSON value, for the checks that read every output
-/// (the guard, the API model schemas): built once, read by both.
+/// (the guard, the API model schemas): built once, in an arena
+/// ([`Lite`]), read by both.
 #[derive(Debug)]
-pub(crate) struct OutputJson {
+pub(crate) struct OutputJson<'b> {
     /// The family.
-    pub family: String,
+    pub family: &'b str,
     /// The file it is written to: `<family>.<kind>.json`.
     pub file: String,
     /// Which call takes it.
     pub kind: OutputKind,
     /// The value.
-    pub json: Json,
+    pub json: Lite<'b>,
 }
 
-impl OutputJson {
-    fn new<T: Serialize>(family: &str, kind: OutputKind, value: &T) -> Self {
-        // Converting these types cannot fail (no non-string keys); a `null`
-        // would fail the schema check, as a bug should.
+impl<'b> OutputJson<'b> {
+    fn new<T: Serialize>(family: &'b str, kind: OutputKind, value: &T, bump: &'b Bump) -> Self {
         OutputJson {
-            family: family.to_owned(),
+            family,
             file: format!("{family}.{}.json", kind.suffix()),
             kind,
-            json: serde_json::to_value(value).unwrap_or(Json::Null),
+            json: Lite::of(value, bump),
         }
     }
 
@@ -96,26 +97,68 @@ pub(crate) enum Pending<'a> {
     Schedule(&'a str, &'a Schedule),
 }
 
-impl Pending<'_> {
-    pub(crate) fn json(self) -> OutputJson {
+impl<'a> Pending<'a> {
+    /// The output as JSON, in `bump`.
+    pub(crate) fn json<'b>(self, bump: &'b Bump) -> OutputJson<'b>
+    where
+        'a: 'b,
+    {
         match self {
-            Pending::Task(f, v) => OutputJson::new(f, OutputKind::Task, v),
-            Pending::Service(f, v) => OutputJson::new(f, OutputKind::Service, v),
-            Pending::Job(f, v) => OutputJson::new(f, OutputKind::Job, v),
-            Pending::Scaling(f, v) => OutputJson::new(f, OutputKind::Scaling, v),
-            Pending::Schedule(f, v) => OutputJson::new(f, OutputKind::Schedule, v),
+            Pending::Task(f, v) => OutputJson::new(f, OutputKind::Task, v, bump),
+            Pending::Service(f, v) => OutputJson::new(f, OutputKind::Service, v, bump),
+            Pending::Job(f, v) => OutputJson::new(f, OutputKind::Job, v, bump),
+            Pending::Scaling(f, v) => OutputJson::new(f, OutputKind::Scaling, v, bump),
+            Pending::Schedule(f, v) => OutputJson::new(f, OutputKind::Schedule, v, bump),
         }
     }
 }
 
-/// Every output, by kind: task definitions, services, jobs, scaling,
-/// schedules.
+/// Every output, family by family as the files are written: the task
+/// definition, then its service, run-task, scaling and schedule inputs.
+/// (So two cores given a half of the list each get as much to check.)
 pub(crate) fn pending(o: Outputs<'_>) -> Vec<Pending<'_>> {
     let mut all = Vec::new();
-    all.extend(o.task_definitions.iter().map(|(f, v)| Pending::Task(f, v)));
-    all.extend(o.services.iter().map(|(f, v)| Pending::Service(f, v)));
-    all.extend(o.jobs.iter().map(|(f, v)| Pending::Job(f, v)));
-    all.extend(o.scaling.iter().map(|(f, v)| Pending::Scaling(f, v)));
-    all.extend(o.schedules.iter().map(|(f, v)| Pending::Schedule(f, v)));
+    for (f, td) in o.task_definitions {
+        all.push(Pending::Task(f, td));
+        if let Some(v) = o.services.get(f) {
+            all.push(Pending::Service(f, v));
+        }
+        if let Some(v) = o.jobs.get(f) {
+            all.push(Pending::Job(f, v));
+        }
+        if let Some(v) = o.scaling.get(f) {
+            all.push(Pending::Scaling(f, v));
+        }
+        if let Some(v) = o.schedules.get(f) {
+            all.push(Pending::Schedule(f, v));
+        }
+    }
+    // Every other output has a task definition of its family; one without
+    // is still checked.
+    let alone = |f: &String| !o.task_definitions.contains_key(f);
+    all.extend(
+        o.services
+            .iter()
+            .filter(|(f, _)| alone(f))
+            .map(|(f, v)| Pending::Service(f, v)),
+    );
+    all.extend(
+        o.jobs
+            .iter()
+            .filter(|(f, _)| alone(f))
+            .map(|(f, v)| Pending::Job(f, v)),
+    );
+    all.extend(
+        o.scaling
+            .iter()
+            .filter(|(f, _)| alone(f))
+            .map(|(f, v)| Pending::Scaling(f, v)),
+    );
+    all.extend(
+        o.schedules
+            .iter()
+            .filter(|(f, _)| alone(f))
+            .map(|(f, v)| Pending::Schedule(f, v)),
+    );
     all
 }

@@ -11,6 +11,7 @@
 
 pub(crate) mod arn;
 mod json;
+pub(crate) mod lite;
 mod names;
 mod platform;
 pub mod rules;

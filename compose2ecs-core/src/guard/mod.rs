@@ -22,12 +22,11 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use serde_json::Value as Json;
-
 use crate::diagnostic::redact::MIN_LEN;
 use crate::diagnostic::tokens::{self, Rule};
 use crate::diagnostic::{Code, Diagnostic, Location, Sink, Sources};
 use crate::ecs::OutputJson;
+use crate::ecs::lite::Lite;
 use crate::validate::schema::{Seg, render_path};
 
 mod values;
@@ -73,14 +72,14 @@ struct Leaf<'t> {
 struct Doc<'j> {
     /// The file it is written to.
     file: &'j str,
-    json: &'j Json,
+    json: &'j Lite<'j>,
     /// Whether it is a task definition, whose strings have compose key paths
     /// and environment names.
     task: bool,
 }
 
-impl<'j> From<&'j OutputJson> for Doc<'j> {
-    fn from(o: &'j OutputJson) -> Self {
+impl<'j> From<&'j OutputJson<'j>> for Doc<'j> {
+    fn from(o: &'j OutputJson<'j>) -> Self {
         Doc {
             file: &o.file,
             json: &o.json,
@@ -92,7 +91,7 @@ impl<'j> From<&'j OutputJson> for Doc<'j> {
 /// Searches `outputs` and reports what must not be written. The pipeline
 /// calls it once per share of the outputs (one per core), and then
 /// [`scan_patch`]; [`check_public`] goes first.
-pub(crate) fn scan(g: &Guard<'_>, outputs: &[OutputJson], sink: &mut Sink) {
+pub(crate) fn scan(g: &Guard<'_>, outputs: &[OutputJson<'_>], sink: &mut Sink) {
     let mut walk = Walk::new(g);
     for doc in outputs {
         walk.document(doc.into(), sink);
@@ -106,7 +105,8 @@ pub(crate) fn scan_patch(g: &Guard<'_>, sink: &mut Sink) {
         return;
     };
     // Wrapped, so that a finding's path is the overlay's key path.
-    let json = serde_json::json!({ "cloudformation": patch });
+    let bump = bumpalo::Bump::new();
+    let json = Lite::of(&serde_json::json!({ "cloudformation": patch }), &bump);
     let file = format!("{}.cloudformation.yaml", g.project.name);
     Walk::new(g).document(
         Doc {
@@ -456,18 +456,18 @@ fn reference_loc(sources: &Sources, name: &str) -> Option<Location> {
 }
 
 /// Calls `f` with every string of `v`, keys included, and its path.
-fn visit<'j>(v: &'j Json, path: &mut Vec<Seg<'j>>, f: &mut impl FnMut(&[Seg<'j>], &'j str)) {
-    match v {
-        Json::String(s) => f(path, s),
-        Json::Array(items) => {
+fn visit<'j>(v: &Lite<'j>, path: &mut Vec<Seg<'j>>, f: &mut impl FnMut(&[Seg<'j>], &'j str)) {
+    match *v {
+        Lite::Str(s) => f(path, s),
+        Lite::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 path.push(Seg::Index(i));
                 visit(item, path, f);
                 path.pop();
             }
         }
-        Json::Object(map) => {
-            for (k, item) in map {
+        Lite::Object(members) => {
+            for (k, item) in members {
                 path.push(Seg::Key(k));
                 f(path, k);
                 visit(item, path, f);
@@ -494,26 +494,36 @@ fn env_name<'j>(doc: Doc<'j>, segs: &[Seg<'_>]) -> Option<&'j str> {
     else {
         return None;
     };
-    doc.json["containerDefinitions"][*i]["environment"][*j]["name"].as_str()
+    doc.json
+        .get("containerDefinitions")?
+        .at(*i)?
+        .get("environment")?
+        .at(*j)?
+        .get("name")?
+        .as_str()
 }
 
 /// The compose key path of a string inside a container definition, and its
 /// service.
 fn compose_path(
     by_container: &HashMap<&str, &str>,
-    td: &Json,
+    td: &Lite<'_>,
     segs: &[Seg<'_>],
 ) -> (Option<String>, Option<String>) {
     let [Seg::Key("containerDefinitions"), Seg::Index(i), rest @ ..] = segs else {
         return (None, None);
     };
-    let container = &td["containerDefinitions"][*i];
-    let Some(service) = container["name"].as_str().and_then(|n| by_container.get(n)) else {
+    let Some(container) = td.get("containerDefinitions").and_then(|c| c.at(*i)) else {
+        return (None, None);
+    };
+    let name = container.get("name").and_then(Lite::as_str);
+    let Some(service) = name.and_then(|n| by_container.get(n)) else {
         return (None, None);
     };
     let key = match rest {
-        [Seg::Key("environment"), Seg::Index(j), ..] => container["environment"][*j]["name"]
-            .as_str()
+        [Seg::Key("environment"), Seg::Index(j), ..] => container
+            .get("environment")
+            .and_then(|e| e.at(*j)?.get("name")?.as_str())
             .map(|n| format!("environment.{n}")),
         [Seg::Key("command"), ..] => Some("command".to_owned()),
         [Seg::Key("entryPoint"), ..] => Some("entrypoint".to_owned()),

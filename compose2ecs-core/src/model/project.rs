@@ -68,7 +68,8 @@ pub(crate) fn build_project(
     let name = project_name(top, ctx, sink)?;
 
     let services_node = top.get("services").map(|e| &e.value);
-    let mut services = IndexMap::new();
+    let mut services =
+        IndexMap::with_capacity(services_node.and_then(Node::as_map).map_or(0, |m| m.len()));
     let mut inactive_services = Vec::new();
     match services_node.map(|n| &n.value) {
         Some(Value::Map(map)) => {
@@ -329,7 +330,7 @@ type Built<'m> = (&'m String, &'m Entry, String, Option<Service>, Sink);
 /// of each other, so a large project's are shared between two cores; each
 /// keeps what it found apart, so the diagnostics come back in the order of
 /// the file.
-fn build_services<'m>(map: &'m Map, ctx: &ModelContext<'_>) -> Vec<Built<'m>> {
+fn build_services<'m>(map: &'m Map, ctx: &ModelContext<'_>) -> crate::cores::Halves<Built<'m>> {
     let read = |entries: &[(&'m String, &'m Entry)]| -> Vec<Built<'m>> {
         entries
             .iter()

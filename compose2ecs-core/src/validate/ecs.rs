@@ -10,7 +10,7 @@ use serde_json::Value as Json;
 
 use crate::diagnostic::{Code, Diagnostic, Sink};
 use crate::ecs::{OutputKind, TaskDefinition};
-use crate::validate::schema::{Kind, Schema, render_path, type_names};
+use crate::validate::schema::{Instance, Kind, Schema, View, render_path, type_names};
 use crate::validate::tables;
 
 /// The `RegisterTaskDefinition` input schema.
@@ -55,18 +55,18 @@ pub fn schedule_json(value: &Json) -> Vec<Diagnostic> {
     violations(&tables::SCHEDULE, value, "schedule input")
 }
 
-fn violations(schema: &Schema, value: &Json, what: &str) -> Vec<Diagnostic> {
+fn violations<I: Instance>(schema: &Schema, value: &I, what: &str) -> Vec<Diagnostic> {
     if schema.is_valid(value) {
         return Vec::new();
     }
-    let name = value
-        .get("family")
-        .or_else(|| value.get("serviceName"))
-        .or_else(|| value.get("taskDefinition"))
-        .or_else(|| value.get("Name"))
-        .or_else(|| value.pointer("/scalableTarget/ResourceId"))
-        .and_then(Json::as_str)
-        .unwrap_or("?");
+    let named = ["family", "serviceName", "taskDefinition", "Name"]
+        .iter()
+        .find_map(|key| value.member(key))
+        .or_else(|| value.member("scalableTarget")?.member("ResourceId"));
+    let name = match named.map(Instance::view) {
+        Some(View::Str(s)) => s.into_owned(),
+        _ => "?".to_owned(),
+    };
     schema
         .violations(value)
         .into_iter()
@@ -113,13 +113,13 @@ fn violations(schema: &Schema, value: &Json, what: &str) -> Vec<Diagnostic> {
 
 /// Checks an output other than a task definition (as JSON) against the
 /// schema of the call that takes it.
-pub(crate) fn output(kind: OutputKind, json: &Json, sink: &mut Sink) {
+pub(crate) fn output<I: Instance>(kind: OutputKind, json: &I, sink: &mut Sink) {
     let found = match kind {
-        OutputKind::Task => task_definition_json(json),
-        OutputKind::Service => service_json(json),
-        OutputKind::Job => run_task_json(json),
-        OutputKind::Scaling => scaling_json(json),
-        OutputKind::Schedule => schedule_json(json),
+        OutputKind::Task => violations(&tables::TASK_DEFINITION, json, "task definition"),
+        OutputKind::Service => violations(&tables::SERVICE, json, "service definition"),
+        OutputKind::Job => violations(&tables::RUN_TASK, json, "run-task input"),
+        OutputKind::Scaling => violations(&tables::SCALING, json, "scaling input"),
+        OutputKind::Schedule => violations(&tables::SCHEDULE, json, "schedule input"),
     };
     for d in found {
         sink.push(d);
@@ -129,7 +129,7 @@ pub(crate) fn output(kind: OutputKind, json: &Json, sink: &mut Sink) {
 /// Checks one task definition (and its JSON): the schema, then the rules
 /// across members. Anything reported here that the input could not have
 /// caused is a bug of compose2ecs, and says so.
-pub(crate) fn task_definition(td: &TaskDefinition, json: &Json, sink: &mut Sink) {
+pub(crate) fn task_definition<I: Instance>(td: &TaskDefinition, json: &I, sink: &mut Sink) {
     output(OutputKind::Task, json, sink);
     let task_cpu = td.cpu.as_deref().and_then(|c| c.parse::<u64>().ok());
     let task_mem = td.memory.as_deref().and_then(|m| m.parse::<u64>().ok());

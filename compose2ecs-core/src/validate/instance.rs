@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 use serde_json::Value as Json;
 
+use crate::ecs::lite::Lite;
 use crate::load::yaml::{self, Resolved};
 
 /// A number as JSON has it.
@@ -89,6 +90,34 @@ impl Instance for Json {
             Json::String(s) => View::Str(Cow::Borrowed(s)),
             Json::Array(items) => View::Array(items),
             Json::Object(_) => View::Object,
+        }
+    }
+}
+
+/// An output in its arena.
+impl Instance for Lite<'_> {
+    fn members(&self) -> impl Iterator<Item = (&str, &Self)> {
+        let members: &[(&str, Lite<'_>)] = match self {
+            Lite::Object(m) => m,
+            _ => &[],
+        };
+        members.iter().map(|(k, v)| (*k, v))
+    }
+
+    fn member(&self, key: &str) -> Option<&Self> {
+        self.get(key)
+    }
+
+    fn view(&self) -> View<'_, Self> {
+        match *self {
+            Lite::Null => View::Null,
+            Lite::Bool(b) => View::Bool(b),
+            Lite::Int(i) => View::Number(Number::Int(i)),
+            Lite::Uint(u) => View::Number(Number::Uint(u)),
+            Lite::Float(f) => View::Number(Number::Float(f)),
+            Lite::Str(s) => View::Str(Cow::Borrowed(s)),
+            Lite::Array(items) => View::Array(items),
+            Lite::Object(_) => View::Object,
         }
     }
 }
