@@ -73,3 +73,12 @@ fn main() -> ExitCode {
     }
     outcome.into()
 }
+
+/// mimalloc, not the C library's allocator: a large conversion makes and
+/// frees hundreds of thousands of small values on two threads, which
+/// glibc's allocator serves a quarter slower, and musl's (the Linux release
+/// binaries) slower still. Built without transparent huge pages, which cost
+/// half a millisecond at start and double the peak memory of a large run.
+/// `docs/DESIGN.md`, "Milliseconds".
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -50,9 +50,13 @@ impl Reporter {
 
     /// Diagnostics, quoting the lines they point at from `sources` (which
     /// masks what must never be shown).
-    pub(crate) fn diagnostics(&self, sources: Option<&Sources>, list: &[Diagnostic]) {
+    pub(crate) fn diagnostics<'d>(
+        &self,
+        sources: Option<&Sources>,
+        list: impl IntoIterator<Item = &'d Diagnostic>,
+    ) {
         let shown = list
-            .iter()
+            .into_iter()
             .filter(|d| !(self.quiet && d.severity == Severity::Note));
         if self.json {
             for d in shown {
@@ -60,8 +64,9 @@ impl Reporter {
             }
             return;
         }
-        let text: String = shown.map(|d| render(sources, d)).collect();
-        write_stderr(&text);
+        let shown: Vec<&Diagnostic> = shown.collect();
+        let text = render_all(sources, &shown, styled());
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
     }
 
     pub(crate) fn error(&self, message: &str) {
@@ -217,13 +222,14 @@ impl Reporter {
             return;
         }
         use std::fmt::Write as _;
+        let green = if styled() { GREEN } else { Style::new() };
         let mut text = String::new();
         for (_, verb, paths) in groups {
             for p in paths {
-                let _ = writeln!(text, "{GREEN}{verb}{GREEN:#} {}", p.display());
+                let _ = writeln!(text, "{green}{verb}{green:#} {}", p.display());
             }
         }
-        write_stderr(&text);
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
     }
 }
 
@@ -264,10 +270,15 @@ const ALSO_SHOWN: usize = 8;
 ///    |         ^ services.rest.ports[0]
 ///    = help: …
 /// ```
-fn render(sources: Option<&Sources>, d: &Diagnostic) -> String {
-    let sev = severity_style(d.severity);
-    let mut out = format!(
-        "{sev}{}[{}]{sev:#}{BOLD}: {}{BOLD:#}\n",
+fn render(out: &mut String, sources: Option<&Sources>, d: &Diagnostic, styled: bool) {
+    use std::fmt::Write as _;
+    // Plain styles print nothing: text for a pipe or a file is written
+    // without escape codes rather than stripped of them afterwards.
+    let style = |s: Style| if styled { s } else { Style::new() };
+    let (sev, blue, bold) = (style(severity_style(d.severity)), style(BLUE), style(BOLD));
+    let _ = writeln!(
+        out,
+        "{sev}{}[{}]{sev:#}{bold}: {}{bold:#}",
         d.severity, d.code, d.message
     );
     let line_text = d
@@ -278,7 +289,7 @@ fn render(sources: Option<&Sources>, d: &Diagnostic) -> String {
     let gutter_width = d.location.as_ref().map_or(1, |l| l.line.to_string().len());
     let pad = " ".repeat(gutter_width);
     if let Some(loc) = &d.location {
-        out.push_str(&format!("{pad}{BLUE}-->{BLUE:#} {loc}\n"));
+        let _ = writeln!(out, "{pad}{blue}-->{blue:#} {loc}");
         if let Some(line) = line_text {
             let col = loc.column.saturating_sub(1) as usize;
             let prefix: String = line
@@ -287,50 +298,70 @@ fn render(sources: Option<&Sources>, d: &Diagnostic) -> String {
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
             let label = d.path.as_deref().unwrap_or("");
-            out.push_str(&format!("{pad} {BLUE}|{BLUE:#}\n"));
-            out.push_str(&format!(
-                "{BLUE}{}{BLUE:#} {BLUE}|{BLUE:#} {line}\n",
-                loc.line
-            ));
-            out.push_str(&format!(
-                "{pad} {BLUE}|{BLUE:#} {prefix}{sev}^ {label}{sev:#}\n"
-            ));
+            let _ = writeln!(out, "{pad} {blue}|{blue:#}");
+            let _ = writeln!(out, "{blue}{}{blue:#} {blue}|{blue:#} {line}", loc.line);
+            let _ = writeln!(out, "{pad} {blue}|{blue:#} {prefix}{sev}^ {label}{sev:#}");
         } else if let Some(path) = &d.path {
-            out.push_str(&format!("{pad} {BLUE}={BLUE:#} at: {path}\n"));
+            let _ = writeln!(out, "{pad} {blue}={blue:#} at: {path}");
         }
     } else if let Some(path) = &d.path {
-        out.push_str(&format!("{pad} {BLUE}={BLUE:#} at: {path}\n"));
+        let _ = writeln!(out, "{pad} {blue}={blue:#} at: {path}");
     }
     if !d.also.is_empty() {
-        out.push_str(&format!(
-            "{pad} {BLUE}={BLUE:#} the same in {} more place{}:\n",
+        let _ = writeln!(
+            out,
+            "{pad} {blue}={blue:#} the same in {} more place{}:",
             d.also.len(),
             if d.also.len() == 1 { "" } else { "s" }
-        ));
+        );
         for p in d.also.iter().take(ALSO_SHOWN) {
-            let at = p.location.as_ref().map(ToString::to_string);
-            let shown = match (at, &p.path) {
-                (Some(at), Some(path)) => format!("{at} ({path})"),
-                (Some(at), None) => at,
-                (None, Some(path)) => path.clone(),
+            let _ = match (&p.location, &p.path) {
+                (Some(at), Some(path)) => writeln!(out, "{pad}     {at} ({path})"),
+                (Some(at), None) => writeln!(out, "{pad}     {at}"),
+                (None, Some(path)) => writeln!(out, "{pad}     {path}"),
                 (None, None) => continue,
             };
-            out.push_str(&format!("{pad}     {shown}\n"));
         }
         if d.also.len() > ALSO_SHOWN {
-            out.push_str(&format!(
-                "{pad}     … and {} more\n",
-                d.also.len() - ALSO_SHOWN
-            ));
+            let _ = writeln!(out, "{pad}     … and {} more", d.also.len() - ALSO_SHOWN);
         }
     }
     if let Some(help) = &d.help {
-        out.push_str(&format!(
-            "{pad} {BLUE}={BLUE:#} {BOLD}help{BOLD:#}: {help}\n"
-        ));
+        let _ = writeln!(out, "{pad} {blue}={blue:#} {bold}help{bold:#}: {help}");
     }
     out.push('\n');
-    out
+}
+
+/// `list` rendered, in order: a long list in two halves on two cores (a
+/// 1,000-service project has thousands of diagnostics, each quoting its line).
+fn render_all(sources: Option<&Sources>, list: &[&Diagnostic], styled: bool) -> String {
+    let one = |part: &[&Diagnostic]| {
+        let mut out = String::new();
+        for d in part {
+            render(&mut out, sources, d, styled);
+        }
+        out
+    };
+    if list.len() < 64 {
+        return one(list);
+    }
+    let (first, second) = list.split_at(list.len() / 2);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| one(second));
+        let mut text = one(first);
+        text.push_str(
+            &other
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        );
+        text
+    })
+}
+
+/// Whether what is written to stderr is styled: anstream's choice (a
+/// terminal, `NO_COLOR`, `CLICOLOR_FORCE`).
+fn styled() -> bool {
+    anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never
 }
 
 fn summary_rejected(errors: usize) {
@@ -355,15 +386,32 @@ fn summary_strict(warnings: usize) {
     );
 }
 
-/// `text` on stderr in one write: styled for a terminal, else without its
-/// escape codes (stripped here at once, rather than by anstream a piece at a
-/// time, which costs a system call per piece: thousands for a large project).
-fn write_stderr(text: &str) {
-    let stderr = std::io::stderr();
-    if anstream::AutoStream::choice(&stderr) == anstream::ColorChoice::Never {
-        let plain = anstream::adapter::strip_str(text).to_string();
-        let _ = stderr.lock().write_all(plain.as_bytes());
-    } else {
-        let _ = anstream::stderr().lock().write_all(text.as_bytes());
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use compose2ecs_core::Code;
+
+    /// A list long enough to be rendered on two cores reads as one core
+    /// renders it, in order.
+    #[test]
+    fn a_long_list_renders_as_one_core_renders_it() {
+        let list: Vec<Diagnostic> = (0..150)
+            .map(|i| {
+                Diagnostic::warning(Code::UnsetVariable, format!("variable `V{i}` is not set"))
+                    .with_path(format!("services.s{i}.image"))
+            })
+            .collect();
+        let refs: Vec<&Diagnostic> = list.iter().collect();
+        let mut one = String::new();
+        for d in &refs {
+            render(&mut one, None, d, false);
+        }
+        assert_eq!(render_all(None, &refs, false), one);
+        let at = |s: &str| one.find(s).unwrap_or(usize::MAX);
+        assert!(at("`V0`") < at("`V75`") && at("`V75`") < at("`V149`"));
+        assert!(!one.contains('\x1b'), "plain text has no escape codes");
+        let mut styled = String::new();
+        render(&mut styled, None, refs[0], true);
+        assert!(styled.contains('\x1b'));
     }
 }

@@ -66,7 +66,13 @@ pub(crate) fn run(args: &ConvertArgs) -> Outcome {
             if args.stdout {
                 return print_one(args, reporter, &conversion);
             }
-            let (files, families) = ecs_files(args, &conversion);
+            // The entries are only for the `--format json` result.
+            let families = if reporter.json {
+                ecs_families(&args.output, &conversion)
+            } else {
+                Vec::new()
+            };
+            let files = ecs_files(&conversion);
             (files, families, check::is_ours as fn(&str) -> bool)
         }
         Target::Cloudformation => {
@@ -95,6 +101,7 @@ pub(crate) fn run(args: &ConvertArgs) -> Outcome {
             let families: Vec<serde_json::Value> = conversion
                 .task_definitions
                 .keys()
+                .filter(|_| reporter.json)
                 .map(|f| {
                     serde_json::json!({
                         "family": f,
@@ -109,11 +116,14 @@ pub(crate) fn run(args: &ConvertArgs) -> Outcome {
             )
         }
     };
-    let diagnostics: Vec<serde_json::Value> = conversion
-        .diagnostics
-        .iter()
-        .map(report::diagnostic_json)
-        .collect();
+    // The result document's (`--format json` only).
+    let diagnostics = || -> Vec<serde_json::Value> {
+        conversion
+            .diagnostics
+            .iter()
+            .map(report::diagnostic_json)
+            .collect()
+    };
     if args.check {
         let mut drift = check::compare(&args.output, &files, is_ours);
         // The committed side of a diff may hold anything an older version
@@ -130,7 +140,7 @@ pub(crate) fn run(args: &ConvertArgs) -> Outcome {
             }
             .into();
             doc["families"] = families.into();
-            doc["diagnostics"] = diagnostics.into();
+            doc["diagnostics"] = diagnostics().into();
             let _ = write::stdout(format!("{doc:#}\n").as_bytes());
         }
         let again = match args.target {
@@ -155,7 +165,7 @@ pub(crate) fn run(args: &ConvertArgs) -> Outcome {
                     "written": shown(&written.wrote),
                     "unchanged": shown(&written.unchanged),
                     "removed": shown(&written.removed),
-                    "diagnostics": diagnostics,
+                    "diagnostics": diagnostics(),
                 });
                 return write::stdout(format!("{doc:#}\n").as_bytes());
             }
@@ -215,40 +225,131 @@ fn print_one(
     }
 }
 
-/// The ECS target's files, and the report's entry per family.
-fn ecs_files(
-    args: &ConvertArgs,
+/// The ECS target's files: for each family, its task definition, then its
+/// service, run-task, scaling and schedule inputs. A large project's are
+/// made JSON on two cores, each taking half of the families, in order.
+fn ecs_files(conversion: &compose2ecs_core::Conversion) -> Vec<(String, String)> {
+    use compose2ecs_core::to_json;
+    let families: Vec<(&String, _)> = conversion.task_definitions.iter().collect();
+    let of = |part: &[(&String, &compose2ecs_core::TaskDefinition)]| {
+        let mut files = Vec::with_capacity(part.len() * 2);
+        for (family, td) in part {
+            files.push((format!("{family}.task-definition.json"), to_json(td)));
+            let mut add = |suffix: &str, text: String| {
+                files.push((format!("{family}.{suffix}"), text));
+            };
+            if let Some(service) = conversion.services.get(*family) {
+                add("service.json", to_json(service));
+            }
+            if let Some(job) = conversion.jobs.get(*family) {
+                add("run-task.json", to_json(job));
+            }
+            if let Some(scaling) = conversion.scaling.get(*family) {
+                add("scaling.json", to_json(scaling));
+            }
+            if let Some(schedule) = conversion.schedules.get(*family) {
+                add("schedule.json", to_json(schedule));
+            }
+        }
+        files
+    };
+    if families.len() < 64 {
+        return of(&families);
+    }
+    let (first, second) = families.split_at(families.len() / 2);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| of(second));
+        let mut files = of(first);
+        files.extend(
+            other
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        );
+        files
+    })
+}
+
+/// The report's entry per family: the paths of its files.
+fn ecs_families(
+    output: &std::path::Path,
     conversion: &compose2ecs_core::Conversion,
-) -> (Vec<(String, String)>, Vec<serde_json::Value>) {
-    let mut files: Vec<(String, String)> = Vec::new();
+) -> Vec<serde_json::Value> {
+    let path = |family: &str, suffix: &str| {
+        serde_json::Value::from(
+            output
+                .join(format!("{family}.{suffix}"))
+                .display()
+                .to_string(),
+        )
+    };
     let mut families = Vec::new();
-    for (family, td) in &conversion.task_definitions {
-        let td_name = format!("{family}.task-definition.json");
-        files.push((td_name.clone(), compose2ecs_core::to_json(td)));
+    for family in conversion.task_definitions.keys() {
         let mut entry = serde_json::json!({
             "family": family,
-            "taskDefinition": args.output.join(&td_name).display().to_string(),
+            "taskDefinition": path(family, "task-definition.json"),
         });
-        // One file per call: its name, and its path in the report.
-        let mut add = |key: &str, suffix: &str, text: String| {
-            let name = format!("{family}.{suffix}");
-            entry[key] = args.output.join(&name).display().to_string().into();
-            files.push((name, text));
-        };
-        use compose2ecs_core::to_json;
-        if let Some(service) = conversion.services.get(family) {
-            add("service", "service.json", to_json(service));
-        }
-        if let Some(job) = conversion.jobs.get(family) {
-            add("runTask", "run-task.json", to_json(job));
-        }
-        if let Some(scaling) = conversion.scaling.get(family) {
-            add("scaling", "scaling.json", to_json(scaling));
-        }
-        if let Some(schedule) = conversion.schedules.get(family) {
-            add("schedule", "schedule.json", to_json(schedule));
+        let has = [
+            (
+                "service",
+                "service.json",
+                conversion.services.contains_key(family),
+            ),
+            (
+                "runTask",
+                "run-task.json",
+                conversion.jobs.contains_key(family),
+            ),
+            (
+                "scaling",
+                "scaling.json",
+                conversion.scaling.contains_key(family),
+            ),
+            (
+                "schedule",
+                "schedule.json",
+                conversion.schedules.contains_key(family),
+            ),
+        ];
+        for (key, suffix, present) in has {
+            if present {
+                entry[key] = path(family, suffix);
+            }
         }
         families.push(entry);
     }
-    (files, families)
+    families
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A project large enough to be made JSON on two cores gives its files
+    /// family by family, in order, each family's task definition first.
+    #[test]
+    fn a_large_project_files_come_in_family_order() {
+        let mut compose = String::from("name: big\nservices:\n");
+        for i in 0..150 {
+            compose.push_str(&format!("  s{i}:\n    image: app:{i}\n"));
+        }
+        compose.push_str("  migrate:\n    image: app\n    restart: \"no\"\n");
+        let input = compose2ecs_core::Input::from_yaml(&compose).without_disk();
+        let conversion =
+            compose2ecs_core::convert(&input, &compose2ecs_core::Options::default()).unwrap();
+        let names: Vec<String> = ecs_files(&conversion).into_iter().map(|(n, _)| n).collect();
+        let mut expected = Vec::new();
+        for i in 0..150 {
+            expected.push(format!("big-s{i}.task-definition.json"));
+            expected.push(format!("big-s{i}.service.json"));
+        }
+        expected.push("big-migrate.task-definition.json".to_owned());
+        expected.push("big-migrate.run-task.json".to_owned());
+        assert_eq!(names, expected);
+        let (name, text) = &ecs_files(&conversion)[298];
+        assert_eq!(name, "big-s149.task-definition.json");
+        assert_eq!(
+            text,
+            &compose2ecs_core::to_json(&conversion.task_definitions["big-s149"])
+        );
+    }
 }

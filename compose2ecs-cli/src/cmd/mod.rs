@@ -106,9 +106,8 @@ pub(crate) fn converted(
     let (shown, elsewhere): (Vec<_>, Vec<_>) = conversion
         .diagnostics
         .iter()
-        .cloned()
         .partition(|d| for_families(&conversion, families, d));
-    reporter.diagnostics(Some(&conversion.sources), &shown);
+    reporter.diagnostics(Some(&conversion.sources), shown.iter().copied());
     let count = |s: Severity| shown.iter().filter(|d| d.severity == s).count();
     reporter.summary(
         count(Severity::Warning),
