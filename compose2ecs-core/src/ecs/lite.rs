@@ -395,39 +395,26 @@ impl<'b> ser::SerializeMap for Members<'b> {
     }
 }
 
-impl<'b> ser::SerializeStruct for Members<'b> {
-    type Ok = Lite<'b>;
-    type Error = Unsupported;
-
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Unsupported> {
-        self.member(key, value)
-    }
-
-    fn end(self) -> Result<Lite<'b>, Unsupported> {
-        Ok(self.done())
-    }
+macro_rules! fields {
+    ($($trait:ident),*) => {$(
+        impl<'b> ser::$trait for Members<'b> {
+            type Ok = Lite<'b>;
+            type Error = Unsupported;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), Unsupported> {
+                self.member(key, value)
+            }
+            fn end(self) -> Result<Lite<'b>, Unsupported> {
+                Ok(self.done())
+            }
+        }
+    )*};
 }
 
-impl<'b> ser::SerializeStructVariant for Members<'b> {
-    type Ok = Lite<'b>;
-    type Error = Unsupported;
-
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Unsupported> {
-        self.member(key, value)
-    }
-
-    fn end(self) -> Result<Lite<'b>, Unsupported> {
-        Ok(self.done())
-    }
-}
+fields!(SerializeStruct, SerializeStructVariant);
 
 #[cfg(test)]
 mod tests {
