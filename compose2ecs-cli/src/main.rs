@@ -8,6 +8,7 @@ mod args;
 mod aws;
 mod cmd;
 mod docker;
+mod halves;
 mod outcome;
 mod report;
 mod write;

@@ -342,20 +342,7 @@ fn render_all(sources: Option<&Sources>, list: &[&Diagnostic], styled: bool) -> 
         }
         out
     };
-    if list.len() < 64 {
-        return one(list);
-    }
-    let (first, second) = list.split_at(list.len() / 2);
-    std::thread::scope(|scope| {
-        let other = scope.spawn(|| one(second));
-        let mut text = one(first);
-        text.push_str(
-            &other
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
-        );
-        text
-    })
+    crate::halves::in_halves(list, one).concat()
 }
 
 /// Whether what is written to stderr is styled: anstream's choice (a

@@ -98,17 +98,17 @@ pub(crate) fn run(args: &ConvertArgs) -> Outcome {
                     "{service} waits for the job {job}, and a stack does not run jobs: `compose2ecs run {job}` (or `deploy`) before `aws cloudformation deploy`"
                 ));
             }
-            let families: Vec<serde_json::Value> = conversion
-                .task_definitions
-                .keys()
-                .filter(|_| reporter.json)
-                .map(|f| {
-                    serde_json::json!({
-                        "family": f,
-                        "template": args.output.join(&name).display().to_string(),
-                    })
-                })
-                .collect();
+            // The entries are only for the `--format json` result.
+            let template = args.output.join(&name).display().to_string();
+            let families: Vec<serde_json::Value> = if reporter.json {
+                conversion
+                    .task_definitions
+                    .keys()
+                    .map(|f| serde_json::json!({"family": f, "template": template}))
+                    .collect()
+            } else {
+                Vec::new()
+            };
             (
                 vec![(name, text)],
                 families,
@@ -253,20 +253,10 @@ fn ecs_files(conversion: &compose2ecs_core::Conversion) -> Vec<(String, String)>
         }
         files
     };
-    if families.len() < 64 {
-        return of(&families);
-    }
-    let (first, second) = families.split_at(families.len() / 2);
-    std::thread::scope(|scope| {
-        let other = scope.spawn(|| of(second));
-        let mut files = of(first);
-        files.extend(
-            other
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
-        );
-        files
-    })
+    crate::halves::in_halves(&families, of)
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// The report's entry per family: the paths of its files.

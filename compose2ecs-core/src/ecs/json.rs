@@ -118,8 +118,19 @@ impl<'a> Pending<'a> {
 /// (So two cores given a half of the list each get as much to check.)
 pub(crate) fn pending(o: Outputs<'_>) -> Vec<Pending<'_>> {
     let mut all = Vec::new();
-    for (f, td) in o.task_definitions {
-        all.push(Pending::Task(f, td));
+    // Every output has a task definition of its family; one without would
+    // still be checked, after the others.
+    let families = o
+        .task_definitions
+        .keys()
+        .chain(o.services.keys())
+        .chain(o.jobs.keys());
+    let families = families.chain(o.scaling.keys()).chain(o.schedules.keys());
+    let mut seen = std::collections::HashSet::new();
+    for f in families.filter(|f| seen.insert(*f)) {
+        if let Some(v) = o.task_definitions.get(f) {
+            all.push(Pending::Task(f, v));
+        }
         if let Some(v) = o.services.get(f) {
             all.push(Pending::Service(f, v));
         }
@@ -133,32 +144,5 @@ pub(crate) fn pending(o: Outputs<'_>) -> Vec<Pending<'_>> {
             all.push(Pending::Schedule(f, v));
         }
     }
-    // Every other output has a task definition of its family; one without
-    // is still checked.
-    let alone = |f: &String| !o.task_definitions.contains_key(f);
-    all.extend(
-        o.services
-            .iter()
-            .filter(|(f, _)| alone(f))
-            .map(|(f, v)| Pending::Service(f, v)),
-    );
-    all.extend(
-        o.jobs
-            .iter()
-            .filter(|(f, _)| alone(f))
-            .map(|(f, v)| Pending::Job(f, v)),
-    );
-    all.extend(
-        o.scaling
-            .iter()
-            .filter(|(f, _)| alone(f))
-            .map(|(f, v)| Pending::Scaling(f, v)),
-    );
-    all.extend(
-        o.schedules
-            .iter()
-            .filter(|(f, _)| alone(f))
-            .map(|(f, v)| Pending::Schedule(f, v)),
-    );
     all
 }

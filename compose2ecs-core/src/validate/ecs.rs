@@ -32,30 +32,43 @@ pub const SCHEDULE_SCHEMA: &str =
 /// Violations of the `RegisterTaskDefinition` schema, each with its JSON
 /// path (`containerDefinitions[0].cpu`).
 pub fn task_definition_json(value: &Json) -> Vec<Diagnostic> {
-    violations(&tables::TASK_DEFINITION, value, "task definition")
+    violations(OutputKind::Task, value)
 }
 
 /// Violations of the `CreateService` schema.
 pub fn service_json(value: &Json) -> Vec<Diagnostic> {
-    violations(&tables::SERVICE, value, "service definition")
+    violations(OutputKind::Service, value)
 }
 
 /// Violations of the `RunTask` schema.
 pub fn run_task_json(value: &Json) -> Vec<Diagnostic> {
-    violations(&tables::RUN_TASK, value, "run-task input")
+    violations(OutputKind::Job, value)
 }
 
 /// Violations of the `<family>.scaling.json` schema.
 pub fn scaling_json(value: &Json) -> Vec<Diagnostic> {
-    violations(&tables::SCALING, value, "scaling input")
+    violations(OutputKind::Scaling, value)
 }
 
 /// Violations of the `CreateSchedule` schema.
 pub fn schedule_json(value: &Json) -> Vec<Diagnostic> {
-    violations(&tables::SCHEDULE, value, "schedule input")
+    violations(OutputKind::Schedule, value)
 }
 
-fn violations<I: Instance>(schema: &Schema, value: &I, what: &str) -> Vec<Diagnostic> {
+/// The schema of the call that takes an output, and what the messages call
+/// the output.
+fn schema_of(kind: OutputKind) -> (&'static Schema, &'static str) {
+    match kind {
+        OutputKind::Task => (&tables::TASK_DEFINITION, "task definition"),
+        OutputKind::Service => (&tables::SERVICE, "service definition"),
+        OutputKind::Job => (&tables::RUN_TASK, "run-task input"),
+        OutputKind::Scaling => (&tables::SCALING, "scaling input"),
+        OutputKind::Schedule => (&tables::SCHEDULE, "schedule input"),
+    }
+}
+
+fn violations<I: Instance>(kind: OutputKind, value: &I) -> Vec<Diagnostic> {
+    let (schema, what) = schema_of(kind);
     if schema.is_valid(value) {
         return Vec::new();
     }
@@ -114,14 +127,7 @@ fn violations<I: Instance>(schema: &Schema, value: &I, what: &str) -> Vec<Diagno
 /// Checks an output other than a task definition (as JSON) against the
 /// schema of the call that takes it.
 pub(crate) fn output<I: Instance>(kind: OutputKind, json: &I, sink: &mut Sink) {
-    let found = match kind {
-        OutputKind::Task => violations(&tables::TASK_DEFINITION, json, "task definition"),
-        OutputKind::Service => violations(&tables::SERVICE, json, "service definition"),
-        OutputKind::Job => violations(&tables::RUN_TASK, json, "run-task input"),
-        OutputKind::Scaling => violations(&tables::SCALING, json, "scaling input"),
-        OutputKind::Schedule => violations(&tables::SCHEDULE, json, "schedule input"),
-    };
-    for d in found {
+    for d in violations(kind, json) {
         sink.push(d);
     }
 }
