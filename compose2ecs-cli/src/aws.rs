@@ -102,6 +102,15 @@ impl Aws {
     }
 }
 
+/// Runs `argv` (the AWS CLI first) with the terminal handed over as it is:
+/// `exec`'s session is the user's, its input and output never ours.
+pub(crate) fn interactive(argv: &[String]) -> std::io::Result<std::process::ExitStatus> {
+    let (bin, args) = argv
+        .split_first()
+        .ok_or_else(|| std::io::Error::new(ErrorKind::InvalidInput, "no command"))?;
+    Command::new(bin).args(args).status()
+}
+
 /// Why a call did not give an answer.
 #[derive(Debug)]
 pub(crate) enum AwsError {

@@ -1,17 +1,27 @@
 //! `compose2ecs`: Docker Compose files in, Amazon ECS task definitions out.
 //!
-//! `args` says what the command line is, `cmd` does each command, `report`
-//! is the only way out to stderr, `write` to stdout and to files, `aws` runs
-//! the AWS CLI. This file only dispatches and sets the exit code.
+//! The layers, each importing only those below it (`architecture.rs` holds
+//! them): `main` dispatches; `verbs/` is one file per command; `steps/` is
+//! the AWS and file work several verbs share; `context` is what the command
+//! line resolves to, once (the project, its conversion, its region, the AWS
+//! CLI); under them all, `args` (what the user typed), `report` (the only
+//! way out to stdout and stderr), `aws` (the one thing that runs the AWS
+//! CLI), `docker`, `write` (the output folder), `digests` and `outcome`
+//! (every exit code).
 
 mod args;
 mod aws;
-mod cmd;
+mod context;
+mod digests;
 mod docker;
-mod halves;
 mod outcome;
 mod report;
+mod steps;
+mod verbs;
 mod write;
+
+#[cfg(test)]
+mod architecture;
 
 use std::process::ExitCode;
 
@@ -23,54 +33,57 @@ fn main() -> ExitCode {
     // clap exits with 2 on usage errors and 0 for --help/--version.
     let cli = Cli::parse();
     // With --format json, stdout carries one result document on every exit
-    // path: the command's own, else a status and the errors reported.
-    let json = match &cli.command {
-        Command::Convert(a) => a.conversion.format,
-        Command::Register(a) => a.conversion.format,
-        Command::Deploy(a) => a.conversion.format,
-        Command::Run(a) => a.conversion.format,
-        Command::Logs(a) => a.conversion.format,
-        Command::Plan(a) => a.conversion.format,
-        Command::Build(a) => a.conversion.format,
-        Command::Push(a) => a.conversion.format,
-        Command::Policy(a) => a.conversion.format,
-        Command::Ps(a) => a.conversion.format,
-        Command::Exec(a) => a.conversion.format,
-        Command::Scale(a) => a.conversion.format,
-        Command::Down(a) => a.conversion.format,
+    // path: the command's own, else a status and the errors reported; a
+    // stream (`logs`) is JSON lines and nothing else.
+    let (json, stream) = match &cli.command {
+        Command::Logs(a) => (a.conversion.format, true),
+        Command::Convert(a) => (a.conversion.format, false),
+        Command::Register(a) => (a.conversion.format, false),
+        Command::Deploy(a) => (a.conversion.format, false),
+        Command::Run(a) => (a.conversion.format, false),
+        Command::Plan(a) => (a.conversion.format, false),
+        Command::Build(a) => (a.conversion.format, false),
+        Command::Push(a) => (a.conversion.format, false),
+        Command::Policy(a) => (a.conversion.format, false),
+        Command::Ps(a) => (a.conversion.format, false),
+        Command::Exec(a) => (a.conversion.format, false),
+        Command::Scale(a) => (a.conversion.format, false),
+        Command::Down(a) => (a.conversion.format, false),
         Command::Config(_)
         | Command::Init(_)
         | Command::Schema { .. }
         | Command::Completions { .. }
-        | Command::Man { .. } => args::MessageFormat::Human,
-    } == args::MessageFormat::Json;
-    let outcome = match cli.command {
-        Command::Convert(args) => cmd::convert::run(&args),
-        Command::Register(args) => cmd::register::run(&args),
-        Command::Deploy(args) => cmd::deploy::run(&args),
-        Command::Run(args) => cmd::run::run(&args),
-        Command::Logs(args) => cmd::logs::run(&args),
-        Command::Plan(args) => cmd::plan::run(&args),
-        Command::Build(args) => cmd::images::run_build(&args),
-        Command::Push(args) => cmd::images::run_push(&args),
-        Command::Policy(args) => cmd::policy::run(&args),
-        Command::Ps(args) => cmd::ps::run(&args),
-        Command::Exec(args) => cmd::exec::run(&args),
-        Command::Scale(args) => cmd::scale::run(&args),
-        Command::Down(args) => cmd::down::run(&args),
-        Command::Config(args) => cmd::config::run(&args),
-        Command::Init(args) => cmd::init::run(&args),
-        Command::Schema { which } => cmd::schema::run(which),
-        Command::Completions { shell } => cmd::shell::completions(shell),
-        Command::Man { dir } => cmd::shell::man(&dir),
+        | Command::Man { .. } => (args::MessageFormat::Human, false),
     };
-    if json && !write::printed() {
+    let json = json == args::MessageFormat::Json;
+    let ended = match cli.command {
+        Command::Convert(args) => verbs::convert::run(&args),
+        Command::Register(args) => verbs::register::run(&args),
+        Command::Deploy(args) => verbs::deploy::run(&args),
+        Command::Run(args) => verbs::run::run(&args),
+        Command::Logs(args) => verbs::logs::run(&args),
+        Command::Plan(args) => verbs::plan::run(&args),
+        Command::Build(args) => verbs::build::run(&args),
+        Command::Push(args) => verbs::push::run(&args),
+        Command::Policy(args) => verbs::policy::run(&args),
+        Command::Ps(args) => verbs::ps::run(&args),
+        Command::Exec(args) => verbs::exec::run(&args),
+        Command::Scale(args) => verbs::scale::run(&args),
+        Command::Down(args) => verbs::down::run(&args),
+        Command::Config(args) => verbs::config::run(&args),
+        Command::Init(args) => verbs::init::run(&args),
+        Command::Schema { which } => verbs::schema::run(which),
+        Command::Completions { shell } => verbs::shell::completions(shell),
+        Command::Man { dir } => verbs::shell::man(&dir),
+    };
+    let outcome = ended.unwrap_or_else(|stopped| stopped);
+    if json && !stream && !report::printed() {
         let status = match outcome {
             outcome::Outcome::Success | outcome::Outcome::Exit(0) => "ok",
             outcome::Outcome::Rejected | outcome::Outcome::Exit(_) => "failed",
         };
         let doc = serde_json::json!({"status": status, "errors": report::errors()});
-        let _ = write::document(&doc);
+        let _ = report::document(&doc);
     }
     outcome.into()
 }

@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Outcome {
     Success,
     Rejected,
@@ -18,3 +19,8 @@ impl From<Outcome> for ExitCode {
         }
     }
 }
+
+/// What a verb returns: how it ended, or (`Err`) an end it already
+/// reported that stopped it early, so that `?` carries a refusal out of
+/// any step. `main` makes no difference between the two.
+pub(crate) type Ended = Result<Outcome, Outcome>;

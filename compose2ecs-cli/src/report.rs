@@ -1,13 +1,18 @@
-//! The one way out to stderr: every command reports its diagnostics,
-//! progress and results through a [`Reporter`] — rustc-style for people
-//! (colour only when stderr is a terminal; anstream strips it otherwise and
-//! honours `NO_COLOR`), or one JSON object per line with `--format json`,
-//! and then nothing else.
+//! The one way out: every command reports its diagnostics, progress and
+//! results through a [`Reporter`] on stderr — rustc-style for people
+//! (colour only when stderr is a terminal, honouring `NO_COLOR`), or one
+//! JSON object per line with `--format json` — and writes what it produces
+//! (files' text, result documents, log lines) to stdout through
+//! [`stdout`], [`document`] and [`stdout_line`]. Nothing else in the CLI
+//! writes to stdout or stderr but `exec`'s session, which is the user's
+//! terminal passed through (`aws.rs`).
 
 use std::io::{IsTerminal as _, Write as _};
 
 use anstyle::{AnsiColor, Style};
 use compose2ecs_core::{Diagnostic, Severity, Sources};
+
+use crate::outcome::Outcome;
 
 const BOLD: Style = Style::new().bold();
 const BLUE: Style = AnsiColor::Blue.on_default().bold();
@@ -190,6 +195,39 @@ impl Reporter {
         }
     }
 
+    /// Shows `listed`, then asks `question` on the terminal; `None` when
+    /// there is no terminal to ask on (standard input or error is not one),
+    /// else whether the answer is yes.
+    pub(crate) fn confirm(&self, listed: &[String], question: &str) -> Option<bool> {
+        if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+            return None;
+        }
+        for l in listed {
+            self.progress(l);
+        }
+        let _ = write!(std::io::stderr(), "{question} [y/N] ");
+        let mut answer = String::new();
+        Some(
+            std::io::stdin().read_line(&mut answer).is_ok()
+                && matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"),
+        )
+    }
+
+    /// The `--format json` result of a refused conversion.
+    pub(crate) fn rejected_document(&self, diagnostics: &[Diagnostic], strict: bool) {
+        if self.json {
+            let mut doc = serde_json::json!({
+                "status": "rejected",
+                "families": [],
+                "diagnostics": diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
+            });
+            if strict {
+                doc["strict"] = true.into();
+            }
+            let _ = document(&doc);
+        }
+    }
+
     /// The end of a run that went well.
     pub(crate) fn done(&self, message: &str) {
         if self.json {
@@ -231,6 +269,62 @@ impl Reporter {
         }
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
     }
+}
+
+/// Whether the command printed its result on stdout: with `--format json`,
+/// `main` prints a result document itself when it did not.
+static PRINTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub(crate) fn printed() -> bool {
+    PRINTED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A `--format json` result document, pretty, on stdout.
+pub(crate) fn document(doc: &serde_json::Value) -> Outcome {
+    stdout(format!("{doc:#}\n").as_bytes())
+}
+
+/// Writes to stdout; a reader that went away (`| head`) ends the program quietly.
+pub(crate) fn stdout(bytes: &[u8]) -> Outcome {
+    match write_out(bytes) {
+        Ok(()) => Outcome::Success,
+        Err(o) => o,
+    }
+}
+
+/// One line of a stream on stdout (`logs`, the ARNs `register` prints): a
+/// text line, or with `--format json` one JSON document. `Err` ends the
+/// stream: `Success` when the reader went away (`| head`), else the error,
+/// reported.
+pub(crate) fn stdout_line(line: &str) -> Result<(), Outcome> {
+    let mut bytes = Vec::with_capacity(line.len() + 1);
+    bytes.extend_from_slice(line.as_bytes());
+    bytes.push(b'\n');
+    write_out(&bytes)
+}
+
+/// Whether what is written to stdout is styled: anstream's choice (a
+/// terminal, `NO_COLOR`, `CLICOLOR_FORCE`).
+pub(crate) fn stdout_styled() -> bool {
+    anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+}
+
+fn write_out(bytes: &[u8]) -> Result<(), Outcome> {
+    PRINTED.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Outcome::Success),
+        Err(e) => {
+            Reporter::default().error(&format!("cannot write to stdout: {e}"));
+            Err(Outcome::Rejected)
+        }
+    }
+}
+
+/// `1 family`, `2 families`: a count and its noun.
+pub(crate) fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// A diagnostic as JSON: `{"type": "diagnostic", "severity", "code",
@@ -342,7 +436,9 @@ fn render_all(sources: Option<&Sources>, list: &[&Diagnostic], styled: bool) -> 
         }
         out
     };
-    crate::halves::in_halves(list, one).concat()
+    compose2ecs_core::halves::in_halves(list, |part| vec![one(part)])
+        .into_iter()
+        .collect()
 }
 
 /// Whether what is written to stderr is styled: anstream's choice (a

@@ -1,9 +1,7 @@
-//! Output: all files or none, and a closed stdout pipe is not a crash.
+//! The output folder: all files or none.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-
-use crate::outcome::Outcome;
 
 /// What writing the output folder did, path by path.
 #[derive(Debug, Default)]
@@ -132,31 +130,4 @@ pub(crate) fn stale_files(
         .collect();
     stale.sort();
     stale
-}
-
-/// Whether the command printed its result on stdout: with `--format json`,
-/// `main` prints a result document itself when it did not.
-static PRINTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-pub(crate) fn printed() -> bool {
-    PRINTED.load(std::sync::atomic::Ordering::Relaxed)
-}
-
-/// A `--format json` result document, pretty, on stdout.
-pub(crate) fn document(doc: &serde_json::Value) -> Outcome {
-    stdout(format!("{doc:#}\n").as_bytes())
-}
-
-/// Writes to stdout; a reader that went away (`| head`) ends the program quietly.
-pub(crate) fn stdout(bytes: &[u8]) -> Outcome {
-    PRINTED.store(true, std::sync::atomic::Ordering::Relaxed);
-    let mut out = std::io::stdout().lock();
-    match out.write_all(bytes).and_then(|()| out.flush()) {
-        Ok(()) => Outcome::Success,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Outcome::Success,
-        Err(e) => {
-            crate::report::Reporter::default().error(&format!("cannot write to stdout: {e}"));
-            Outcome::Rejected
-        }
-    }
 }

@@ -121,3 +121,73 @@ fn a_family_without_stdout_and_a_short_family_name_say_what_to_do() {
         );
     }
 }
+
+/// Every `console` example of the README, run as shown: each `$ compose2ecs
+/// …` line is run from a folder holding a copy of the fixtures it names
+/// and must print what follows it (stdout and stderr, in the order shown),
+/// each `$ cat FILE` must show the file as written. A `$ aws …` line is the
+/// user's own call: the same files are registered with the real AWS CLI
+/// against moto by `tests/aws.rs` (every fixture's outputs).
+#[test]
+fn the_readme_console_examples_run_as_shown() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut blocks = 0;
+    for block in readme.split("```console\n").skip(1) {
+        let block = &block[..block.find("```").unwrap()];
+        blocks += 1;
+        let dir = tempfile::tempdir().unwrap();
+        let fixtures = dir.path().join("fixtures");
+        std::fs::create_dir(&fixtures).unwrap();
+        let mut commands: Vec<(String, String)> = Vec::new();
+        for line in block.lines() {
+            match line.strip_prefix("$ ") {
+                Some(command) => commands.push((command.to_owned(), String::new())),
+                None => {
+                    let shown = &mut commands.last_mut().unwrap().1;
+                    shown.push_str(line);
+                    shown.push('\n');
+                }
+            }
+        }
+        for (command, shown) in &commands {
+            let words = shell_words::split(command).unwrap();
+            for w in &words {
+                if let Some(name) = w.strip_prefix("fixtures/") {
+                    let case = name.split('/').next().unwrap();
+                    let to = fixtures.join(case);
+                    if !to.exists() {
+                        copy_dir(&root.join("fixtures").join(case), &to);
+                    }
+                }
+            }
+            match words[0].as_str() {
+                "compose2ecs" => {
+                    let (_, stdout, stderr) =
+                        output(bin().current_dir(dir.path()).args(&words[1..]));
+                    assert_eq!(stderr + &stdout, *shown, "`{command}`");
+                }
+                "cat" => {
+                    let text = std::fs::read_to_string(dir.path().join(&words[1])).unwrap();
+                    assert_eq!(text, *shown, "`{command}`");
+                }
+                "aws" => assert!(shown.is_empty(), "`{command}` shows no output"),
+                other => panic!("the README runs `{other}`: teach this test to run it"),
+            }
+        }
+    }
+    assert!(blocks > 0, "the README shows no console example");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name();
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &to.join(&name));
+        } else if !name.to_string_lossy().ends_with(".snap") {
+            std::fs::copy(e.path(), to.join(&name)).unwrap();
+        }
+    }
+}

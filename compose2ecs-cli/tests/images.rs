@@ -169,6 +169,30 @@ fn build_hands_bake_the_compose_files_and_an_override_of_tags_platforms_args_and
     assert_eq!(calls_len(dir.path()), 1, "a dry run runs nothing");
 }
 
+/// Docker without the Buildx plugin reads `buildx` as an unknown command
+/// and says only "unknown flag: --file": compose2ecs says what is missing
+/// and how to get it.
+#[test]
+fn build_without_buildx_says_that_buildx_is_missing() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = project();
+    let docker = dir.path().join("docker");
+    std::fs::write(
+        &docker,
+        "#!/bin/sh\necho 'unknown flag: --file' >&2\necho \"See 'docker --help'.\" >&2\nexit 125\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&docker, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let r = run(dir.path(), &["build", "-q"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("Docker Buildx is not installed")
+            && r.stderr.contains("docker-buildx-plugin"),
+        "{}",
+        r.stderr
+    );
+}
+
 fn calls_len(dir: &Path) -> usize {
     calls(dir, "docker-calls").len()
 }

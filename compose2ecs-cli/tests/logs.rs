@@ -89,6 +89,39 @@ fn every_page_is_read_and_only_the_services_streams() {
     assert_eq!(arg(&calls[1], "--next-token").as_deref(), Some("page-2"));
     assert_eq!(arg(&calls[2], "--next-token").as_deref(), Some("page-3"));
 
+    // `--format json`: JSON lines on stdout and nothing else — no result
+    // document after the stream, whether it ends well or not.
+    let r = common::run(
+        common::bin()
+            .current_dir(dir.path())
+            .args(["logs", "--format", "json", "--aws-cli"])
+            .arg(dir.path().join("aws")),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines: Vec<serde_json::Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(lines.len(), 3, "{}", r.stdout);
+    assert!(lines.iter().all(|l| l["service"] == "api"), "{lines:?}");
+    assert_eq!(lines[2]["message"], "last page");
+    let r = common::run(
+        common::bin()
+            .current_dir(dir.path())
+            .args(["logs", "apu", "--format", "json", "--aws-cli"])
+            .arg(dir.path().join("aws")),
+    );
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stdout, "", "a failed stream adds no document");
+    assert!(
+        r.stderr
+            .lines()
+            .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()),
+        "{}",
+        r.stderr
+    );
+
     // A service that is not there is said, with those that are.
     let r = common::run(
         common::bin()

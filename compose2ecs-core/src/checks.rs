@@ -25,7 +25,7 @@ pub(crate) fn outputs(
     g: &Guard<'_>,
     task_definitions: &IndexMap<String, TaskDefinition>,
 ) -> Found {
-    let mut halves = crate::cores::in_halves(outputs, |share| {
+    let mut halves = crate::halves::in_halves(outputs, |share| {
         vec![self::share(share, g, task_definitions)]
     })
     .into_iter();

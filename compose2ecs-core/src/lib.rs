@@ -90,23 +90,20 @@ mod checks;
 pub mod cloudformation;
 mod conversion;
 mod convert;
-mod cores;
 pub mod cost;
 mod diagnostic;
-// The schema tables against the jsonschema crate (tests only).
-#[cfg(test)]
-mod differential;
-// One core against two, on a large project (tests only).
 pub mod ecs;
 mod guard;
+pub mod halves;
 mod load;
 pub mod model;
 pub mod overlay;
 mod pipeline;
 pub mod policy;
 pub mod schema;
+// Tests of the whole crate that need its private items.
 #[cfg(test)]
-mod two_cores;
+mod tests;
 mod units;
 mod validate;
 
@@ -122,10 +119,26 @@ pub use model::Project;
 pub use overlay::Overlay;
 pub use pipeline::{ComposeTree, Conversion, config, convert, load, resolve};
 
-/// The README's Rust example runs as a doctest.
+/// The environment variable a secret is given as when nothing names one:
+/// `db-password` → `DB_PASSWORD`.
+///
+/// ```
+/// assert_eq!(compose2ecs_core::secret_env_name("db-password"), "DB_PASSWORD");
+/// ```
+pub fn secret_env_name(secret: &str) -> String {
+    convert::secrets::env_name(secret)
+}
+
+/// The README's examples are shell and output, not Rust: it is still read
+/// as a doctest, so that a Rust block added to it runs.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
+
+/// The user guide's library page runs as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/library.md")]
+struct LibraryDoctests;
 
 /// The crate's own README runs as a doctest too.
 #[cfg(doctest)]

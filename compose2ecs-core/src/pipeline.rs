@@ -272,7 +272,7 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
     }
     conversion.diagnostics = sink.into_vec();
     let services = project.services.len();
-    crate::cores::drop_aside(project, services);
+    crate::halves::drop_aside(project, services);
     Ok(conversion)
 }
 
@@ -483,6 +483,6 @@ fn load_into(input: &Input, options: &Options, sink: &mut Sink) -> Option<Projec
     let root = resolve_into(input, sink)?;
     let project = build_project(&root, input, options, sink);
     let services = project.as_ref().map_or(0, |p| p.services.len());
-    crate::cores::drop_aside(root, services);
+    crate::halves::drop_aside(root, services);
     project
 }

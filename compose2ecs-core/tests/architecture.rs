@@ -103,3 +103,42 @@ fn no_core_source_file_is_over_about_600_lines() {
         .collect();
     assert!(long.is_empty(), "split these: {long:?}");
 }
+
+/// The tree in `docs/DESIGN.md` ("The house") names every file and folder
+/// of both crates' `src/`, and nothing that is not there.
+#[test]
+fn the_design_tree_is_the_code() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let design = std::fs::read_to_string(root.join("docs/DESIGN.md")).unwrap();
+    let start = design.find("```\ncompose2ecs-core/src/").unwrap() + 4;
+    let block = &design[start..start + design[start..].find("```").unwrap()];
+    let mut drawn: Vec<(String, Vec<String>)> = Vec::new();
+    for line in block.lines() {
+        if !line.starts_with(' ') && line.ends_with('/') {
+            drawn.push((line.to_owned(), Vec::new()));
+        } else if let (Some(entry), Some((_, names))) = (line.strip_prefix("  "), drawn.last_mut())
+        {
+            if !entry.starts_with(' ') {
+                names.push(entry.split_whitespace().next().unwrap().to_owned());
+            }
+        }
+    }
+    assert_eq!(drawn.len(), 2, "two crates drawn: {drawn:?}");
+    for (dir, names) in drawn {
+        let mut there: Vec<String> = std::fs::read_dir(root.join(&dir))
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                let name = e.file_name().to_string_lossy().into_owned();
+                if e.path().is_dir() { name + "/" } else { name }
+            })
+            .collect();
+        there.sort();
+        let mut drawn = names.clone();
+        drawn.sort();
+        assert_eq!(
+            drawn, there,
+            "docs/DESIGN.md's tree of {dir} against the code"
+        );
+    }
+}

@@ -64,7 +64,8 @@ impl Template {
 
     /// (service family, job family) for each service whose compose service
     /// waits for a job to complete: the stack does not run jobs, so
-    /// `compose2ecs run <job>` must have run before the stack is deployed.
+    /// `compose2ecs run` must have run the job (its compose service) before
+    /// the stack is deployed.
     pub fn jobs_first(&self) -> &[(String, String)] {
         &self.jobs_first
     }

@@ -59,7 +59,7 @@ pub(super) fn build<'p>(
             .map(|f| one(project, overlay, platform, plan, tasks, f.clone()))
     };
     let pairs: Vec<_> = plans.iter().zip(&checked).collect();
-    let made = crate::cores::in_halves(&pairs, |share| share.iter().map(|p| one(*p)).collect());
+    let made = crate::halves::in_halves(&pairs, |share| share.iter().map(|p| one(*p)).collect());
     let each = plans
         .into_iter()
         .zip(checked)

@@ -15,7 +15,7 @@ mod roles;
 mod scaling;
 mod schedule;
 mod secret_files;
-mod secrets;
+pub(crate) mod secrets;
 mod service;
 mod size;
 mod strategy;

@@ -25,8 +25,11 @@ fn lookup<'o>(overlay: &'o Overlay, service: &str, name: &str) -> Option<&'o Str
         .or_else(|| overlay.secrets.get(name))
 }
 
-/// `db-password` → `DB_PASSWORD`.
-fn env_name(secret: &str) -> String {
+/// The environment variable a secret named `secret` is given as, when
+/// nothing names one: `db-password` → `DB_PASSWORD` (every character that
+/// is not an ASCII letter or digit becomes `_`). `init` names its overlay
+/// placeholders by the same rule.
+pub(crate) fn env_name(secret: &str) -> String {
     secret
         .chars()
         .map(|c| {

@@ -330,7 +330,7 @@ type Built<'m> = (&'m String, &'m Entry, String, Option<Service>, Sink);
 /// of each other, so a large project's are shared between two cores; each
 /// keeps what it found apart, so the diagnostics come back in the order of
 /// the file.
-fn build_services<'m>(map: &'m Map, ctx: &ModelContext<'_>) -> crate::cores::Halves<Built<'m>> {
+fn build_services<'m>(map: &'m Map, ctx: &ModelContext<'_>) -> crate::halves::Halves<Built<'m>> {
     let read = |entries: &[(&'m String, &'m Entry)]| -> Vec<Built<'m>> {
         entries
             .iter()
@@ -343,7 +343,7 @@ fn build_services<'m>(map: &'m Map, ctx: &ModelContext<'_>) -> crate::cores::Hal
             .collect()
     };
     let entries: Vec<(&String, &Entry)> = map.iter().collect();
-    crate::cores::in_halves(&entries, read)
+    crate::halves::in_halves(&entries, read)
 }
 
 #[cfg(test)]

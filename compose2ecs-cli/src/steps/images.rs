@@ -1,4 +1,4 @@
-//! `compose2ecs build` and `push`: the images of the services compose
+//! The images of the services compose
 //! builds, made with Docker Buildx and pushed where the task definitions
 //! say they run. `build` hands `docker buildx bake`, which reads compose
 //! files natively, the project's files plus a generated override that sets,
@@ -13,9 +13,9 @@ use std::path::{Path, PathBuf};
 use compose2ecs_core::{Conversion, IndexMap};
 use serde_json::{Map, Value, json};
 
-use crate::args::{BuildArgs, ConversionArgs, ImageArgs, PushArgs};
+use crate::args::{ConversionArgs, ImageArgs};
 use crate::aws::{Aws, AwsError};
-use crate::cmd::{converted, load_input};
+use crate::context::Context;
 use crate::docker::Docker;
 use crate::outcome::Outcome;
 use crate::report::Reporter;
@@ -34,14 +34,11 @@ pub(crate) struct Target {
 /// The services that compose builds (all, or `only`), in project order,
 /// and the compose files read.
 pub(crate) fn targets(
-    args: &ConversionArgs,
-    reporter: Reporter,
-    conversion: &Conversion,
+    ctx: &Context,
     only: &[String],
 ) -> Result<(Vec<Target>, Vec<PathBuf>), Outcome> {
-    let (input, options) =
-        load_input(reporter, &args.project, &args.overlays, args.env.as_deref())?;
-    let canonical = compose2ecs_core::config(&input, &options)
+    let (input, reporter, conversion) = (&ctx.input, ctx.reporter, &ctx.conversion);
+    let canonical = compose2ecs_core::config(input, &ctx.options)
         .ok()
         .and_then(|(tree, _)| tree.to_canonical_json(Path::new(".")))
         .and_then(|text| serde_json::from_str::<Value>(&text).ok())
@@ -150,65 +147,42 @@ pub(crate) fn build(
             .collect::<Vec<_>>()
             .join(", ")
     ));
-    docker.shown(&bake_args(files, &file, targets))
+    docker.shown(&bake_args(files, &file, targets)).map_err(|failed| {
+        // Without the Buildx plugin Docker reads `buildx` as an unknown
+        // command and says only "unknown flag: --file": say what is missing.
+        match docker.captured(&["buildx", "version"], None) {
+            Ok(_) => failed,
+            Err(_) => format!(
+                "{failed}: Docker Buildx is not installed (`docker buildx version` fails); compose2ecs builds with `docker buildx bake`: install the Buildx plugin (https://docs.docker.com/build/concepts/overview/#install-buildx; Debian and Ubuntu: the docker-buildx-plugin package; Docker Desktop ships it)"
+            ),
+        }
+    })
 }
 
 /// What `build` and `push` start from.
-struct Prepared {
-    reporter: Reporter,
-    conversion: Conversion,
-    targets: Vec<Target>,
-    files: Vec<PathBuf>,
-    docker: Docker,
+pub(crate) struct Prepared {
+    pub(crate) reporter: Reporter,
+    pub(crate) conversion: Conversion,
+    pub(crate) targets: Vec<Target>,
+    pub(crate) files: Vec<PathBuf>,
+    pub(crate) docker: Docker,
 }
 
-fn prepare(conversion_args: &ConversionArgs, images: &ImageArgs) -> Result<Prepared, Outcome> {
-    let (reporter, conversion) = converted(conversion_args, &[], None)?;
-    let (targets, files) = targets(conversion_args, reporter, &conversion, &images.services)?;
+pub(crate) fn prepare(
+    conversion_args: &ConversionArgs,
+    images: &ImageArgs,
+) -> Result<Prepared, Outcome> {
+    let ctx = Context::resolve(conversion_args, &[], None)?;
+    let (targets, files) = targets(&ctx, &images.services)?;
     Ok(Prepared {
-        reporter,
-        conversion,
+        reporter: ctx.reporter,
+        conversion: ctx.conversion,
         targets,
         files,
         docker: Docker {
             bin: images.docker.clone(),
         },
     })
-}
-
-pub(crate) fn run_build(args: &BuildArgs) -> Outcome {
-    let Prepared {
-        reporter,
-        targets,
-        files,
-        docker,
-        ..
-    } = match prepare(&args.conversion, &args.images) {
-        Ok(p) => p,
-        Err(o) => return o,
-    };
-    if args.dry_run {
-        let call = bake_args(&files, Path::new("compose2ecs.bake.json"), &targets);
-        let line = std::iter::once(docker.bin.display().to_string())
-            .chain(call)
-            .map(|a| shell_words::quote(&a).into_owned())
-            .collect::<Vec<_>>()
-            .join(" ");
-        return crate::write::stdout(
-            format!(
-                "# compose2ecs.bake.json:\n{:#}\n{line}\n",
-                bake_override(&targets)
-            )
-            .as_bytes(),
-        );
-    }
-    match build(&docker, &files, &targets, reporter) {
-        Ok(()) => {
-            reporter.done("built; next: `compose2ecs push`");
-            Outcome::Success
-        }
-        Err(m) => crate::cmd::fail(reporter, &m),
-    }
 }
 
 /// An ECR image's parts: registry host, account, region, repository, tag.
@@ -281,7 +255,7 @@ fn pushed_digest(output: &str) -> Option<String> {
     output.lines().rev().find_map(|l| {
         let at = l.find("digest: sha256:")? + "digest: ".len();
         let digest: String = l[at..].chars().take_while(|c| !c.is_whitespace()).collect();
-        valid_digest(&digest).then_some(digest)
+        crate::digests::valid(&digest).then_some(digest)
     })
 }
 
@@ -291,12 +265,6 @@ fn without_tag(image: &str) -> &str {
         (Some(colon), slash) if slash.is_none_or(|s| colon > s) => &image[..colon],
         _ => image,
     }
-}
-
-/// `sha256:` and 64 hexadecimal digits.
-pub(crate) fn valid_digest(d: &str) -> bool {
-    d.strip_prefix("sha256:")
-        .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Pushes each target's image (repositories and login first, for ECR);
@@ -360,7 +328,7 @@ pub(crate) fn push(
                     .map_err(|m| m.to_string())?;
                 described["imageDetails"][0]["imageDigest"]
                     .as_str()
-                    .filter(|d| valid_digest(d))
+                    .filter(|d| crate::digests::valid(d))
                     .map(str::to_owned)
                     .ok_or_else(|| format!("ECR gave no digest for {}", t.image))?
             }
@@ -371,67 +339,6 @@ pub(crate) fn push(
         digests.insert(t.service.clone(), pinned);
     }
     Ok(digests)
-}
-
-/// Writes the digests (`{"web": "<repository>@sha256:…"}`).
-pub(crate) fn write_digests(path: &Path, digests: &IndexMap<String, String>) -> Result<(), String> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    }
-    let text = format!("{:#}\n", json!(digests));
-    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
-}
-
-/// Reads a digests file as `push` writes it; every image by digest.
-pub(crate) fn read_digests(path: &Path) -> Result<IndexMap<String, String>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let value: Value =
-        serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
-    let map = value
-        .as_object()
-        .ok_or_else(|| format!("{} is not a mapping of services to images", path.display()))?;
-    let mut out = IndexMap::new();
-    for (service, image) in map {
-        let image = image.as_str().unwrap_or_default();
-        let digest = image.rsplit_once('@').map(|(_, d)| d).unwrap_or_default();
-        if !valid_digest(digest) {
-            return Err(format!(
-                "{}: `{service}` is `{image}`, not an image by digest (`<repository>@sha256:<64 hex digits>`)",
-                path.display()
-            ));
-        }
-        out.insert(service.clone(), image.to_owned());
-    }
-    Ok(out)
-}
-
-pub(crate) fn run_push(args: &PushArgs) -> Outcome {
-    let Prepared {
-        reporter,
-        conversion,
-        targets,
-        docker,
-        ..
-    } = match prepare(&args.conversion, &args.images) {
-        Ok(p) => p,
-        Err(o) => return o,
-    };
-    let result = push(&docker, &args.aws_cli, &targets, &conversion, reporter)
-        .and_then(|d| write_digests(&args.digests, &d).map(|()| d));
-    match result {
-        Ok(d) => {
-            reporter.done(&format!(
-                "pushed {}; digests in {} (next: `compose2ecs deploy --image-digests {}`)",
-                d.len(),
-                args.digests.display(),
-                args.digests.display()
-            ));
-            Outcome::Success
-        }
-        Err(m) => crate::cmd::fail(reporter, &m),
-    }
 }
 
 #[cfg(test)]

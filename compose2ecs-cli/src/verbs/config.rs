@@ -2,20 +2,16 @@
 //! compose config`.
 
 use crate::args::{ConfigArgs, ConfigFormat};
-use crate::cmd::load_input;
-use crate::outcome::Outcome;
+use crate::context::load_input;
+use crate::outcome::{Ended, Outcome};
 use crate::report::Reporter;
-use crate::write;
 
-pub(crate) fn run(args: &ConfigArgs) -> Outcome {
+pub(crate) fn run(args: &ConfigArgs) -> Ended {
     let reporter = Reporter {
         json: false,
         quiet: args.quiet,
     };
-    let (input, options) = match load_input(reporter, &args.project, &[], None) {
-        Ok(i) => i,
-        Err(o) => return o,
-    };
+    let (input, options) = load_input(reporter, &args.project, &[], None)?;
     match compose2ecs_core::config(&input, &options) {
         Ok((tree, diagnostics)) => {
             reporter.diagnostics(Some(tree.sources()), &diagnostics);
@@ -31,11 +27,11 @@ pub(crate) fn run(args: &ConfigArgs) -> Outcome {
                 }),
             }
             .unwrap_or_default();
-            write::stdout(text.as_bytes())
+            Ok(crate::report::stdout(text.as_bytes()))
         }
         Err(e) => {
             reporter.diagnostics(Some(e.sources()), e.diagnostics());
-            Outcome::Rejected
+            Err(Outcome::Rejected)
         }
     }
 }

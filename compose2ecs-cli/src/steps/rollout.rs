@@ -13,8 +13,8 @@ use compose2ecs_core::TaskDefinition;
 use serde_json::Value;
 
 use crate::aws::Aws;
-use crate::cmd::jobs;
 use crate::report::Reporter;
+use crate::steps::jobs;
 
 /// When a deploy gives up, and how often it looks.
 pub(crate) struct Clock {

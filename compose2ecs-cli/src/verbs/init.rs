@@ -11,18 +11,15 @@ use std::path::PathBuf;
 use compose2ecs_core::{Code, Conversion, Diagnostic, Error};
 
 use crate::args::InitArgs;
-use crate::cmd::{environment_region, fail, load_input};
-use crate::outcome::Outcome;
+use crate::context::{environment_region, fail, load_input};
+use crate::outcome::{Ended, Outcome};
 use crate::report::Reporter;
 
-pub(crate) fn run(args: &InitArgs) -> Outcome {
+pub(crate) fn run(args: &InitArgs) -> Ended {
     let reporter = Reporter::default();
-    let (mut input, options) = match load_input(reporter, &args.project, &[], None) {
-        Ok(i) => i,
-        Err(o) => return o,
-    };
+    let (mut input, options) = load_input(reporter, &args.project, &[], None)?;
     let Some(first) = input.compose.first() else {
-        return fail(reporter, "no compose file to start from");
+        return Err(fail(reporter, "no compose file to start from"));
     };
     let base = args.overlay.clone().unwrap_or_else(|| {
         first.path.parent().map_or_else(
@@ -35,13 +32,13 @@ pub(crate) fn run(args: &InitArgs) -> Outcome {
     }
     let target = base;
     if target.exists() {
-        return fail(
+        return Err(fail(
             reporter,
             &format!(
                 "`{}` exists; init never overwrites it (remove it first, or give another path with --overlay)",
                 target.display()
             ),
-        );
+        ));
     }
     // The project as it converts with no overlay at all: its services, the
     // variables that would be written in plain text, its compose secrets.
@@ -51,7 +48,7 @@ pub(crate) fn run(args: &InitArgs) -> Outcome {
         Err(e) => {
             reporter.diagnostics(Some(e.sources()), e.diagnostics());
             reporter.rejected(e.errors().count());
-            return Outcome::Rejected;
+            return Ok(Outcome::Rejected);
         }
     };
     let converted: Result<Conversion, Error> = compose2ecs_core::convert(&input, &options);
@@ -97,12 +94,12 @@ pub(crate) fn run(args: &InitArgs) -> Outcome {
                 "wrote {}: replace each `${{…:?…}}` placeholder (or set its variable), then run `compose2ecs convert`",
                 target.display()
             ));
-            Outcome::Success
+            Ok(Outcome::Success)
         }
-        Err(e) => fail(
+        Err(e) => Err(fail(
             reporter,
             &format!("cannot write `{}`: {e}", target.display()),
-        ),
+        )),
     }
 }
 
@@ -114,38 +111,38 @@ fn write_env(
     options: &compose2ecs_core::Options,
     base: &std::path::Path,
     env: &str,
-) -> Outcome {
+) -> Ended {
     let valid = !env.is_empty()
         && env
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !valid {
-        return fail(
+        return Err(fail(
             reporter,
             &format!(
                 "environment `{env}`: a name of letters, digits, `-` and `_` (it names compose2ecs.<name>.yaml)"
             ),
-        );
+        ));
     }
     let target = base
         .parent()
         .unwrap_or(std::path::Path::new(""))
         .join(compose2ecs_core::env_overlay_name(env));
     if target.exists() {
-        return fail(
+        return Err(fail(
             reporter,
             &format!("`{}` exists; init never overwrites it", target.display()),
-        );
+        ));
     }
     let project = match compose2ecs_core::load(input, options) {
         Ok((p, _)) => p,
         Err(e) => {
             reporter.diagnostics(Some(e.sources()), e.diagnostics());
             reporter.rejected(e.errors().count());
-            return Outcome::Rejected;
+            return Ok(Outcome::Rejected);
         }
     };
-    let var = var_name(env);
+    let var = compose2ecs_core::secret_env_name(env);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -188,26 +185,13 @@ fn write_env(
                 "wrote {}: fill its placeholders, then `compose2ecs convert --env {env}`",
                 target.display()
             ));
-            Outcome::Success
+            Ok(Outcome::Success)
         }
-        Err(e) => fail(
+        Err(e) => Err(fail(
             reporter,
             &format!("cannot write `{}`: {e}", target.display()),
-        ),
+        )),
     }
-}
-
-/// A variable name for a placeholder: `db-password` → `DB_PASSWORD`.
-fn var_name(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 /// The `network:` block: placeholders, or with Docker's `x-aws-vpc` its
@@ -231,7 +215,7 @@ fn network_text(
         region: environment_region().map(|(r, _)| r),
     };
     reporter.progress(&format!("x-aws-vpc {vpc}: looking up its subnets"));
-    let subnets = match crate::cmd::vpc::lookup(&aws, vpc) {
+    let subnets = match crate::steps::vpc::lookup(&aws, vpc) {
         Ok(found) => format!(
             "  # The subnets of x-aws-vpc {vpc} (aws ec2 describe-subnets); leave them\n\
              \x20 # out and `compose2ecs deploy` looks them up each time.\n\
@@ -347,7 +331,7 @@ fn overlay_text(
             .map(String::as_str)
             .chain(compose_secrets.iter().map(|s| s.as_str()))
         {
-            let var = var_name(name);
+            let var = compose2ecs_core::secret_env_name(name);
             let _ = writeln!(
                 out,
                 "  {name}: \"${{{var}_SECRET:?the Secrets Manager ARN or SSM parameter of {name}}}\""

@@ -3,12 +3,13 @@
 //! `run`, which then convert again with them, and by `init`, which writes
 //! them out.
 
+use std::path::Path;
+
 use compose2ecs_core::Conversion;
 
-use crate::args::ConversionArgs;
 use crate::aws::Aws;
+use crate::context::{Context, fail};
 use crate::outcome::Outcome;
-use crate::report::Reporter;
 
 /// "There's a limit of 16 subnets that can be specified" (API reference,
 /// AwsVpcConfiguration).
@@ -69,52 +70,36 @@ pub(crate) fn lookup(aws: &Aws, vpc: &str) -> Result<Vec<String>, String> {
     Ok(subnets)
 }
 
-/// The subnets `conversion` still needs (none when it needs none): those
+/// The subnets the project still needs (none when it needs none): those
 /// of its `network.vpc`, looked up, or, for `--dry-run`, a placeholder in
 /// their place, since a dry run calls nothing.
 pub(crate) fn subnets(
-    aws_cli: &std::path::Path,
+    ctx: &Context,
+    aws_cli: &Path,
     dry_run: bool,
-    reporter: Reporter,
-    conversion: &Conversion,
 ) -> Result<Vec<String>, Outcome> {
-    let Some(vpc) = unresolved(conversion) else {
+    let Some(vpc) = unresolved(&ctx.conversion) else {
         return Ok(Vec::new());
     };
     if dry_run {
         return Ok(vec![format!("<the subnets of {vpc}>")]);
     }
-    let aws = Aws {
-        bin: aws_cli.to_path_buf(),
-        region: crate::cmd::region(conversion).map(|(r, _)| r),
-    };
+    let reporter = ctx.reporter;
     reporter.progress(&format!(
         "network.vpc {vpc} lists no subnets: looking them up"
     ));
-    let found = lookup(&aws, vpc).map_err(|m| crate::cmd::fail(reporter, &m))?;
+    let found = lookup(&ctx.quiet_aws(aws_cli), vpc).map_err(|m| fail(reporter, &m))?;
     reporter.progress(&format!("subnets of {vpc}: {}", found.join(", ")));
     Ok(found)
 }
 
-/// `conversion` placed in `subnets` (as [`subnets`] gave them): converted
-/// again with them and the images of `--image-digests`, or as it is when
-/// there are none.
-pub(crate) fn placed(
-    args: &ConversionArgs,
-    reporter: Reporter,
-    conversion: Conversion,
-    subnets: &[String],
-) -> Result<Conversion, Outcome> {
-    if subnets.is_empty() {
-        return Ok(conversion);
+/// The project placed in `subnets` (as [`subnets`] gave them): converted
+/// again with them, or left as it is when there are none.
+pub(crate) fn place(ctx: &mut Context, subnets: &[String]) -> Result<(), Outcome> {
+    if !subnets.is_empty() {
+        ctx.conversion = ctx.reconvert(None, subnets)?;
     }
-    let pinned = match args.image_digests.as_deref() {
-        Some(file) => {
-            crate::cmd::images::read_digests(file).map_err(|m| crate::cmd::fail(reporter, &m))?
-        }
-        None => compose2ecs_core::IndexMap::new(),
-    };
-    crate::cmd::reconverted(args, reporter, pinned, subnets)
+    Ok(())
 }
 
 #[cfg(test)]

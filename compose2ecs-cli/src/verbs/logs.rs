@@ -7,15 +7,14 @@
 //! last line seen, so it works the same with AWS CLI v1 and v2.
 
 use std::collections::BTreeSet;
-use std::io::Write as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anstyle::{AnsiColor, Style};
 
 use crate::args::LogsArgs;
 use crate::aws::{Aws, AwsError};
-use crate::cmd::{aws_at, converted};
-use crate::outcome::Outcome;
+use crate::context::{Context, fail};
+use crate::outcome::{Ended, Outcome};
 use crate::report::Reporter;
 
 /// docker compose's service colours, in its order.
@@ -46,40 +45,84 @@ struct Line {
     message: String,
 }
 
-pub(crate) fn run(args: &LogsArgs) -> Outcome {
-    let since = match args.since.as_deref().map(since_millis).transpose() {
-        Ok(s) => s,
-        Err(m) => {
-            Reporter::default().error(&m);
-            return Outcome::Rejected;
-        }
-    };
-    let (reporter, conversion) = match converted(&args.conversion, &[], None) {
-        Ok(c) => c,
-        Err(o) => return o,
-    };
-    let services: Vec<&String> = if args.services.is_empty() {
-        conversion.placements.keys().collect()
-    } else {
-        let mut names = Vec::new();
-        for s in &args.services {
-            match conversion.placements.get_key_value(s) {
-                Some((name, _)) => names.push(name),
-                None => {
-                    let all: Vec<&str> = conversion.placements.keys().map(String::as_str).collect();
-                    reporter.error(&format!(
-                        "no service `{s}` in this project (or its profiles are not active); it has: {}",
-                        all.join(", ")
-                    ));
-                    return Outcome::Rejected;
+pub(crate) fn run(args: &LogsArgs) -> Ended {
+    let since = args
+        .since
+        .as_deref()
+        .map(since_millis)
+        .transpose()
+        .map_err(|m| fail(Reporter::default(), &m))?;
+    let ctx = Context::resolve(&args.conversion, &[], None)?;
+    let reporter = ctx.reporter;
+    let sources = sources(&ctx, &args.services)?;
+    let aws = ctx.aws(&args.aws_cli, false);
+    let mut start = since;
+    let mut seen: BTreeSet<(i64, String)> = BTreeSet::new();
+    let mut missing: BTreeSet<String> = BTreeSet::new();
+    loop {
+        let mut lines = Vec::new();
+        for (i, s) in sources.iter().enumerate() {
+            match read(&aws, s, i, start) {
+                Ok(mut l) => lines.append(&mut l),
+                Err(AwsError::Failed(m)) if m.contains("ResourceNotFoundException") => {
+                    if missing.insert(s.group.clone()) {
+                        reporter.progress(&format!(
+                            "no log group {} yet: nothing of `{}` has run (deploy it first)",
+                            s.group, s.service
+                        ));
+                    }
+                }
+                Err(e) => {
+                    let message = format!("reading the logs of `{}` failed: {e}", s.service);
+                    return Err(fail(reporter, &message));
                 }
             }
         }
-        names
-    };
-    // A service's colour is its place in the project, whatever is asked.
+        lines.retain(|l| !seen.contains(&(l.timestamp, l.id.clone())));
+        lines.sort_by(|a, b| {
+            (a.timestamp, a.source, &a.stream).cmp(&(b.timestamp, b.source, &b.stream))
+        });
+        print(&sources, &lines, reporter.json, args.timestamps)?;
+        if !args.follow {
+            return Ok(Outcome::Success);
+        }
+        // From the newest line on (its millisecond included: others may
+        // share it), forgetting what is older than that.
+        if let Some(last) = lines.iter().map(|l| l.timestamp).max() {
+            start = Some(start.map_or(last, |s| s.max(last)));
+        }
+        seen.extend(lines.into_iter().map(|l| (l.timestamp, l.id)));
+        if let Some(s) = start {
+            seen.retain(|(t, _)| *t >= s);
+        }
+        std::thread::sleep(Duration::from_secs_f64(args.interval));
+    }
+}
+
+/// Where the lines of each of `services` (every service when none) are,
+/// each with its colour: its place in the project, whatever is asked.
+fn sources(ctx: &Context, services: &[String]) -> Result<Vec<Source>, Outcome> {
+    let (reporter, conversion) = (ctx.reporter, &ctx.conversion);
+    let mut names: Vec<&String> = Vec::new();
+    for s in services {
+        let Some((name, _)) = conversion.placements.get_key_value(s) else {
+            let all: Vec<&str> = conversion.placements.keys().map(String::as_str).collect();
+            return Err(fail(
+                reporter,
+                &format!(
+                    "no service `{s}` in this project (or its profiles are not active); it has: {}",
+                    all.join(", ")
+                ),
+            ));
+        };
+        names.push(name);
+    }
+    if services.is_empty() {
+        names = conversion.placements.keys().collect();
+    }
+    let styled = crate::report::stdout_styled();
     let mut sources = Vec::new();
-    for name in services {
+    for name in names {
         let index = conversion
             .placements
             .get_index_of(name.as_str())
@@ -98,98 +141,56 @@ pub(crate) fn run(args: &LogsArgs) -> Outcome {
             ))
         });
         let Some((group, prefix)) = found else {
-            reporter.error(&format!(
-                "`{name}` sends no logs to CloudWatch (no awslogs configuration: set `region:` in compose2ecs.yaml); there is nothing to read"
+            return Err(fail(
+                reporter,
+                &format!(
+                    "`{name}` sends no logs to CloudWatch (no awslogs configuration: set `region:` in compose2ecs.yaml); there is nothing to read"
+                ),
             ));
-            return Outcome::Rejected;
         };
         sources.push(Source {
             service: name.clone(),
             group,
             prefix: format!("{prefix}/{}/", placement.container),
-            style: COLOURS[index % COLOURS.len()].on_default(),
-        });
-    }
-    let aws = aws_at(&args.aws_cli, false, reporter, &conversion);
-    let width = sources.iter().map(|s| s.service.len()).max().unwrap_or(0);
-    let mut start = since;
-    let mut seen: BTreeSet<(i64, String)> = BTreeSet::new();
-    let mut missing: BTreeSet<String> = BTreeSet::new();
-    loop {
-        let mut lines = Vec::new();
-        for (i, s) in sources.iter().enumerate() {
-            match read(&aws, s, i, start) {
-                Ok(mut l) => lines.append(&mut l),
-                Err(AwsError::Failed(m)) if m.contains("ResourceNotFoundException") => {
-                    if missing.insert(s.group.clone()) {
-                        reporter.progress(&format!(
-                            "no log group {} yet: nothing of `{}` has run (deploy it first)",
-                            s.group, s.service
-                        ));
-                    }
-                }
-                Err(e) => {
-                    reporter.error(&format!("reading the logs of `{}` failed: {e}", s.service));
-                    return Outcome::Rejected;
-                }
-            }
-        }
-        lines.retain(|l| !seen.contains(&(l.timestamp, l.id.clone())));
-        lines.sort_by(|a, b| {
-            (a.timestamp, a.source, &a.stream).cmp(&(b.timestamp, b.source, &b.stream))
-        });
-        let mut out = anstream::stdout().lock();
-        for l in &lines {
-            let s = &sources[l.source];
-            let text = if reporter.json {
-                serde_json::json!({
-                    "service": s.service, "timestamp": l.timestamp,
-                    "time": rfc3339(l.timestamp), "stream": l.stream, "message": l.message,
-                })
-                .to_string()
-            } else if args.timestamps {
-                format!(
-                    "{}{:width$} |{} {} {}",
-                    s.style.render(),
-                    s.service,
-                    s.style.render_reset(),
-                    rfc3339(l.timestamp),
-                    l.message
-                )
+            style: if styled {
+                COLOURS[index % COLOURS.len()].on_default()
             } else {
-                format!(
-                    "{}{:width$} |{} {}",
-                    s.style.render(),
-                    s.service,
-                    s.style.render_reset(),
-                    l.message
-                )
-            };
-            if let Err(e) = writeln!(out, "{text}") {
-                // `| head` went away: that is the end, not a failure.
-                return if e.kind() == std::io::ErrorKind::BrokenPipe {
-                    Outcome::Success
-                } else {
-                    Outcome::Rejected
-                };
-            }
-        }
-        let _ = out.flush();
-        drop(out);
-        if !args.follow {
-            return Outcome::Success;
-        }
-        // From the newest line on (its millisecond included: others may
-        // share it), forgetting what is older than that.
-        if let Some(last) = lines.iter().map(|l| l.timestamp).max() {
-            start = Some(start.map_or(last, |s| s.max(last)));
-        }
-        seen.extend(lines.into_iter().map(|l| (l.timestamp, l.id)));
-        if let Some(s) = start {
-            seen.retain(|(t, _)| *t >= s);
-        }
-        std::thread::sleep(Duration::from_secs_f64(args.interval));
+                Style::new()
+            },
+        });
     }
+    Ok(sources)
+}
+
+/// The lines on stdout: prefixed with their service, or with `--format
+/// json` one JSON document each (JSON lines). `Err` ends the stream.
+fn print(sources: &[Source], lines: &[Line], json: bool, timestamps: bool) -> Result<(), Outcome> {
+    let width = sources.iter().map(|s| s.service.len()).max().unwrap_or(0);
+    for l in lines {
+        let s = &sources[l.source];
+        let text = if json {
+            serde_json::json!({
+                "service": s.service, "timestamp": l.timestamp,
+                "time": rfc3339(l.timestamp), "stream": l.stream, "message": l.message,
+            })
+            .to_string()
+        } else {
+            let time = if timestamps {
+                format!(" {}", rfc3339(l.timestamp))
+            } else {
+                String::new()
+            };
+            format!(
+                "{}{:width$} |{}{time} {}",
+                s.style.render(),
+                s.service,
+                s.style.render_reset(),
+                l.message
+            )
+        };
+        crate::report::stdout_line(&text)?;
+    }
+    Ok(())
 }
 
 /// Every line of `s` from `start` (ms since the epoch), page by page.

@@ -3,10 +3,9 @@
 use compose2ecs_core::schema;
 
 use crate::args::SchemaKind;
-use crate::outcome::Outcome;
-use crate::write;
+use crate::outcome::Ended;
 
-pub(crate) fn run(which: SchemaKind) -> Outcome {
+pub(crate) fn run(which: SchemaKind) -> Ended {
     let text = match which {
         SchemaKind::TaskDefinition => schema::TASK_DEFINITION_SCHEMA.to_owned(),
         SchemaKind::Service => schema::SERVICE_SCHEMA.to_owned(),
@@ -16,5 +15,5 @@ pub(crate) fn run(which: SchemaKind) -> Outcome {
         SchemaKind::Overlay => schema::overlay(),
         SchemaKind::Compose => schema::COMPOSE_SPEC_SCHEMA.to_owned(),
     };
-    write::stdout(text.as_bytes())
+    Ok(crate::report::stdout(text.as_bytes()))
 }

@@ -5,7 +5,6 @@
 //! services (scaled to 0, deleted, waited for until drained), schedules,
 //! and with `--deregister` the families' task definition revisions.
 
-use std::io::IsTerminal as _;
 use std::time::{Duration, Instant};
 
 use compose2ecs_core::{Conversion, PROJECT_TAG};
@@ -13,10 +12,10 @@ use serde_json::{Value, json};
 
 use crate::args::DownArgs;
 use crate::aws::{Aws, AwsError};
-use crate::cmd::ps::cluster_of;
-use crate::cmd::{aws_at, converted, fail};
-use crate::outcome::Outcome;
-use crate::report::Reporter;
+use crate::context::{Context, fail};
+use crate::outcome::{Ended, Outcome};
+use crate::report::{Reporter, plural};
+use crate::steps::family::cluster_of;
 
 /// One thing to remove.
 enum Removal {
@@ -83,7 +82,7 @@ fn survey(
         }
         if let Some(s) = conversion.scaling.get(family) {
             let t = &s.scalable_target;
-            if crate::cmd::scaling::target_exists(aws, t)? {
+            if crate::steps::scaling::target_exists(aws, t)? {
                 remove.push(Removal::ScalableTarget {
                     resource_id: t.resource_id.clone(),
                 });
@@ -164,27 +163,17 @@ fn survey(
     Ok((remove, foreign))
 }
 
-/// Asks on the terminal; `false` unless the answer is yes.
-fn confirmed(count: usize) -> bool {
-    eprint!("remove these {count}? [y/N] ");
-    let mut answer = String::new();
-    std::io::stdin().read_line(&mut answer).is_ok()
-        && matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
-}
-
-pub(crate) fn run(args: &DownArgs) -> Outcome {
-    let (reporter, conversion) = match converted(&args.conversion, &[], None) {
-        Ok(c) => c,
-        Err(o) => return o,
-    };
-    let aws = aws_at(&args.cli.aws_cli, false, reporter, &conversion);
-    let (remove, foreign) = match survey(&aws, &conversion, args.deregister) {
+pub(crate) fn run(args: &DownArgs) -> Ended {
+    let ctx = Context::resolve(&args.conversion, &[], None)?;
+    let (reporter, conversion) = (ctx.reporter, &ctx.conversion);
+    let aws = ctx.aws(&args.cli.aws_cli, false);
+    let (remove, foreign) = match survey(&aws, conversion, args.deregister) {
         Ok(s) => s,
         Err(e) => {
-            return fail(
+            return Err(fail(
                 reporter,
                 &format!("down failed before removing anything: {e}"),
-            );
+            ));
         }
     };
     for f in &foreign {
@@ -192,44 +181,46 @@ pub(crate) fn run(args: &DownArgs) -> Outcome {
     }
     if remove.is_empty() {
         reporter.progress("nothing of this project to remove");
-        return Outcome::Success;
+        return Ok(Outcome::Success);
     }
     let lines: Vec<String> = remove.iter().map(Removal::describe).collect();
     if args.dry_run {
         if reporter.json {
-            return crate::write::document(&json!({"status": "dry-run", "would_remove": lines}));
+            return Ok(crate::report::document(
+                &json!({"status": "dry-run", "would_remove": lines}),
+            ));
         }
         for l in &lines {
             reporter.progress(&format!("would remove {l}"));
         }
-        return Outcome::Success;
+        return Ok(Outcome::Success);
     }
     if !args.yes {
-        if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-            return fail(
-                reporter,
-                &format!(
-                    "down would remove {} resources and asks first, but there is no terminal to ask on; pass --yes (or --dry-run to see them)",
-                    lines.len()
-                ),
-            );
-        }
-        for l in &lines {
-            reporter.progress(&format!("  {l}"));
-        }
-        if !confirmed(lines.len()) {
-            return fail(reporter, "not confirmed; nothing was removed");
+        let listed: Vec<String> = lines.iter().map(|l| format!("  {l}")).collect();
+        let question = format!("remove these {}?", lines.len());
+        match reporter.confirm(&listed, &question) {
+            Some(true) => {}
+            Some(false) => return Err(fail(reporter, "not confirmed; nothing was removed")),
+            None => {
+                return Err(fail(
+                    reporter,
+                    &format!(
+                        "down would remove {} and asks first, but there is no terminal to ask on; pass --yes (or --dry-run to see them)",
+                        plural(lines.len(), "resource", "resources")
+                    ),
+                ));
+            }
         }
     }
     match take_down(&aws, &remove, args.timeout, reporter) {
         Ok(()) => {
             reporter.progress(&format!(
-                "removed {} resources of this project",
-                remove.len()
+                "removed {} of this project",
+                plural(remove.len(), "resource", "resources")
             ));
-            Outcome::Success
+            Ok(Outcome::Success)
         }
-        Err(e) => fail(reporter, &format!("down stopped: {e}")),
+        Err(e) => Err(fail(reporter, &format!("down stopped: {e}"))),
     }
 }
 

@@ -4,56 +4,28 @@
 //! health of its tasks), then the jobs and scheduled tasks with their last
 //! run.
 
-use compose2ecs_core::{Conversion, SERVICE_TAG, TaskDefinition};
+use compose2ecs_core::Conversion;
 use serde_json::{Value, json};
 
 use crate::args::{MessageFormat, PsArgs};
 use crate::aws::{Aws, AwsError};
-use crate::cmd::{aws_at, converted, fail};
-use crate::outcome::Outcome;
-use crate::write;
+use crate::context::{Context, fail};
+use crate::outcome::Ended;
+use crate::steps::family::{cluster_of, owner};
 
-/// The compose service that owns a family (its `compose2ecs:service` tag).
-pub(crate) fn owner(td: &TaskDefinition) -> &str {
-    td.tags
-        .iter()
-        .find(|t| t.key == SERVICE_TAG)
-        .map_or(td.family.as_str(), |t| t.value.as_str())
-}
-
-/// The cluster of a family's service, job or schedule.
-pub(crate) fn cluster_of(conversion: &Conversion, family: &str) -> String {
-    conversion
-        .services
-        .get(family)
-        .and_then(|s| s.cluster.clone())
-        .or_else(|| conversion.jobs.get(family).and_then(|j| j.cluster.clone()))
-        .or_else(|| {
-            conversion.schedules.get(family).map(|s| {
-                s.target
-                    .arn
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or("default")
-                    .to_owned()
-            })
-        })
-        .unwrap_or_else(|| "default".to_owned())
-}
-
-pub(crate) fn run(args: &PsArgs) -> Outcome {
-    let (reporter, conversion) = match converted(&args.conversion, &[], None) {
-        Ok(c) => c,
-        Err(o) => return o,
-    };
-    let aws = aws_at(&args.cli.aws_cli, false, reporter, &conversion);
-    let listed = services(&aws, &conversion).and_then(|s| Ok((s, tasks(&aws, &conversion)?)));
+pub(crate) fn run(args: &PsArgs) -> Ended {
+    let ctx = Context::resolve(&args.conversion, &[], None)?;
+    let (reporter, conversion) = (ctx.reporter, &ctx.conversion);
+    let aws = ctx.aws(&args.cli.aws_cli, false);
+    let listed = services(&aws, conversion).and_then(|s| Ok((s, tasks(&aws, conversion)?)));
     let (services, tasks) = match listed {
         Ok(l) => l,
-        Err(e) => return fail(reporter, &format!("ps failed: {e}")),
+        Err(e) => return Err(fail(reporter, &format!("ps failed: {e}"))),
     };
     if args.conversion.format == MessageFormat::Json {
-        return write::document(&json!({"services": services, "tasks": tasks}));
+        return Ok(crate::report::document(
+            &json!({"services": services, "tasks": tasks}),
+        ));
     }
     let mut out = table(
         &[
@@ -78,7 +50,7 @@ pub(crate) fn run(args: &PsArgs) -> Outcome {
             ],
         ));
     }
-    write::stdout(out.as_bytes())
+    Ok(crate::report::stdout(out.as_bytes()))
 }
 
 /// Aligned columns, as `docker compose ps` prints them.

@@ -2,7 +2,6 @@
 //! output directory, writing nothing — like `cargo fmt --check`.
 
 use std::collections::BTreeSet;
-use std::io::Write as _;
 use std::path::Path;
 
 use serde_json::json;
@@ -102,13 +101,12 @@ pub(crate) fn report(drift: &Drift, dir: &Path, again: &str, reporter: Reporter)
             Outcome::Rejected
         };
     }
-    let mut out = std::io::stdout().lock();
-    for (_, diff) in &drift.diffs {
-        let _ = out.write_all(diff.as_bytes());
+    let diffs: String = drift.diffs.iter().map(|(_, d)| d.as_str()).collect();
+    if !diffs.is_empty() {
+        let _ = crate::report::stdout(diffs.as_bytes());
     }
-    let _ = out.flush();
     if drift.is_clean() {
-        let _ = writeln!(std::io::stderr(), "{} is up to date", dir.display());
+        reporter.done(&format!("{} is up to date", dir.display()));
         return Outcome::Success;
     }
     let mut lines = Vec::new();

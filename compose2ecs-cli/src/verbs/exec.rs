@@ -6,44 +6,42 @@
 use std::process::Command;
 
 use crate::args::ExecArgs;
-use crate::cmd::ps::{cluster_of, owner};
-use crate::cmd::{aws_at, converted, fail};
-use crate::outcome::Outcome;
+use crate::context::{Context, fail};
+use crate::outcome::{Ended, Outcome};
+use crate::steps::family::{cluster_of, owner};
 
-pub(crate) fn run(args: &ExecArgs) -> Outcome {
-    let (reporter, conversion) = match converted(&args.conversion, &[], None) {
-        Ok(c) => c,
-        Err(o) => return o,
-    };
+pub(crate) fn run(args: &ExecArgs) -> Ended {
+    let ctx = Context::resolve(&args.conversion, &[], None)?;
+    let (reporter, conversion) = (ctx.reporter, &ctx.conversion);
     let Some(placement) = conversion.placements.get(&args.service) else {
         let all: Vec<&str> = conversion.placements.keys().map(String::as_str).collect();
-        return fail(
+        return Err(fail(
             reporter,
             &format!(
                 "no service `{}` in this project; it has: {}",
                 args.service,
                 all.join(", ")
             ),
-        );
+        ));
     };
     let family = placement.family.clone();
     let Some(svc) = conversion.services.get(&family) else {
-        return fail(
+        return Err(fail(
             reporter,
             &format!(
                 "`{}` runs as a job or on a schedule, not as an ECS service: there is no running task to enter (`compose2ecs run {} -- sh` starts one)",
                 args.service, args.service
             ),
-        );
+        ));
     };
     let name = owner(&conversion.task_definitions[&family]).to_owned();
     if svc.enable_execute_command != Some(true) {
-        return fail(
+        return Err(fail(
             reporter,
             &format!(
                 "ECS Exec is not on for `{name}`: set `services.{name}.exec: true` in compose2ecs.yaml and deploy (new tasks get the agent), and give the task role what `compose2ecs policy --task-role` prints"
             ),
-        );
+        ));
     }
     // The AWS CLI hands the session to the plugin: without it, it fails
     // only after the task's session has been opened.
@@ -51,16 +49,16 @@ pub(crate) fn run(args: &ExecArgs) -> Outcome {
         .arg("--version")
         .output();
     if plugin.is_err() {
-        return fail(
+        return Err(fail(
             reporter,
             &format!(
                 "the Session Manager plugin (`{}`) was not found; ECS Exec needs it: https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html",
                 args.session_manager_plugin.display()
             ),
-        );
+        ));
     }
-    let aws = aws_at(&args.cli.aws_cli, false, reporter, &conversion);
-    let cluster = cluster_of(&conversion, &family);
+    let aws = ctx.aws(&args.cli.aws_cli, false);
+    let cluster = cluster_of(conversion, &family);
     let task = match &args.task {
         Some(t) => t.clone(),
         None => {
@@ -77,19 +75,19 @@ pub(crate) fn run(args: &ExecArgs) -> Outcome {
             match listed.map(|l| l["taskArns"][0].as_str().map(str::to_owned)) {
                 Ok(Some(t)) => t,
                 Ok(None) => {
-                    return fail(
+                    return Err(fail(
                         reporter,
                         &format!(
                             "`{name}` has no running task ({}); `compose2ecs ps` shows its state",
                             svc.service_name
                         ),
-                    );
+                    ));
                 }
                 Err(e) => {
-                    return fail(
+                    return Err(fail(
                         reporter,
                         &format!("listing the tasks of {name} failed: {e}"),
-                    );
+                    ));
                 }
             }
         }
@@ -121,12 +119,12 @@ pub(crate) fn run(args: &ExecArgs) -> Outcome {
         task.rsplit('/').next().unwrap_or(&task)
     ));
     // The session is the user's: the terminal is handed over as it is.
-    match Command::new(&argv[0]).args(&argv[1..]).status() {
-        Ok(s) => match s.code() {
+    match crate::aws::interactive(&argv) {
+        Ok(s) => Ok(match s.code() {
             Some(0) => Outcome::Success,
             Some(code) => Outcome::Exit(u8::try_from(code).unwrap_or(1)),
             None => Outcome::Exit(1),
-        },
-        Err(e) => fail(reporter, &format!("cannot run `{}`: {e}", argv[0])),
+        }),
+        Err(e) => Err(fail(reporter, &format!("cannot run `{}`: {e}", argv[0]))),
     }
 }

@@ -1,8 +1,8 @@
 //! A large project converted on one core and on two gives the same
 //! conversion, or the same refusal, to the byte: outputs, diagnostics and
-//! their order (`cores.rs`).
+//! their order (`halves.rs`).
 
-use crate::cores::with_threshold;
+use crate::halves::with_threshold;
 use crate::{Input, Options, convert};
 
 /// A project of `n` services of several kinds: services with ports, health

@@ -1,5 +1,5 @@
-//! `compose2ecs plan`: what `deploy` would change, against the live
-//! account, before it runs. For each family: the latest ACTIVE task
+//! What `deploy` would change, against the live account, before it runs
+//! (`plan`, and `deploy --plan`). For each family: the latest ACTIVE task
 //! definition (`describe-task-definition`) and the service
 //! (`describe-services`), normalised — the members ECS adds (`revision`,
 //! `status`, `registeredAt`, …) dropped, the defaults it fills in
@@ -7,15 +7,13 @@
 //! member by member with the conversion. Exit status 0 when nothing would
 //! change, [`CHANGES`] when something would.
 
+use compose2ecs_core::ecs::Schedule;
 use compose2ecs_core::{Conversion, cost};
 use serde_json::{Map, Value, json};
 
-use crate::args::{AwsArgs, PlanArgs};
 use crate::aws::{Aws, AwsError};
-use crate::cmd::members::UPDATABLE;
-use crate::cmd::{aws, chosen, converted};
-use crate::outcome::Outcome;
-use crate::report::Reporter;
+use crate::report::{Reporter, plural};
+use crate::steps::members::UPDATABLE;
 
 /// The exit status when `deploy` would change something. Not 2: that is a
 /// usage error, which a CI gate must not take for "changes pending".
@@ -183,7 +181,7 @@ pub(crate) fn diff(path: &str, key: &str, ours: &Value, live: &Value, out: &mut 
 
 /// What would happen to one family.
 #[derive(Debug, Default)]
-struct FamilyPlan {
+pub(crate) struct FamilyPlan {
     family: String,
     /// `None`: a new family.
     live_revision: Option<String>,
@@ -198,7 +196,7 @@ struct FamilyPlan {
 }
 
 impl FamilyPlan {
-    fn changes(&self) -> bool {
+    pub(crate) fn changes(&self) -> bool {
         self.live_revision.is_none()
             || !self.task.is_empty()
             || matches!(&self.service, Some(None))
@@ -261,7 +259,11 @@ fn live_task(aws: &Aws, family: &str) -> Result<Option<Value>, AwsError> {
     }
 }
 
-fn plan_family(aws: &Aws, conversion: &Conversion, family: &str) -> Result<FamilyPlan, AwsError> {
+pub(crate) fn plan_family(
+    aws: &Aws,
+    conversion: &Conversion,
+    family: &str,
+) -> Result<FamilyPlan, AwsError> {
     let td = &conversion.task_definitions[family];
     let ours = serde_json::to_value(td).unwrap_or_default();
     let mut plan = FamilyPlan {
@@ -318,37 +320,7 @@ fn plan_family(aws: &Aws, conversion: &Conversion, family: &str) -> Result<Famil
             .push("the job runs (run-task), as on every deploy".to_owned());
     }
     if let Some(s) = conversion.schedules.get(family) {
-        match aws.json(&["scheduler", "get-schedule", "--name", &s.name]) {
-            Ok(live) => {
-                let mut ours = serde_json::to_value(s).unwrap_or_default();
-                // The live one runs a revision; ours names the family.
-                ours["Target"]["EcsParameters"]["TaskDefinitionArn"] =
-                    live["Target"]["EcsParameters"]["TaskDefinitionArn"].clone();
-                let mut changes = Vec::new();
-                for member in [
-                    "ScheduleExpression",
-                    "ScheduleExpressionTimezone",
-                    "FlexibleTimeWindow",
-                    "Target",
-                    "State",
-                ] {
-                    if let Some(v) = ours.get(member) {
-                        diff(member, member, v, &live[member], &mut changes);
-                    }
-                }
-                changes.retain(|c| c.path != "Target.RetryPolicy");
-                if !changes.is_empty() || !plan.task.is_empty() {
-                    plan.other.push(format!("schedule {} is updated", s.name));
-                }
-            }
-            Err(AwsError::Failed(m)) if m.contains("ResourceNotFound") => {
-                plan.other.push(format!(
-                    "schedule {} is created ({})",
-                    s.name, s.schedule_expression
-                ));
-            }
-            Err(e) => return Err(e),
-        }
+        schedule_plan(aws, s, &mut plan)?;
     }
     // What it costs now, and after.
     let table = cost::table();
@@ -377,6 +349,43 @@ fn plan_family(aws: &Aws, conversion: &Conversion, family: &str) -> Result<Famil
     });
     plan.cost = Some((before, after));
     Ok(plan)
+}
+
+/// What happens to a family's schedule: created, updated (its own
+/// members differ, or the task definition it runs does), or nothing.
+fn schedule_plan(aws: &Aws, s: &Schedule, plan: &mut FamilyPlan) -> Result<(), AwsError> {
+    match aws.json(&["scheduler", "get-schedule", "--name", &s.name]) {
+        Ok(live) => {
+            let mut ours = serde_json::to_value(s).unwrap_or_default();
+            // The live one runs a revision; ours names the family.
+            ours["Target"]["EcsParameters"]["TaskDefinitionArn"] =
+                live["Target"]["EcsParameters"]["TaskDefinitionArn"].clone();
+            let mut changes = Vec::new();
+            for member in [
+                "ScheduleExpression",
+                "ScheduleExpressionTimezone",
+                "FlexibleTimeWindow",
+                "Target",
+                "State",
+            ] {
+                if let Some(v) = ours.get(member) {
+                    diff(member, member, v, &live[member], &mut changes);
+                }
+            }
+            changes.retain(|c| c.path != "Target.RetryPolicy");
+            if !changes.is_empty() || !plan.task.is_empty() {
+                plan.other.push(format!("schedule {} is updated", s.name));
+            }
+        }
+        Err(AwsError::Failed(m)) if m.contains("ResourceNotFound") => {
+            plan.other.push(format!(
+                "schedule {} is created ({})",
+                s.name, s.schedule_expression
+            ));
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(())
 }
 
 /// `deploy --plan`: the plan of `families`, shown on stderr; the live
@@ -409,59 +418,17 @@ fn dollars(v: f64) -> String {
     format!("${v:.2}")
 }
 
-pub(crate) fn run(args: &PlanArgs) -> Outcome {
-    let (reporter, conversion) = match converted(&args.conversion, &args.families, None) {
-        Ok(c) => c,
-        Err(o) => return o,
-    };
-    let aws_args = AwsArgs {
-        families: args.families.clone(),
-        aws_cli: args.aws_cli.clone(),
-        dry_run: false,
-    };
-    let families = match chosen(&aws_args, reporter, &conversion) {
-        Ok(f) => f,
-        Err(o) => return o,
-    };
-    let aws = aws(&aws_args, reporter, &conversion);
-    let names: Vec<&str> = families.iter().map(|f| f.as_str()).collect();
-    if let Err(m) = crate::cmd::capability::check(&aws, &conversion, &names, false) {
-        return crate::cmd::fail(reporter, &m);
-    }
-    let mut plans = Vec::new();
-    for family in families {
-        match plan_family(&aws, &conversion, family) {
-            Ok(p) => plans.push(p),
-            Err(e) => {
-                return crate::cmd::fail(reporter, &format!("reading `{family}` failed: {e}"));
-            }
-        }
-    }
-    let changed = plans.iter().filter(|p| p.changes()).count();
-    if reporter.json {
-        let doc = json!({
-            "status": if changed == 0 { "no-changes" } else { "changes" },
-            "families": plans.iter().map(|p| plan_json(p, &conversion)).collect::<Vec<_>>(),
-        });
-        let _ = crate::write::document(&doc);
-    } else {
-        let text: String = plans.iter().map(|p| plan_text(p, &conversion)).collect();
-        let _ = crate::write::stdout(text.as_bytes());
-    }
-    report_summary(reporter, changed, plans.len());
+pub(crate) fn report_summary(reporter: Reporter, changed: usize, all: usize) {
     if changed == 0 {
-        Outcome::Success
-    } else {
-        Outcome::Exit(CHANGES)
-    }
-}
-
-fn report_summary(reporter: Reporter, changed: usize, all: usize) {
-    if changed == 0 {
-        reporter.done(&format!("plan: no changes in {all} families"));
+        reporter.done(&format!(
+            "plan: no changes in {}",
+            plural(all, "family", "families")
+        ));
     } else {
         reporter.progress(&format!(
-            "plan: {changed} of {all} families change; `compose2ecs deploy` applies them (exit status {CHANGES}: changes pending)"
+            "plan: {changed} of {} change{}; `compose2ecs deploy` applies them (exit status {CHANGES}: changes pending)",
+            plural(all, "family", "families"),
+            if changed == 1 { "s" } else { "" }
         ));
     }
 }
@@ -473,7 +440,7 @@ fn changes_json(changes: &[Change], conversion: &Conversion) -> Vec<Value> {
         .collect()
 }
 
-fn plan_json(p: &FamilyPlan, conversion: &Conversion) -> Value {
+pub(crate) fn plan_json(p: &FamilyPlan, conversion: &Conversion) -> Value {
     let mut doc = Map::new();
     doc.insert("family".into(), p.family.clone().into());
     doc.insert(
@@ -507,7 +474,7 @@ fn plan_json(p: &FamilyPlan, conversion: &Conversion) -> Value {
     Value::Object(doc)
 }
 
-fn plan_text(p: &FamilyPlan, conversion: &Conversion) -> String {
+pub(crate) fn plan_text(p: &FamilyPlan, conversion: &Conversion) -> String {
     let mut out = String::new();
     let line = |c: &Change| {
         format!(
