@@ -25,12 +25,6 @@ pub(crate) struct Context {
     pub(crate) conversion: Conversion,
 }
 
-/// Reports `message` as an error; the command stops, rejected.
-pub(crate) fn fail(reporter: Reporter, message: &str) -> Outcome {
-    reporter.error(message);
-    Outcome::Rejected
-}
-
 /// The reporter the flags ask for.
 pub(crate) fn reporter(args: &ConversionArgs) -> Reporter {
     Reporter {
@@ -85,7 +79,7 @@ impl Context {
         // `--image-digests`: the images `push` recorded, by digest.
         let options = match args.image_digests.as_deref().map(crate::digests::read) {
             Some(Ok(pinned)) => options.with_images(pinned),
-            Some(Err(m)) => return Err(fail(reporter, &m)),
+            Some(Err(m)) => return Err(reporter.fail(&m)),
             None => options,
         };
         let conversion = match compose2ecs_core::convert(&input, &options) {
@@ -162,7 +156,7 @@ impl Context {
             .find(|f| !conversion.task_definitions.contains_key(*f))
         {
             let names: Vec<&str> = all.iter().map(|s| s.as_str()).collect();
-            return Err(fail(self.reporter, &unknown_family(f, &names)));
+            return Err(self.reporter.fail(&unknown_family(f, &names)));
         }
         Ok(all
             .into_iter()
@@ -270,10 +264,6 @@ pub(crate) fn environment_region() -> Option<(String, &'static str)> {
 
 /// A directory for the JSON handed to `aws`, removed when dropped.
 pub(crate) fn scratch(reporter: Reporter) -> Result<tempfile::TempDir, Outcome> {
-    tempfile::tempdir().map_err(|e| {
-        fail(
-            reporter,
-            &format!("cannot create a temporary directory: {e}"),
-        )
-    })
+    tempfile::tempdir()
+        .map_err(|e| reporter.fail(&format!("cannot create a temporary directory: {e}")))
 }

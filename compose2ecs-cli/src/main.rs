@@ -35,27 +35,11 @@ fn main() -> ExitCode {
     // With --format json, stdout carries one result document on every exit
     // path: the command's own, else a status and the errors reported; a
     // stream (`logs`) is JSON lines and nothing else.
-    let (json, stream) = match &cli.command {
-        Command::Logs(a) => (a.conversion.format, true),
-        Command::Convert(a) => (a.conversion.format, false),
-        Command::Register(a) => (a.conversion.format, false),
-        Command::Deploy(a) => (a.conversion.format, false),
-        Command::Run(a) => (a.conversion.format, false),
-        Command::Plan(a) => (a.conversion.format, false),
-        Command::Build(a) => (a.conversion.format, false),
-        Command::Push(a) => (a.conversion.format, false),
-        Command::Policy(a) => (a.conversion.format, false),
-        Command::Ps(a) => (a.conversion.format, false),
-        Command::Exec(a) => (a.conversion.format, false),
-        Command::Scale(a) => (a.conversion.format, false),
-        Command::Down(a) => (a.conversion.format, false),
-        Command::Config(_)
-        | Command::Init(_)
-        | Command::Schema { .. }
-        | Command::Completions { .. }
-        | Command::Man { .. } => (args::MessageFormat::Human, false),
-    };
-    let json = json == args::MessageFormat::Json;
+    let json = cli
+        .command
+        .conversion()
+        .is_some_and(|c| c.format == args::MessageFormat::Json);
+    let stream = matches!(cli.command, Command::Logs(_));
     let ended = match cli.command {
         Command::Convert(args) => verbs::convert::run(&args),
         Command::Register(args) => verbs::register::run(&args),

@@ -85,6 +85,12 @@ impl Reporter {
         }
     }
 
+    /// Reports `message` as an error; the command stops, rejected.
+    pub(crate) fn fail(&self, message: &str) -> Outcome {
+        self.error(message);
+        Outcome::Rejected
+    }
+
     pub(crate) fn rejected(&self, errors: usize) {
         if self.json {
             self.line(&serde_json::json!({"type": "rejected", "errors": errors}));

@@ -122,6 +122,33 @@ pub(crate) enum Command {
     },
 }
 
+impl Command {
+    /// The conversion options of a command that converts the project
+    /// (`--format`, `--strict`, the files); `None` for the others.
+    pub(crate) fn conversion(&self) -> Option<&ConversionArgs> {
+        Some(match self {
+            Command::Convert(a) => &a.conversion,
+            Command::Register(a) => &a.conversion,
+            Command::Deploy(a) => &a.conversion,
+            Command::Run(a) => &a.conversion,
+            Command::Logs(a) => &a.conversion,
+            Command::Plan(a) => &a.conversion,
+            Command::Build(a) => &a.conversion,
+            Command::Push(a) => &a.conversion,
+            Command::Policy(a) => &a.conversion,
+            Command::Ps(a) => &a.conversion,
+            Command::Exec(a) => &a.conversion,
+            Command::Scale(a) => &a.conversion,
+            Command::Down(a) => &a.conversion,
+            Command::Config(_)
+            | Command::Init(_)
+            | Command::Schema { .. }
+            | Command::Completions { .. }
+            | Command::Man { .. } => return None,
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum SchemaKind {
     TaskDefinition,

@@ -14,16 +14,19 @@ use crate::report::Reporter;
 /// the ones the project no longer produces (`.run-task.json` included: the
 /// `run-task` inputs of one-shot jobs are ours too).
 pub(crate) fn is_ours(name: &str) -> bool {
-    [
-        ".task-definition.json",
-        ".service.json",
-        ".run-task.json",
-        ".scaling.json",
-        ".schedule.json",
-    ]
-    .iter()
-    .any(|suffix| name.ends_with(suffix))
+    ECS_FILES.iter().any(|(_, suffix)| name.ends_with(suffix))
 }
+
+/// The files of the ECS target beside each family, in the order they are
+/// written: the family's key in the `--format json` result, and the end of
+/// the file's name after the family.
+pub(crate) const ECS_FILES: [(&str, &str); 5] = [
+    ("taskDefinition", ".task-definition.json"),
+    ("service", ".service.json"),
+    ("runTask", ".run-task.json"),
+    ("scaling", ".scaling.json"),
+    ("schedule", ".schedule.json"),
+];
 
 /// What the check found, for `--format json`.
 pub(crate) struct Drift {

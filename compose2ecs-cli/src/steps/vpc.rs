@@ -8,7 +8,7 @@ use std::path::Path;
 use compose2ecs_core::Conversion;
 
 use crate::aws::Aws;
-use crate::context::{Context, fail};
+use crate::context::Context;
 use crate::outcome::Outcome;
 
 /// "There's a limit of 16 subnets that can be specified" (API reference,
@@ -88,7 +88,7 @@ pub(crate) fn subnets(
     reporter.progress(&format!(
         "network.vpc {vpc} lists no subnets: looking them up"
     ));
-    let found = lookup(&ctx.quiet_aws(aws_cli), vpc).map_err(|m| fail(reporter, &m))?;
+    let found = lookup(&ctx.quiet_aws(aws_cli), vpc).map_err(|m| reporter.fail(&m))?;
     reporter.progress(&format!("subnets of {vpc}: {}", found.join(", ")));
     Ok(found)
 }

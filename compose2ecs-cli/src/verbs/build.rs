@@ -7,7 +7,6 @@
 use std::path::Path;
 
 use crate::args::BuildArgs;
-use crate::context::fail;
 use crate::outcome::{Ended, Outcome};
 use crate::steps::images::{Prepared, bake_args, bake_override, build, prepare};
 
@@ -34,7 +33,7 @@ pub(crate) fn run(args: &BuildArgs) -> Ended {
             .as_bytes(),
         ));
     }
-    build(&docker, &files, &targets, reporter).map_err(|m| fail(reporter, &m))?;
+    build(&docker, &files, &targets, reporter).map_err(|m| reporter.fail(&m))?;
     reporter.done("built; next: `compose2ecs push`");
     Ok(Outcome::Success)
 }

@@ -5,13 +5,13 @@
 //! `--target cloudformation`, the same as one template,
 //! `<project>.cloudformation.yaml`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use compose2ecs_core::Conversion;
 use serde_json::Value;
 
 use crate::args::{ConfigFormat, ConvertArgs, Target};
-use crate::context::{Context, fail, unknown_family};
+use crate::context::{Context, unknown_family};
 use crate::outcome::{Ended, Outcome};
 use crate::report::{self, Reporter};
 use crate::steps::drift;
@@ -59,7 +59,7 @@ pub(crate) fn run(args: &ConvertArgs) -> Ended {
     }
     let existing = existing.unwrap_or_else(|| write::Existing::read(&args.output, is_ours));
     let written = write::files_atomically(&args.output, &made.files, made.is_ours, existing)
-        .map_err(|m| fail(reporter, &m))?;
+        .map_err(|m| reporter.fail(&m))?;
     reporter.written(&written.wrote, &written.unchanged, &written.removed);
     if !reporter.json {
         return Ok(Outcome::Success);
@@ -117,14 +117,15 @@ fn ecs_target(
     if args.stdout {
         return Err(print_one(args, reporter, conversion).unwrap_or_else(|o| o));
     }
+    let files = ecs_files(conversion);
     // The entries are only for the `--format json` result.
     let families = if reporter.json {
-        ecs_families(&args.output, conversion)
+        ecs_families(&args.output, &files)
     } else {
         Vec::new()
     };
     Ok(Made {
-        files: ecs_files(conversion),
+        files,
         families,
         is_ours: drift::is_ours,
     })
@@ -138,7 +139,7 @@ fn cloudformation_target(
     conversion: &Conversion,
 ) -> Result<Made, Outcome> {
     let template =
-        compose2ecs_core::cloudformation::template(conversion).map_err(|m| fail(reporter, &m))?;
+        compose2ecs_core::cloudformation::template(conversion).map_err(|m| reporter.fail(&m))?;
     let (name, text) = match args.template_format {
         ConfigFormat::Yaml => (
             format!("{}.cloudformation.yaml", conversion.project),
@@ -260,34 +261,31 @@ fn print_one(args: &ConvertArgs, reporter: Reporter, conversion: &Conversion) ->
                 .join(", ")
         )),
     };
-    let td = chosen.map_err(|m| fail(reporter, &m))?;
+    let td = chosen.map_err(|m| reporter.fail(&m))?;
     Ok(report::stdout(compose2ecs_core::to_json(td).as_bytes()))
 }
 
 /// The ECS target's files: for each family, its task definition, then its
-/// service, run-task, scaling and schedule inputs. A large project's are
-/// made JSON on two cores, each taking half of the families, in order.
+/// service, run-task, scaling and schedule inputs ([`drift::ECS_FILES`]). A
+/// large project's are made JSON on two cores, each taking half of the
+/// families, in order.
 fn ecs_files(conversion: &Conversion) -> Vec<(String, String)> {
     use compose2ecs_core::to_json;
     let families: Vec<(&String, _)> = conversion.task_definitions.iter().collect();
     let of = |part: &[(&String, &compose2ecs_core::TaskDefinition)]| {
         let mut files = Vec::with_capacity(part.len() * 2);
         for (family, td) in part {
-            files.push((format!("{family}.task-definition.json"), to_json(td)));
-            let mut add = |suffix: &str, text: String| {
-                files.push((format!("{family}.{suffix}"), text));
-            };
-            if let Some(service) = conversion.services.get(*family) {
-                add("service.json", to_json(service));
-            }
-            if let Some(job) = conversion.jobs.get(*family) {
-                add("run-task.json", to_json(job));
-            }
-            if let Some(scaling) = conversion.scaling.get(*family) {
-                add("scaling.json", to_json(scaling));
-            }
-            if let Some(schedule) = conversion.schedules.get(*family) {
-                add("schedule.json", to_json(schedule));
+            let texts = [
+                Some(to_json(*td)),
+                conversion.services.get(*family).map(to_json),
+                conversion.jobs.get(*family).map(to_json),
+                conversion.scaling.get(*family).map(to_json),
+                conversion.schedules.get(*family).map(to_json),
+            ];
+            for ((_, suffix), text) in drift::ECS_FILES.iter().zip(texts) {
+                if let Some(text) = text {
+                    files.push((format!("{family}{suffix}"), text));
+                }
             }
         }
         files
@@ -297,55 +295,25 @@ fn ecs_files(conversion: &Conversion) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The report's entry per family: the paths of its files.
-fn ecs_families(
-    output: &std::path::Path,
-    conversion: &compose2ecs_core::Conversion,
-) -> Vec<serde_json::Value> {
-    let path = |family: &str, suffix: &str| {
-        serde_json::Value::from(
-            output
-                .join(format!("{family}.{suffix}"))
-                .display()
-                .to_string(),
-        )
-    };
-    let mut families = Vec::new();
-    for family in conversion.task_definitions.keys() {
-        let mut entry = serde_json::json!({
-            "family": family,
-            "taskDefinition": path(family, "task-definition.json"),
-        });
-        let has = [
-            (
-                "service",
-                "service.json",
-                conversion.services.contains_key(family),
-            ),
-            (
-                "runTask",
-                "run-task.json",
-                conversion.jobs.contains_key(family),
-            ),
-            (
-                "scaling",
-                "scaling.json",
-                conversion.scaling.contains_key(family),
-            ),
-            (
-                "schedule",
-                "schedule.json",
-                conversion.schedules.contains_key(family),
-            ),
-        ];
-        for (key, suffix, present) in has {
-            if present {
-                entry[key] = path(family, suffix);
-            }
+/// The report's entry per family: the paths of its `files` (as
+/// [`ecs_files`] made them, family by family).
+fn ecs_families(output: &Path, files: &[(String, String)]) -> Vec<Value> {
+    let mut families: Vec<(&str, Value)> = Vec::new();
+    for (name, _) in files {
+        let Some((key, family)) = drift::ECS_FILES
+            .iter()
+            .find_map(|(key, suffix)| Some((*key, name.strip_suffix(suffix)?)))
+        else {
+            continue;
+        };
+        if families.last().is_none_or(|(f, _)| *f != family) {
+            families.push((family, serde_json::json!({"family": family})));
         }
-        families.push(entry);
+        if let Some((_, entry)) = families.last_mut() {
+            entry[key] = output.join(name).display().to_string().into();
+        }
     }
-    families
+    families.into_iter().map(|(_, entry)| entry).collect()
 }
 
 #[cfg(test)]

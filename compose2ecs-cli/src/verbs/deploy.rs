@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::args::DeployArgs;
 use crate::aws::{Aws, AwsError};
-use crate::context::{Context, fail, scratch};
+use crate::context::{Context, scratch};
 use crate::outcome::{Ended, Outcome};
 use crate::report::Reporter;
 use crate::steps::jobs;
@@ -50,20 +50,16 @@ pub(crate) fn run(args: &DeployArgs) -> Ended {
         return Ok(calls::show(&aws, &calls, reporter, Some(DRY_RUN_NOTE)));
     }
     crate::steps::capability::check(&aws, conversion, &families, false)
-        .map_err(|m| fail(reporter, &m))?;
+        .map_err(|m| reporter.fail(&m))?;
     let reuse = if args.plan {
         crate::steps::plan::show(&aws, conversion, &families, reporter)
-            .map_err(|e| fail(reporter, &format!("reading the live state failed: {e}")))?
+            .map_err(|e| reporter.fail(&format!("reading the live state failed: {e}")))?
     } else {
         Reuse::new()
     };
     let dir = scratch(reporter)?;
-    let lines = crate::steps::retention::apply(&aws, conversion, &families).map_err(|e| {
-        fail(
-            reporter,
-            &format!("setting the log groups' retention failed: {e}"),
-        )
-    })?;
+    let lines = crate::steps::retention::apply(&aws, conversion, &families)
+        .map_err(|e| reporter.fail(&format!("setting the log groups' retention failed: {e}")))?;
     lines.iter().for_each(|l| reporter.progress(l));
     let mut d = Deployment {
         aws: &aws,
@@ -109,9 +105,7 @@ fn placed_or_refused(ctx: &Context, chosen: &[String]) -> Result<(), Outcome> {
     if unplaced.is_empty() {
         return Ok(());
     }
-    Err(fail(
-        ctx.reporter,
-        &format!(
+    Err(ctx.reporter.fail(&format!(
             "{} use the awsvpc network mode and have no network configuration, which ECS requires to create a service or run a task; set `network: {{subnets: [subnet-…], security_groups: [sg-…]}}` in compose2ecs.yaml",
             unplaced.join(", ")
         ),
@@ -137,7 +131,7 @@ fn build_and_push(args: &DeployArgs, ctx: &mut Context, subnets: &[String]) -> R
                 reporter,
             )
         })
-        .map_err(|m| fail(reporter, &m))?;
+        .map_err(|m| reporter.fail(&m))?;
     if ctx.conversion.overlay.images.pin_digests == Some(false) {
         reporter.progress("images.pin_digests is false: the task definitions run the tags");
         return Ok(());

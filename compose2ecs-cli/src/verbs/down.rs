@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::args::DownArgs;
 use crate::aws::{Aws, AwsError};
-use crate::context::{Context, fail};
+use crate::context::Context;
 use crate::outcome::{Ended, Outcome};
 use crate::report::{Reporter, plural};
 use crate::steps::family::cluster_of;
@@ -170,10 +170,7 @@ pub(crate) fn run(args: &DownArgs) -> Ended {
     let (remove, foreign) = match survey(&aws, conversion, args.deregister) {
         Ok(s) => s,
         Err(e) => {
-            return Err(fail(
-                reporter,
-                &format!("down failed before removing anything: {e}"),
-            ));
+            return Err(reporter.fail(&format!("down failed before removing anything: {e}")));
         }
     };
     for f in &foreign {
@@ -200,11 +197,9 @@ pub(crate) fn run(args: &DownArgs) -> Ended {
         let question = format!("remove these {}?", lines.len());
         match reporter.confirm(&listed, &question) {
             Some(true) => {}
-            Some(false) => return Err(fail(reporter, "not confirmed; nothing was removed")),
+            Some(false) => return Err(reporter.fail("not confirmed; nothing was removed")),
             None => {
-                return Err(fail(
-                    reporter,
-                    &format!(
+                return Err(reporter.fail(&format!(
                         "down would remove {} and asks first, but there is no terminal to ask on; pass --yes (or --dry-run to see them)",
                         plural(lines.len(), "resource", "resources")
                     ),
@@ -220,7 +215,7 @@ pub(crate) fn run(args: &DownArgs) -> Ended {
             ));
             Ok(Outcome::Success)
         }
-        Err(e) => Err(fail(reporter, &format!("down stopped: {e}"))),
+        Err(e) => Err(reporter.fail(&format!("down stopped: {e}"))),
     }
 }
 

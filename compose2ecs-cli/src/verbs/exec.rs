@@ -6,7 +6,7 @@
 use std::process::Command;
 
 use crate::args::ExecArgs;
-use crate::context::{Context, fail};
+use crate::context::Context;
 use crate::outcome::{Ended, Outcome};
 use crate::steps::family::{cluster_of, owner};
 
@@ -15,20 +15,15 @@ pub(crate) fn run(args: &ExecArgs) -> Ended {
     let (reporter, conversion) = (ctx.reporter, &ctx.conversion);
     let Some(placement) = conversion.placements.get(&args.service) else {
         let all: Vec<&str> = conversion.placements.keys().map(String::as_str).collect();
-        return Err(fail(
-            reporter,
-            &format!(
-                "no service `{}` in this project; it has: {}",
-                args.service,
-                all.join(", ")
-            ),
-        ));
+        return Err(reporter.fail(&format!(
+            "no service `{}` in this project; it has: {}",
+            args.service,
+            all.join(", ")
+        )));
     };
     let family = placement.family.clone();
     let Some(svc) = conversion.services.get(&family) else {
-        return Err(fail(
-            reporter,
-            &format!(
+        return Err(reporter.fail(&format!(
                 "`{}` runs as a job or on a schedule, not as an ECS service: there is no running task to enter (`compose2ecs run {} -- sh` starts one)",
                 args.service, args.service
             ),
@@ -36,9 +31,7 @@ pub(crate) fn run(args: &ExecArgs) -> Ended {
     };
     let name = owner(&conversion.task_definitions[&family]).to_owned();
     if svc.enable_execute_command != Some(true) {
-        return Err(fail(
-            reporter,
-            &format!(
+        return Err(reporter.fail(&format!(
                 "ECS Exec is not on for `{name}`: set `services.{name}.exec: true` in compose2ecs.yaml and deploy (new tasks get the agent), and give the task role what `compose2ecs policy --task-role` prints"
             ),
         ));
@@ -49,9 +42,7 @@ pub(crate) fn run(args: &ExecArgs) -> Ended {
         .arg("--version")
         .output();
     if plugin.is_err() {
-        return Err(fail(
-            reporter,
-            &format!(
+        return Err(reporter.fail(&format!(
                 "the Session Manager plugin (`{}`) was not found; ECS Exec needs it: https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html",
                 args.session_manager_plugin.display()
             ),
@@ -75,19 +66,13 @@ pub(crate) fn run(args: &ExecArgs) -> Ended {
             match listed.map(|l| l["taskArns"][0].as_str().map(str::to_owned)) {
                 Ok(Some(t)) => t,
                 Ok(None) => {
-                    return Err(fail(
-                        reporter,
-                        &format!(
-                            "`{name}` has no running task ({}); `compose2ecs ps` shows its state",
-                            svc.service_name
-                        ),
-                    ));
+                    return Err(reporter.fail(&format!(
+                        "`{name}` has no running task ({}); `compose2ecs ps` shows its state",
+                        svc.service_name
+                    )));
                 }
                 Err(e) => {
-                    return Err(fail(
-                        reporter,
-                        &format!("listing the tasks of {name} failed: {e}"),
-                    ));
+                    return Err(reporter.fail(&format!("listing the tasks of {name} failed: {e}")));
                 }
             }
         }
@@ -125,6 +110,6 @@ pub(crate) fn run(args: &ExecArgs) -> Ended {
             Some(code) => Outcome::Exit(u8::try_from(code).unwrap_or(1)),
             None => Outcome::Exit(1),
         }),
-        Err(e) => Err(fail(reporter, &format!("cannot run `{}`: {e}", argv[0]))),
+        Err(e) => Err(reporter.fail(&format!("cannot run `{}`: {e}", argv[0]))),
     }
 }

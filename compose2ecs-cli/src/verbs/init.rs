@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use compose2ecs_core::{Code, Conversion, Diagnostic, Error};
 
 use crate::args::InitArgs;
-use crate::context::{environment_region, fail, load_input};
+use crate::context::{environment_region, load_input};
 use crate::outcome::{Ended, Outcome};
 use crate::report::Reporter;
 
@@ -19,7 +19,7 @@ pub(crate) fn run(args: &InitArgs) -> Ended {
     let reporter = Reporter::default();
     let (mut input, options) = load_input(reporter, &args.project, &[], None)?;
     let Some(first) = input.compose.first() else {
-        return Err(fail(reporter, "no compose file to start from"));
+        return Err(reporter.fail("no compose file to start from"));
     };
     let base = args.overlay.clone().unwrap_or_else(|| {
         first.path.parent().map_or_else(
@@ -32,9 +32,7 @@ pub(crate) fn run(args: &InitArgs) -> Ended {
     }
     let target = base;
     if target.exists() {
-        return Err(fail(
-            reporter,
-            &format!(
+        return Err(reporter.fail(&format!(
                 "`{}` exists; init never overwrites it (remove it first, or give another path with --overlay)",
                 target.display()
             ),
@@ -88,19 +86,20 @@ pub(crate) fn run(args: &InitArgs) -> Ended {
         &compose_secrets,
         &build_only,
     );
-    match std::fs::write(&target, text) {
-        Ok(()) => {
-            reporter.progress(&format!(
-                "wrote {}: replace each `${{…:?…}}` placeholder (or set its variable), then run `compose2ecs convert`",
-                target.display()
-            ));
-            Ok(Outcome::Success)
-        }
-        Err(e) => Err(fail(
-            reporter,
-            &format!("cannot write `{}`: {e}", target.display()),
-        )),
-    }
+    written(
+        reporter,
+        &target,
+        &text,
+        "replace each `${…:?…}` placeholder (or set its variable), then run `compose2ecs convert`",
+    )
+}
+
+/// Writes `text` to `target` and says so, with the step to take `next`.
+fn written(reporter: Reporter, target: &std::path::Path, text: &str, next: &str) -> Ended {
+    std::fs::write(target, text)
+        .map_err(|e| reporter.fail(&format!("cannot write `{}`: {e}", target.display())))?;
+    reporter.progress(&format!("wrote {}: {next}", target.display()));
+    Ok(Outcome::Success)
 }
 
 /// `init --env NAME`: `compose2ecs.NAME.yaml` beside `base`, holding what
@@ -117,9 +116,7 @@ fn write_env(
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !valid {
-        return Err(fail(
-            reporter,
-            &format!(
+        return Err(reporter.fail(&format!(
                 "environment `{env}`: a name of letters, digits, `-` and `_` (it names compose2ecs.<name>.yaml)"
             ),
         ));
@@ -129,10 +126,10 @@ fn write_env(
         .unwrap_or(std::path::Path::new(""))
         .join(compose2ecs_core::env_overlay_name(env));
     if target.exists() {
-        return Err(fail(
-            reporter,
-            &format!("`{}` exists; init never overwrites it", target.display()),
-        ));
+        return Err(reporter.fail(&format!(
+            "`{}` exists; init never overwrites it",
+            target.display()
+        )));
     }
     let project = match compose2ecs_core::load(input, options) {
         Ok((p, _)) => p,
@@ -179,19 +176,8 @@ fn write_env(
             .replace("{env}", env)
             .as_str(),
     );
-    match std::fs::write(&target, out) {
-        Ok(()) => {
-            reporter.progress(&format!(
-                "wrote {}: fill its placeholders, then `compose2ecs convert --env {env}`",
-                target.display()
-            ));
-            Ok(Outcome::Success)
-        }
-        Err(e) => Err(fail(
-            reporter,
-            &format!("cannot write `{}`: {e}", target.display()),
-        )),
-    }
+    let next = format!("fill its placeholders, then `compose2ecs convert --env {env}`");
+    written(reporter, &target, &out, &next)
 }
 
 /// The `network:` block: placeholders, or with Docker's `x-aws-vpc` its

@@ -13,7 +13,7 @@ use anstyle::{AnsiColor, Style};
 
 use crate::args::LogsArgs;
 use crate::aws::{Aws, AwsError};
-use crate::context::{Context, fail};
+use crate::context::Context;
 use crate::outcome::{Ended, Outcome};
 use crate::report::Reporter;
 
@@ -51,7 +51,7 @@ pub(crate) fn run(args: &LogsArgs) -> Ended {
         .as_deref()
         .map(since_millis)
         .transpose()
-        .map_err(|m| fail(Reporter::default(), &m))?;
+        .map_err(|m| Reporter::default().fail(&m))?;
     let ctx = Context::resolve(&args.conversion, &[], None)?;
     let reporter = ctx.reporter;
     let sources = sources(&ctx, &args.services)?;
@@ -74,7 +74,7 @@ pub(crate) fn run(args: &LogsArgs) -> Ended {
                 }
                 Err(e) => {
                     let message = format!("reading the logs of `{}` failed: {e}", s.service);
-                    return Err(fail(reporter, &message));
+                    return Err(reporter.fail(&message));
                 }
             }
         }
@@ -107,13 +107,10 @@ fn sources(ctx: &Context, services: &[String]) -> Result<Vec<Source>, Outcome> {
     for s in services {
         let Some((name, _)) = conversion.placements.get_key_value(s) else {
             let all: Vec<&str> = conversion.placements.keys().map(String::as_str).collect();
-            return Err(fail(
-                reporter,
-                &format!(
-                    "no service `{s}` in this project (or its profiles are not active); it has: {}",
-                    all.join(", ")
-                ),
-            ));
+            return Err(reporter.fail(&format!(
+                "no service `{s}` in this project (or its profiles are not active); it has: {}",
+                all.join(", ")
+            )));
         };
         names.push(name);
     }
@@ -141,9 +138,7 @@ fn sources(ctx: &Context, services: &[String]) -> Result<Vec<Source>, Outcome> {
             ))
         });
         let Some((group, prefix)) = found else {
-            return Err(fail(
-                reporter,
-                &format!(
+            return Err(reporter.fail(&format!(
                     "`{name}` sends no logs to CloudWatch (no awslogs configuration: set `region:` in compose2ecs.yaml); there is nothing to read"
                 ),
             ));

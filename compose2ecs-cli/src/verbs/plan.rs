@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use crate::args::PlanArgs;
-use crate::context::{Context, fail};
+use crate::context::Context;
 use crate::outcome::{Ended, Outcome};
 use crate::steps::plan::{CHANGES, plan_family, plan_json, plan_text, report_summary};
 
@@ -16,11 +16,11 @@ pub(crate) fn run(args: &PlanArgs) -> Ended {
     let aws = ctx.aws(&args.aws_cli, false);
     let names: Vec<&str> = families.iter().map(String::as_str).collect();
     crate::steps::capability::check(&aws, conversion, &names, false)
-        .map_err(|m| fail(reporter, &m))?;
+        .map_err(|m| reporter.fail(&m))?;
     let mut plans = Vec::new();
     for family in &families {
         let p = plan_family(&aws, conversion, family)
-            .map_err(|e| fail(reporter, &format!("reading `{family}` failed: {e}")))?;
+            .map_err(|e| reporter.fail(&format!("reading `{family}` failed: {e}")))?;
         plans.push(p);
     }
     let changed = plans.iter().filter(|p| p.changes()).count();

@@ -5,7 +5,7 @@
 use compose2ecs_core::policy;
 
 use crate::args::PolicyArgs;
-use crate::context::{Context, fail};
+use crate::context::Context;
 use crate::outcome::{Ended, Outcome};
 use crate::report;
 
@@ -20,9 +20,7 @@ pub(crate) fn run(args: &PolicyArgs) -> Ended {
     if args.task_role {
         return match policy::task_role_policy(conversion.services.values()) {
             Some(policy) => printed(policy),
-            None => Err(fail(
-                reporter,
-                "no service has `exec: true`, so the task role needs nothing from compose2ecs (only what the application itself calls)",
+            None => Err(reporter.fail("no service has `exec: true`, so the task role needs nothing from compose2ecs (only what the application itself calls)",
             )),
         };
     }
@@ -32,9 +30,7 @@ pub(crate) fn run(args: &PolicyArgs) -> Ended {
             &conversion.task_definitions,
         ) {
             Some(policy) => printed(policy),
-            None => Err(fail(
-                reporter,
-                "no service runs on a schedule (`services.<name>.schedule` in compose2ecs.yaml), so there is no scheduler role to grant anything",
+            None => Err(reporter.fail("no service runs on a schedule (`services.<name>.schedule` in compose2ecs.yaml), so there is no scheduler role to grant anything",
             )),
         };
     }

@@ -7,9 +7,9 @@
 use compose2ecs_core::Conversion;
 use serde_json::{Value, json};
 
-use crate::args::{MessageFormat, PsArgs};
+use crate::args::PsArgs;
 use crate::aws::{Aws, AwsError};
-use crate::context::{Context, fail};
+use crate::context::Context;
 use crate::outcome::Ended;
 use crate::steps::family::{cluster_of, owner};
 
@@ -20,9 +20,9 @@ pub(crate) fn run(args: &PsArgs) -> Ended {
     let listed = services(&aws, conversion).and_then(|s| Ok((s, tasks(&aws, conversion)?)));
     let (services, tasks) = match listed {
         Ok(l) => l,
-        Err(e) => return Err(fail(reporter, &format!("ps failed: {e}"))),
+        Err(e) => return Err(reporter.fail(&format!("ps failed: {e}"))),
     };
-    if args.conversion.format == MessageFormat::Json {
+    if reporter.json {
         return Ok(crate::report::document(
             &json!({"services": services, "tasks": tasks}),
         ));

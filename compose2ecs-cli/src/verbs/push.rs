@@ -5,7 +5,6 @@
 //! --image-digests` and `deploy --build` pin.
 
 use crate::args::PushArgs;
-use crate::context::fail;
 use crate::outcome::{Ended, Outcome};
 use crate::steps::images::{Prepared, prepare, push};
 
@@ -19,7 +18,7 @@ pub(crate) fn run(args: &PushArgs) -> Ended {
     } = prepare(&args.conversion, &args.images)?;
     let d = push(&docker, &args.aws_cli, &targets, &conversion, reporter)
         .and_then(|d| crate::digests::write(&args.digests, &d).map(|()| d))
-        .map_err(|m| fail(reporter, &m))?;
+        .map_err(|m| reporter.fail(&m))?;
     reporter.done(&format!(
         "pushed {}; digests in {} (next: `compose2ecs deploy --image-digests {}`)",
         d.len(),

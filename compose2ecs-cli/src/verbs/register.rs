@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::args::RegisterArgs;
 use crate::aws::AwsError;
-use crate::context::{Context, fail, scratch};
+use crate::context::{Context, scratch};
 use crate::outcome::{Ended, Outcome};
 use crate::steps::calls::{self, Call};
 
@@ -45,7 +45,7 @@ pub(crate) fn run(args: &RegisterArgs) -> Ended {
     }
     let names: Vec<&str> = chosen.iter().map(|(f, _)| f.as_str()).collect();
     crate::steps::capability::check(&aws, conversion, &names, true)
-        .map_err(|m| fail(reporter, &m))?;
+        .map_err(|m| reporter.fail(&m))?;
     let dir = scratch(reporter)?;
     let mut registered = Vec::new();
     let mut failed = Vec::new();

@@ -9,7 +9,7 @@ use compose2ecs_core::{Placement, RunTask, TaskDefinition};
 use serde_json::Value;
 
 use crate::args::RunArgs;
-use crate::context::{Context, fail, scratch};
+use crate::context::{Context, scratch};
 use crate::outcome::{Ended, Outcome};
 use crate::steps::calls::{self, Call};
 use crate::steps::jobs;
@@ -33,19 +33,19 @@ pub(crate) fn run(args: &RunArgs) -> Ended {
         return Ok(calls::show(&aws, &calls, reporter, None));
     }
     crate::steps::capability::check(&aws, &ctx.conversion, &[family], false)
-        .map_err(|m| fail(reporter, &m))?;
+        .map_err(|m| reporter.fail(&m))?;
     let dir = scratch(reporter)?;
     let (arn, revision) = aws
         .register_definition(dir.path(), td)
-        .map_err(|e| fail(reporter, &format!("registering `{family}` failed: {e}")))?;
+        .map_err(|e| reporter.fail(&format!("registering `{family}` failed: {e}")))?;
     reporter.registered(&revision, &arn);
     let started = jobs::start(&aws, dir.path(), &input, &revision, overrides)
-        .map_err(|e| fail(reporter, &format!("running `{}` failed: {e}", args.service)))?;
+        .map_err(|e| reporter.fail(&format!("running `{}` failed: {e}", args.service)))?;
     reporter.progress(&format!("started {}", started.tasks.join(", ")));
     let deadline = Instant::now() + Duration::from_secs_f64(args.timeout);
     let interval = Duration::from_secs_f64(args.interval);
     let stopped =
-        jobs::wait(&aws, &started, deadline, interval, reporter).map_err(|m| fail(reporter, &m))?;
+        jobs::wait(&aws, &started, deadline, interval, reporter).map_err(|m| reporter.fail(&m))?;
     let code = jobs::exit_code(&stopped, &placement.container);
     let failed = jobs::failures(td, &stopped);
     if !failed.is_empty() {
@@ -83,28 +83,20 @@ fn runnable<'c>(
     let Some(placement) = conversion.placements.get(service) else {
         let mut names: Vec<&str> = conversion.placements.keys().map(String::as_str).collect();
         names.sort_unstable();
-        return Err(fail(
-            reporter,
-            &format!(
-                "no service `{service}` in this project (or its profiles are not active); it has: {}",
-                names.join(", ")
-            ),
-        ));
+        return Err(reporter.fail(&format!(
+            "no service `{service}` in this project (or its profiles are not active); it has: {}",
+            names.join(", ")
+        )));
     };
     let family = placement.family.as_str();
     let (Some(td), Some(input)) = (
         conversion.task_definitions.get(family),
         conversion.run_task(family),
     ) else {
-        return Err(fail(
-            reporter,
-            &format!("bug: `{family}` has no task definition"),
-        ));
+        return Err(reporter.fail(&format!("bug: `{family}` has no task definition")));
     };
     if td.network_mode == "awsvpc" && input.network_configuration.is_none() {
-        return Err(fail(
-            reporter,
-            &format!(
+        return Err(reporter.fail(&format!(
                 "{family} uses the awsvpc network mode and has no network configuration, which ECS requires to run a task; set `network: {{subnets: [subnet-…], security_groups: [sg-…]}}` in compose2ecs.yaml"
             ),
         ));

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::args::ScaleArgs;
-use crate::context::{Context, fail};
+use crate::context::Context;
 use crate::outcome::{Ended, Outcome};
 use crate::steps::family::{cluster_of, owner};
 
@@ -15,16 +15,10 @@ pub(crate) fn run(args: &ScaleArgs) -> Ended {
     let mut calls = Vec::new();
     for a in &args.counts {
         let Some((name, count)) = a.split_once('=') else {
-            return Err(fail(
-                reporter,
-                &format!("`{a}`: write SERVICE=COUNT, such as web=3"),
-            ));
+            return Err(reporter.fail(&format!("`{a}`: write SERVICE=COUNT, such as web=3")));
         };
         let Ok(count) = count.trim().parse::<u32>() else {
-            return Err(fail(
-                reporter,
-                &format!("`{a}`: the count is a whole number of tasks"),
-            ));
+            return Err(reporter.fail(&format!("`{a}`: the count is a whole number of tasks")));
         };
         let found = conversion
             .services
@@ -36,9 +30,7 @@ pub(crate) fn run(args: &ScaleArgs) -> Ended {
                 .keys()
                 .map(|f| owner(&conversion.task_definitions[f]))
                 .collect();
-            return Err(fail(
-                reporter,
-                &format!(
+            return Err(reporter.fail(&format!(
                     "`{name}` is not a service of this project that runs as an ECS service (jobs and scheduled tasks have no count); the services: {}",
                     all.join(", ")
                 ),
@@ -47,9 +39,7 @@ pub(crate) fn run(args: &ScaleArgs) -> Ended {
         if let Some(s) = conversion.scaling.get(family) {
             let t = &s.scalable_target;
             if count < t.min_capacity || count > t.max_capacity {
-                return Err(fail(
-                    reporter,
-                    &format!(
+                return Err(reporter.fail(&format!(
                         "`{name}` scales between {} and {} tasks (`services.{name}.scaling`), so {count} is out of range; change the limits in compose2ecs.yaml and deploy",
                         t.min_capacity, t.max_capacity
                     ),
@@ -84,7 +74,7 @@ pub(crate) fn run(args: &ScaleArgs) -> Ended {
         }
         match aws.json(&call) {
             Ok(_) => reporter.progress(&format!("{name}: desired count {count} ({service})")),
-            Err(e) => return Err(fail(reporter, &format!("scaling {name} failed: {e}"))),
+            Err(e) => return Err(reporter.fail(&format!("scaling {name} failed: {e}"))),
         }
     }
     if args.dry_run {

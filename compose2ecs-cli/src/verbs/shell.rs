@@ -4,7 +4,6 @@
 use clap::CommandFactory as _;
 
 use crate::args::Cli;
-use crate::context::fail;
 use crate::outcome::{Ended, Outcome};
 use crate::report::Reporter;
 
@@ -19,7 +18,7 @@ pub(crate) fn man(dir: &std::path::Path) -> Ended {
         .and_then(|()| clap_mangen::generate_to(Cli::command(), dir))
         .map_err(|e| {
             let message = format!("cannot write the man pages into `{}`: {e}", dir.display());
-            fail(Reporter::default(), &message)
+            Reporter::default().fail(&message)
         })?;
     Ok(Outcome::Success)
 }
