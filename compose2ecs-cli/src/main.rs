@@ -39,7 +39,9 @@ fn main() -> ExitCode {
         .command
         .conversion()
         .is_some_and(|c| c.format == args::MessageFormat::Json);
-    let stream = matches!(cli.command, Command::Logs(_));
+    if matches!(cli.command, Command::Logs(_)) {
+        report::stream();
+    }
     let ended = match cli.command {
         Command::Convert(args) => verbs::convert::run(&args),
         Command::Register(args) => verbs::register::run(&args),
@@ -61,7 +63,7 @@ fn main() -> ExitCode {
         Command::Man { dir } => verbs::shell::man(&dir),
     };
     let outcome = ended.unwrap_or_else(|stopped| stopped);
-    if json && !stream && !report::printed() {
+    if json && !report::printed() {
         let status = match outcome {
             outcome::Outcome::Success | outcome::Outcome::Exit(0) => "ok",
             outcome::Outcome::Rejected | outcome::Outcome::Exit(_) => "failed",

@@ -285,8 +285,21 @@ pub(crate) fn printed() -> bool {
     PRINTED.load(std::sync::atomic::Ordering::Relaxed)
 }
 
-/// A `--format json` result document, pretty, on stdout.
+/// Whether stdout is a stream of lines (`logs`): with `--format json`, JSON
+/// lines and nothing else, so no result document goes there (the status
+/// is on stderr, as every message is).
+static STREAM: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Makes stdout a stream of lines for the rest of the run.
+pub(crate) fn stream() {
+    STREAM.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// A `--format json` result document, pretty, on stdout (not on a stream).
 pub(crate) fn document(doc: &serde_json::Value) -> Outcome {
+    if STREAM.load(std::sync::atomic::Ordering::Relaxed) {
+        return Outcome::Success;
+    }
     stdout(format!("{doc:#}\n").as_bytes())
 }
 

@@ -31,6 +31,12 @@ elif args[:2] == ["logs", "describe-log-groups"]:
     print(json.dumps({"logGroups": [{"logGroupName": "/ecs/shop-web-old"}] + ([{"logGroupName": "/ecs/shop-web"}] if there else [])}))
 elif args[:2] in (["logs", "create-log-group"], ["logs", "put-retention-policy"]):
     pass
+elif args[:2] == ["ecs", "describe-task-definition"]:
+    sys.exit("An error occurred (ClientException) when calling the DescribeTaskDefinition operation: Unable to describe task definition.")
+elif args[:2] == ["ecs", "list-tasks"]:
+    print(json.dumps({"taskArns": []}))
+elif args[:2] == ["logs", "filter-log-events"]:
+    print(json.dumps({"events": [{"timestamp": 1000, "logStreamName": "ecs/web/t1", "message": "started"}]}))
 elif args[:2] == ["ec2", "describe-subnets"]:
     vpc = args[3].split("Values=")[1]
     n = int(open(os.path.join(here, "subnets")).read()) if os.path.exists(os.path.join(here, "subnets")) else 2
@@ -306,6 +312,54 @@ fn dry_run_prints_exactly_the_calls_in_one_json_form() {
         "{register}"
     );
     assert!(calls(dir.path()).is_empty(), "a dry run calls nothing");
+    // The run makes the calls the dry run shows, in its order (of update
+    // and create, the one that fits: no live service, so create), with the
+    // same documents.
+    let (code, _, stderr) = run(dir.path(), &["deploy", "--no-wait"], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let made: Vec<serde_json::Value> = calls(dir.path())
+        .into_iter()
+        .filter(|c| !c.to_string().contains("--generate-cli-skeleton"))
+        .collect();
+    let shown: Vec<Vec<String>> = commands
+        .iter()
+        .map(|l| shell_words::split(l).unwrap())
+        .filter(|w| w[2] != "update-service")
+        .collect();
+    assert_eq!(made.len(), shown.len(), "{made:?}");
+    for (call, words) in made.iter().zip(&shown) {
+        let args: Vec<&str> = call["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        assert_eq!(args[..2], [words[1].as_str(), words[2].as_str()], "{call}");
+        match words.iter().position(|w| w == "--cli-input-json") {
+            Some(i) => {
+                let mut shown_doc: serde_json::Value = serde_json::from_str(&words[i + 1]).unwrap();
+                let mut sent = call["inputs"][0].clone();
+                // The run sends the revision it registered, the dry run
+                // the family.
+                for doc in [&mut shown_doc, &mut sent] {
+                    if let Some(m) = doc.as_object_mut() {
+                        m.remove("taskDefinition");
+                    }
+                }
+                assert_eq!(sent, shown_doc, "{call}");
+            }
+            None => {
+                let strip = |w: &[&str]| {
+                    w.iter()
+                        .filter(|a| **a != "--output" && **a != "json")
+                        .map(|a| (*a).to_owned())
+                        .collect::<Vec<_>>()
+                };
+                let shown_args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+                assert_eq!(strip(&args), strip(&shown_args), "{call}");
+            }
+        }
+    }
 }
 
 /// `logs.retention_days`: deploy creates each group its tasks have created,
@@ -388,6 +442,9 @@ fn deploy_creates_the_log_groups_with_their_retention_first() {
 
 #[test]
 fn every_command_prints_one_json_document_on_every_exit_path() {
+    // Every command that takes --format (`init`, `config`, `schema` and
+    // the shell's do not; `exec`'s stdout is the session's once it starts,
+    // here it stops before: ECS Exec is not on).
     let commands: &[&[&str]] = &[
         &["convert", "-o", "out"],
         &["convert", "--check", "-o", "out"],
@@ -396,6 +453,15 @@ fn every_command_prints_one_json_document_on_every_exit_path() {
         &["register", "--dry-run"],
         &["deploy", "--no-wait"],
         &["deploy", "--dry-run"],
+        &["run", "web", "--dry-run"],
+        &["build", "--dry-run"],
+        &["push"],
+        &["plan"],
+        &["logs", "--since", "1970-01-01T00:00:00Z"],
+        &["ps"],
+        &["exec", "web"],
+        &["scale", "web=3", "--dry-run"],
+        &["down", "--dry-run"],
         &["policy"],
     ];
     let ok = overlay("region: eu-west-1\n");
@@ -418,7 +484,11 @@ fn every_command_prints_one_json_document_on_every_exit_path() {
             std::fs::write(dir.path().join("fail"), "").unwrap();
         }
         for command in commands {
-            let uses_aws = matches!(command[0], "register" | "deploy");
+            let uses_aws = !matches!(command[0], "convert" | "build" | "policy");
+            let reads_only = matches!(
+                command[0],
+                "plan" | "ps" | "logs" | "exec" | "down" | "scale" | "run" | "push"
+            );
             let mut args: Vec<&str> = command.to_vec();
             args.extend(["--format", "json"]);
             args.extend(*extra);
@@ -430,11 +500,24 @@ fn every_command_prints_one_json_document_on_every_exit_path() {
             let out = cmd.output().unwrap();
             let stdout = String::from_utf8_lossy(&out.stdout);
             let stderr = String::from_utf8_lossy(&out.stderr);
-            let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-                panic!(
-                    "{case} {args:?}: stdout is not one JSON document ({e}):\n{stdout}\n{stderr}"
-                )
-            });
+            // Every value on stdout is JSON, and nothing else is there:
+            // one document, or (`logs`) JSON lines.
+            let values: Vec<serde_json::Value> = serde_json::Deserializer::from_str(&stdout)
+                .into_iter()
+                .collect::<Result<_, _>>()
+                .unwrap_or_else(|e| {
+                    panic!("{case} {args:?}: stdout is not JSON ({e}):\n{stdout}\n{stderr}")
+                });
+            if command[0] == "logs" {
+                for line in stdout.lines() {
+                    serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|e| {
+                        panic!("{case} {args:?}: stdout line not JSON ({e}): {line}")
+                    });
+                }
+                continue;
+            }
+            assert_eq!(values.len(), 1, "{case} {args:?}: one document:\n{stdout}");
+            let doc = values.into_iter().next().unwrap();
             for line in stderr.lines() {
                 serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|e| {
                     panic!("{case} {args:?}: stderr line not JSON ({e}): {line}")
@@ -450,6 +533,28 @@ fn every_command_prints_one_json_document_on_every_exit_path() {
                         doc.get("family").is_some() || doc.get("Statement").is_some(),
                         "{args:?}: {doc}"
                     );
+                }
+                "success" if reads_only || command[0] == "build" => {
+                    // What these say of the stand-in's empty account.
+                    let (want_code, want_status) = match command[0] {
+                        "plan" => (3, "changes"),
+                        // ECS Exec is not on (refused before any call); no
+                        // service has `build:`.
+                        "exec" | "build" | "push" => (1, "failed"),
+                        "run" | "scale" => (0, "dry-run"),
+                        // Its rows, as a document of its own.
+                        "ps" => (0, ""),
+                        _ => (0, "ok"),
+                    };
+                    assert_eq!(code, want_code, "{args:?}: {doc}\n{stderr}");
+                    assert_eq!(
+                        doc["status"].as_str().unwrap_or_default(),
+                        want_status,
+                        "{args:?}: {doc}"
+                    );
+                    if command[0] == "ps" {
+                        assert_eq!(doc["services"][0]["status"], "not deployed", "{doc}");
+                    }
                 }
                 "success" => {
                     assert_eq!(code, 0, "{args:?}: {stderr}");
@@ -474,11 +579,20 @@ fn every_command_prints_one_json_document_on_every_exit_path() {
                         assert_eq!(doc["strict"], true, "{doc}");
                     }
                 }
-                _ if uses_aws && !command.contains(&"--dry-run") => {
+                // Every call refused: what makes a call fails, with AWS's
+                // words (a dry run of register, deploy, run or scale makes none).
+                _ if uses_aws
+                    && !(command.contains(&"--dry-run")
+                        && matches!(command[0], "register" | "deploy" | "run" | "scale"))
+                    && !matches!(command[0], "push" | "exec") =>
+                {
                     assert_eq!(code, 1, "{args:?}");
                     assert_eq!(status, "failed", "{args:?}: {doc}");
                     let text = doc.to_string();
                     assert!(text.contains("AccessDeniedException"), "{args:?}: {doc}");
+                }
+                _ if matches!(command[0], "build" | "push" | "exec") => {
+                    assert_eq!((code, status.as_str()), (1, "failed"), "{args:?}: {doc}");
                 }
                 _ => assert!(
                     code == 0 || command.contains(&"--check"),

@@ -188,6 +188,8 @@ fn service_calls(svc: &ServiceDefinition, family: &str, scaled: bool) -> Vec<Cal
                 cluster,
                 "--services",
                 &svc.service_name,
+                "--include",
+                "TAGS",
             ],
         ),
         Call::new(

@@ -130,13 +130,21 @@ pub(crate) fn check(
     tasks_only: bool,
 ) -> Result<(), String> {
     let mut problems = Vec::new();
-    for (service, op, ours) in inputs(conversion, families) {
-        if tasks_only && op != "register-task-definition" {
-            continue;
-        }
+    let inputs: Vec<_> = inputs(conversion, families)
+        .into_iter()
+        .filter(|(_, op, _)| !tasks_only || *op == "register-task-definition")
+        .collect();
+    // The skeletons together, in one round.
+    let mut round = crate::aws::Round::default();
+    let tickets: Vec<usize> = inputs
+        .iter()
+        .map(|(service, op, _)| round.add(&[*service, *op, "--generate-cli-skeleton", "input"]))
+        .collect();
+    let mut answers = round.run(aws);
+    for ((service, op, ours), ticket) in inputs.into_iter().zip(tickets) {
         // A CLI that cannot say (no skeleton) is not checked: its first
         // real call says what is wrong with it.
-        let Ok(skeleton) = aws.json(&[service, op, "--generate-cli-skeleton", "input"]) else {
+        let Ok(skeleton) = answers.take(ticket) else {
             continue;
         };
         // Every CLI that has the operation knows some of its members: an

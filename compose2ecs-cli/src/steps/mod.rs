@@ -7,6 +7,7 @@
 
 pub(crate) mod calls;
 pub(crate) mod capability;
+pub(crate) mod diff;
 pub(crate) mod drift;
 pub(crate) mod family;
 pub(crate) mod images;

@@ -11,173 +11,15 @@ use compose2ecs_core::ecs::Schedule;
 use compose2ecs_core::{Conversion, cost};
 use serde_json::{Map, Value, json};
 
-use crate::aws::{Aws, AwsError};
+use crate::aws::{Aws, AwsError, Round};
 use crate::report::{Reporter, plural};
+use crate::steps::diff::{Change, diff};
+use crate::steps::family::cluster_of;
 use crate::steps::members::UPDATABLE;
 
 /// The exit status when `deploy` would change something. Not 2: that is a
 /// usage error, which a CI gate must not take for "changes pending".
 pub(crate) const CHANGES: u8 = 3;
-
-/// Members ECS adds to a registered task definition.
-const READ_ONLY: &[&str] = &[
-    "taskDefinitionArn",
-    "revision",
-    "status",
-    "requiresAttributes",
-    "compatibilities",
-    "registeredAt",
-    "registeredBy",
-    "deregisteredAt",
-    "deleteRequested",
-];
-
-/// One difference: the member's path, the live value and ours (`None`:
-/// not set on that side).
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Change {
-    pub(crate) path: String,
-    pub(crate) live: Option<Value>,
-    pub(crate) ours: Option<Value>,
-}
-
-/// The values ECS fills in when a member is not given, by member name
-/// (`describe-services` answers a rolling service's `deploymentConfiguration`
-/// with them).
-const DEFAULTS: &[(&str, &str)] = &[
-    ("protocol", "\"tcp\""),
-    ("strategy", "\"ROLLING\""),
-    ("maximumPercent", "200"),
-    ("minimumHealthyPercent", "100"),
-    // The circuit breaker's: "The default is true" (resetOnHealthyTask),
-    // "a type of BOUNDED_PERCENT with a value of 50" (ThresholdConfiguration).
-    ("resetOnHealthyTask", "true"),
-    (
-        "thresholdConfiguration",
-        r#"{"type": "BOUNDED_PERCENT", "value": 50}"#,
-    ),
-];
-
-/// Whether ECS would fill `v` in when nothing is given: nothing to compare.
-fn unset(key: &str, v: &Value) -> bool {
-    if DEFAULTS
-        .iter()
-        .any(|(k, d)| *k == key && serde_json::from_str::<Value>(d).is_ok_and(|d| d == *v))
-    {
-        return true;
-    }
-    match v {
-        Value::Null => true,
-        Value::Bool(b) => !b,
-        Value::Number(n) => n.as_f64() == Some(0.0),
-        Value::String(s) => s.is_empty(),
-        Value::Array(a) => a.is_empty(),
-        // `alarms: {alarmNames: [], enable: false, rollback: false}`.
-        Value::Object(o) => o.iter().all(|(k, v)| unset(k, v)),
-    }
-}
-
-/// The key of an element of a list ECS keeps by name.
-fn element_key(list: &str, v: &Value) -> Option<String> {
-    let by = match list {
-        "containerDefinitions" | "environment" | "secrets" | "volumes" | "ulimits" => "name",
-        "tags" => "key",
-        "portMappings" => return v["containerPort"].as_u64().map(|p| p.to_string()),
-        _ => return None,
-    };
-    v[by].as_str().map(str::to_owned)
-}
-
-/// The differences between `ours` and `live` below `path`.
-pub(crate) fn diff(path: &str, key: &str, ours: &Value, live: &Value, out: &mut Vec<Change>) {
-    let at = |k: &str| {
-        if path.is_empty() {
-            k.to_owned()
-        } else {
-            format!("{path}.{k}")
-        }
-    };
-    match (ours, live) {
-        (Value::Object(a), Value::Object(b)) => {
-            for (k, v) in a {
-                match b.get(k) {
-                    Some(w) => diff(&at(k), k, v, w, out),
-                    None if unset(k, v) => {}
-                    None => out.push(Change {
-                        path: at(k),
-                        live: None,
-                        ours: Some(v.clone()),
-                    }),
-                }
-            }
-            for (k, w) in b {
-                if a.contains_key(k)
-                    || unset(k, w)
-                    || (path.is_empty() && READ_ONLY.contains(&k.as_str()))
-                {
-                    continue;
-                }
-                // ECS gives an awsvpc port mapping its container port as host port.
-                if k == "hostPort" && b.get("containerPort") == Some(w) {
-                    continue;
-                }
-                out.push(Change {
-                    path: at(k),
-                    live: Some(w.clone()),
-                    ours: None,
-                });
-            }
-        }
-        (Value::Array(a), Value::Array(b)) => {
-            fn keyed<'v>(key: &str, l: &'v [Value]) -> Option<Vec<(String, &'v Value)>> {
-                l.iter()
-                    .map(|v| element_key(key, v).map(|k| (k, v)))
-                    .collect()
-            }
-            if let (Some(ka), Some(kb)) = (keyed(key, a), keyed(key, b)) {
-                for (k, v) in &ka {
-                    let p = format!("{path}[{k}]");
-                    match kb.iter().find(|(l, _)| l == k) {
-                        Some((_, w)) => diff(&p, key, v, w, out),
-                        None => out.push(Change {
-                            path: p,
-                            live: None,
-                            ours: Some((*v).clone()),
-                        }),
-                    }
-                }
-                for (k, w) in &kb {
-                    if !ka.iter().any(|(o, _)| o == k) {
-                        out.push(Change {
-                            path: format!("{path}[{k}]"),
-                            live: Some((*w).clone()),
-                            ours: None,
-                        });
-                    }
-                }
-            } else if a.len() == b.len() {
-                for (i, (v, w)) in a.iter().zip(b).enumerate() {
-                    diff(&format!("{path}[{i}]"), key, v, w, out);
-                }
-            } else {
-                out.push(Change {
-                    path: path.to_owned(),
-                    live: Some(live.clone()),
-                    ours: Some(ours.clone()),
-                });
-            }
-        }
-        // ECS answers numbers where the input may say them as strings.
-        (Value::String(s), Value::Number(n)) | (Value::Number(n), Value::String(s))
-            if s.parse::<f64>().ok() == n.as_f64() => {}
-        _ if ours == live => {}
-        _ => out.push(Change {
-            path: path.to_owned(),
-            live: Some(live.clone()),
-            ours: Some(ours.clone()),
-        }),
-    }
-}
 
 /// What would happen to one family.
 #[derive(Debug, Default)]
@@ -229,17 +71,10 @@ fn shown(path: &str, v: &Option<Value>, conversion: &Conversion) -> String {
     }
 }
 
-/// The live task definition of `family`, normalised; `None` when there is
-/// none.
-fn live_task(aws: &Aws, family: &str) -> Result<Option<Value>, AwsError> {
-    match aws.json(&[
-        "ecs",
-        "describe-task-definition",
-        "--task-definition",
-        family,
-        "--include",
-        "TAGS",
-    ]) {
+/// The live task definition in a `describe-task-definition` answer, its
+/// tags beside it moved in; `None` when the family has none.
+fn live_task(answer: Result<Value, AwsError>) -> Result<Option<Value>, AwsError> {
+    match answer {
         Ok(v) => {
             // The tags come beside the task definition, not in it.
             let mut td = v["taskDefinition"].clone();
@@ -259,10 +94,79 @@ fn live_task(aws: &Aws, family: &str) -> Result<Option<Value>, AwsError> {
     }
 }
 
-pub(crate) fn plan_family(
+/// What one family has live: its latest task definition, its ACTIVE
+/// service (when the conversion gives it one) and its schedule's answer.
+struct Live {
+    task: Option<Value>,
+    service: Option<Option<Value>>,
+    schedule: Option<Result<Value, AwsError>>,
+}
+
+/// The plans of `families`, read in one round of calls: each family's
+/// latest task definition and schedule, and the services ten a
+/// `describe-services`. An error names the family it was reading.
+pub(crate) fn plan_families(
     aws: &Aws,
     conversion: &Conversion,
+    families: &[&str],
+) -> Result<Vec<FamilyPlan>, (String, AwsError)> {
+    let mut round = Round::default();
+    let tds: Vec<usize> = families
+        .iter()
+        .map(|f| {
+            round.add(&[
+                "ecs",
+                "describe-task-definition",
+                "--task-definition",
+                f,
+                "--include",
+                "TAGS",
+            ])
+        })
+        .collect();
+    let wanted: Vec<(String, String)> = families
+        .iter()
+        .filter_map(|f| {
+            let svc = conversion.services.get(*f)?;
+            Some((cluster_of(conversion, f), svc.service_name.clone()))
+        })
+        .collect();
+    let asked = round.services(&wanted);
+    let schedules: Vec<Option<usize>> = families
+        .iter()
+        .map(|f| {
+            let s = conversion.schedules.get(*f)?;
+            Some(round.add(&["scheduler", "get-schedule", "--name", &s.name]))
+        })
+        .collect();
+    let mut answers = round.run(aws);
+    let mut plans = Vec::new();
+    for ((family, td), schedule) in families.iter().zip(tds).zip(schedules) {
+        let failed = |e| ((*family).to_owned(), e);
+        let service = match conversion.services.get(*family) {
+            Some(svc) => Some(
+                answers
+                    .active(&asked, &cluster_of(conversion, family), &svc.service_name)
+                    .map_err(failed)?,
+            ),
+            None => None,
+        };
+        let live = Live {
+            task: live_task(answers.take(td)).map_err(failed)?,
+            service,
+            schedule: schedule.map(|t| answers.take(t)),
+        };
+        plans.push(plan_family(conversion, family, live, aws.region.as_deref()).map_err(failed)?);
+    }
+    Ok(plans)
+}
+
+/// What `deploy` would change in `family`, given what is live.
+fn plan_family(
+    conversion: &Conversion,
     family: &str,
+    live: Live,
+    region: Option<&str>,
 ) -> Result<FamilyPlan, AwsError> {
     let td = &conversion.task_definitions[family];
     let ours = serde_json::to_value(td).unwrap_or_default();
@@ -270,17 +174,19 @@ pub(crate) fn plan_family(
         family: family.to_owned(),
         ..FamilyPlan::default()
     };
-    let live = live_task(aws, family)?;
+    let Live {
+        task: live,
+        service: active,
+        schedule,
+    } = live;
     if let Some(live) = &live {
         plan.live_revision = live["revision"].as_u64().map(|r| format!("{family}:{r}"));
         plan.live_arn = live["taskDefinitionArn"].as_str().map(str::to_owned);
         diff("", "", &ours, live, &mut plan.task);
     }
     let mut live_count = None;
-    if let Some(svc) = conversion.services.get(family) {
+    if let (Some(svc), Some(active)) = (conversion.services.get(family), active) {
         let mut create = serde_json::to_value(svc).unwrap_or_default();
-        let cluster = svc.cluster.clone().unwrap_or_else(|| "default".to_owned());
-        let active = aws.active_service(&cluster, &svc.service_name)?;
         plan.service = Some(active.map(|live| {
             live_count = live["desiredCount"].as_u64();
             // Application Auto Scaling owns a scaled service's count.
@@ -319,13 +225,12 @@ pub(crate) fn plan_family(
         plan.other
             .push("the job runs (run-task), as on every deploy".to_owned());
     }
-    if let Some(s) = conversion.schedules.get(family) {
-        schedule_plan(aws, s, &mut plan)?;
+    if let (Some(s), Some(answer)) = (conversion.schedules.get(family), schedule) {
+        schedule_plan(answer, s, &mut plan)?;
     }
     // What it costs now, and after.
     let table = cost::table();
     let pricing = conversion.overlay.pricing.as_ref();
-    let region = aws.region.as_deref();
     let tasks = conversion
         .services
         .get(family)
@@ -353,8 +258,12 @@ pub(crate) fn plan_family(
 
 /// What happens to a family's schedule: created, updated (its own
 /// members differ, or the task definition it runs does), or nothing.
-fn schedule_plan(aws: &Aws, s: &Schedule, plan: &mut FamilyPlan) -> Result<(), AwsError> {
-    match aws.json(&["scheduler", "get-schedule", "--name", &s.name]) {
+fn schedule_plan(
+    answer: Result<Value, AwsError>,
+    s: &Schedule,
+    plan: &mut FamilyPlan,
+) -> Result<(), AwsError> {
+    match answer {
         Ok(live) => {
             let mut ours = serde_json::to_value(s).unwrap_or_default();
             // The live one runs a revision; ours names the family.
@@ -399,8 +308,8 @@ pub(crate) fn show(
 ) -> Result<std::collections::BTreeMap<String, (String, String)>, AwsError> {
     let mut reuse = std::collections::BTreeMap::new();
     let mut changed = 0;
-    for family in families {
-        let p = plan_family(aws, conversion, family)?;
+    let plans = plan_families(aws, conversion, families).map_err(|(_, e)| e)?;
+    for (family, p) in families.iter().zip(plans) {
         for line in plan_text(&p, conversion).lines() {
             reporter.progress(line);
         }
@@ -541,59 +450,6 @@ pub(crate) fn plan_text(p: &FamilyPlan, conversion: &Conversion) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    fn changes(ours: Value, live: Value) -> Vec<String> {
-        let mut out = Vec::new();
-        diff("", "", &ours, &live, &mut out);
-        out.into_iter().map(|c| c.path).collect()
-    }
-
-    #[test]
-    fn what_ecs_adds_is_no_change() {
-        let ours = json!({"family": "f", "cpu": "256", "containerDefinitions": [
-            {"name": "web", "image": "app:1", "essential": true, "portMappings": [{"containerPort": 80}],
-             "environment": [{"name": "A", "value": "1"}]}]});
-        let live = json!({"family": "f", "cpu": "256", "revision": 4, "status": "ACTIVE",
-            "taskDefinitionArn": "arn:…:task-definition/f:4", "requiresAttributes": [{"name": "x"}],
-            "compatibilities": ["EC2", "FARGATE"], "registeredAt": "2026-12-03T10:00:00Z", "volumes": [],
-            "containerDefinitions": [{"name": "web", "image": "app:1", "essential": true, "cpu": 0,
-                "portMappings": [{"containerPort": 80, "hostPort": 80, "protocol": "tcp"}],
-                "environment": [{"name": "A", "value": "1"}], "mountPoints": [], "volumesFrom": []}]});
-        assert!(changes(ours, live).is_empty());
-        let ours = json!({"deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": true, "rollback": true}}});
-        let live = json!({"deploymentConfiguration": {
-            "deploymentCircuitBreaker": {"enable": true, "rollback": true},
-            "maximumPercent": 200, "minimumHealthyPercent": 100, "strategy": "ROLLING",
-            "alarms": {"alarmNames": [], "enable": false, "rollback": false}}});
-        assert!(
-            changes(ours, live).is_empty(),
-            "a rolling service as ECS describes it"
-        );
-        let ours = json!({"deploymentConfiguration": {"strategy": "BLUE_GREEN"}});
-        let live = json!({"deploymentConfiguration": {"strategy": "ROLLING"}});
-        assert_eq!(changes(ours, live), ["deploymentConfiguration.strategy"]);
-    }
-
-    #[test]
-    fn changes_are_named_by_container_and_variable() {
-        let ours = json!({"containerDefinitions": [
-            {"name": "web", "image": "app:2", "environment": [{"name": "A", "value": "2"}, {"name": "B", "value": "new"}]},
-            {"name": "side", "image": "envoy"}]});
-        let live = json!({"taskRoleArn": "arn:aws:iam::1:role/app", "containerDefinitions": [
-            {"name": "side", "image": "envoy"},
-            {"name": "web", "image": "app:1", "environment": [{"name": "A", "value": "1"}, {"name": "C", "value": "gone"}]}]});
-        assert_eq!(
-            changes(ours, live),
-            // Members in name order; list elements by their name.
-            [
-                "containerDefinitions[web].environment[A].value",
-                "containerDefinitions[web].environment[B]",
-                "containerDefinitions[web].environment[C]",
-                "containerDefinitions[web].image",
-                "taskRoleArn",
-            ]
-        );
-    }
 
     #[test]
     fn credential_like_values_are_not_shown() {

@@ -25,17 +25,35 @@ pub(crate) fn target_exists(
     aws: &Aws,
     t: &compose2ecs_core::ecs::scaling::ScalableTarget,
 ) -> Result<bool, AwsError> {
-    let found = aws.json(&[
+    Ok(found(
+        &aws.json(
+            &describe_target(t)
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        )?,
+    ))
+}
+
+/// The `describe-scalable-targets` call that finds `t`.
+pub(crate) fn describe_target(t: &compose2ecs_core::ecs::scaling::ScalableTarget) -> Vec<String> {
+    [
         "application-autoscaling",
         "describe-scalable-targets",
         "--service-namespace",
         &t.service_namespace,
         "--resource-ids",
         &t.resource_id,
-    ])?;
-    Ok(found["ScalableTargets"]
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
+/// Whether a `describe-scalable-targets` answer found the target.
+pub(crate) fn found(answer: &serde_json::Value) -> bool {
+    answer["ScalableTargets"]
         .as_array()
-        .is_some_and(|a| !a.is_empty()))
+        .is_some_and(|a| !a.is_empty())
 }
 
 /// Registers the scalable target, puts each policy and scheduled action,

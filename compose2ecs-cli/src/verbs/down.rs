@@ -11,7 +11,7 @@ use compose2ecs_core::{Conversion, PROJECT_TAG};
 use serde_json::{Value, json};
 
 use crate::args::DownArgs;
-use crate::aws::{Aws, AwsError};
+use crate::aws::{Aws, AwsError, Round};
 use crate::context::Context;
 use crate::outcome::{Ended, Outcome};
 use crate::report::{Reporter, plural};
@@ -59,43 +59,91 @@ fn project_of(conversion: &Conversion) -> String {
         .unwrap_or_default()
 }
 
-/// What to remove, and what has the name of one and is not the project's.
+/// What to remove, and what has the name of one and is not the project's:
+/// read in one round (the services ten a `describe-services`, the
+/// schedules, the scalable targets, the families' revisions), then, with
+/// `--deregister`, a second (each revision's tags).
 fn survey(
     aws: &Aws,
     conversion: &Conversion,
     deregister: bool,
 ) -> Result<(Vec<Removal>, Vec<String>), AwsError> {
     let project = project_of(conversion);
+    let mut round = Round::default();
+    let wanted: Vec<(String, String)> = conversion
+        .services
+        .iter()
+        .map(|(family, svc)| (cluster_of(conversion, family), svc.service_name.clone()))
+        .collect();
+    let asked = round.services(&wanted);
+    let targets: Vec<Option<usize>> = conversion
+        .services
+        .keys()
+        .map(|family| {
+            let t = &conversion.scaling.get(family)?.scalable_target;
+            Some(round.add(&crate::steps::scaling::describe_target(t)))
+        })
+        .collect();
+    let schedules: Vec<usize> = conversion
+        .schedules
+        .values()
+        .map(|s| round.add(&["scheduler", "get-schedule", "--name", &s.name]))
+        .collect();
+    let revisions: Vec<usize> = if deregister {
+        conversion
+            .task_definitions
+            .keys()
+            .map(|family| {
+                round.add(&[
+                    "ecs",
+                    "list-task-definitions",
+                    "--family-prefix",
+                    family,
+                    "--status",
+                    "ACTIVE",
+                ])
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut answers = round.run(aws);
     let mut remove = Vec::new();
     let mut foreign = Vec::new();
-    for (family, svc) in &conversion.services {
-        let cluster = cluster_of(conversion, family);
-        let Some(live) = aws.active_service(&cluster, &svc.service_name)? else {
+    let services = conversion.services.iter().zip(&wanted).zip(targets);
+    for (((family, svc), (cluster, name)), target) in services {
+        let Some(live) = answers.active(&asked, cluster, name)? else {
             continue;
         };
         if !ours(&live["tags"], &project) {
             foreign.push(format!(
-                "service {} (cluster {cluster}) has no tag {PROJECT_TAG}={project}: it was not deployed by compose2ecs for this project, and is left alone",
-                svc.service_name
+                "service {name} (cluster {cluster}) has no tag {PROJECT_TAG}={project}: it was not deployed by compose2ecs for this project, and is left alone"
             ));
             continue;
         }
-        if let Some(s) = conversion.scaling.get(family) {
-            let t = &s.scalable_target;
-            if crate::steps::scaling::target_exists(aws, t)? {
+        if let Some(t) = target {
+            if crate::steps::scaling::found(&answers.take(t)?) {
                 remove.push(Removal::ScalableTarget {
-                    resource_id: t.resource_id.clone(),
+                    resource_id: conversion.scaling[family]
+                        .scalable_target
+                        .resource_id
+                        .clone(),
                 });
             }
         }
         remove.push(Removal::Service {
-            cluster,
+            cluster: cluster.clone(),
             name: svc.service_name.clone(),
         });
     }
-    for s in conversion.schedules.values() {
-        let Ok(live) = aws.json(&["scheduler", "get-schedule", "--name", &s.name]) else {
-            continue;
+    for (s, ticket) in conversion.schedules.values().zip(schedules) {
+        let live = match answers.take(ticket) {
+            Ok(live) => live,
+            // Never created, or deleted: nothing to remove. Any other
+            // failure (AccessDenied) leaves a schedule that may go on
+            // starting tasks, which `down` must not call removed.
+            Err(AwsError::Failed(m)) if m.contains("ResourceNotFound") => continue,
+            Err(e) => return Err(e),
         };
         // A schedule takes no tags: the tasks it starts carry ours.
         let tagged = live["Target"]["EcsParameters"]["Tags"]
@@ -114,53 +162,68 @@ fn survey(
             ));
         }
     }
-    if deregister {
-        for family in conversion.task_definitions.keys() {
-            let listed = aws.json(&[
+    let families = conversion.task_definitions.keys().zip(revisions);
+    let mut arns = Vec::new();
+    for (family, ticket) in families {
+        arns.extend(of_family(&answers.take(ticket)?, family));
+    }
+    owned_revisions(aws, &arns, &project, &mut remove, &mut foreign)?;
+    Ok((remove, foreign))
+}
+
+/// The revisions of `family` in a `list-task-definitions --family-prefix`
+/// answer (the prefix also matches longer families: `shop-web-x`).
+fn of_family(listed: &Value, family: &str) -> Vec<String> {
+    listed["taskDefinitionArns"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .filter(|arn| {
+            arn.rsplit('/')
+                .next()
+                .and_then(|r| r.rsplit_once(':'))
+                .is_some_and(|(f, _)| f == family)
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Of `arns`, the revisions tagged as the project's are to remove, the
+/// others are named and left alone: their tags read in one round.
+fn owned_revisions(
+    aws: &Aws,
+    arns: &[String],
+    project: &str,
+    remove: &mut Vec<Removal>,
+    foreign: &mut Vec<String>,
+) -> Result<(), AwsError> {
+    let mut round = Round::default();
+    let tickets: Vec<usize> = arns
+        .iter()
+        .map(|arn| {
+            round.add(&[
                 "ecs",
-                "list-task-definitions",
-                "--family-prefix",
-                family,
-                "--status",
-                "ACTIVE",
-            ])?;
-            for arn in listed["taskDefinitionArns"]
-                .as_array()
-                .into_iter()
-                .flatten()
-            {
-                let Some(arn) = arn.as_str() else { continue };
-                // The prefix also matches longer families (`shop-web-x`).
-                let of_family = arn
-                    .rsplit('/')
-                    .next()
-                    .and_then(|r| r.rsplit_once(':'))
-                    .is_some_and(|(f, _)| f == family);
-                if !of_family {
-                    continue;
-                }
-                let d = aws.json(&[
-                    "ecs",
-                    "describe-task-definition",
-                    "--task-definition",
-                    arn,
-                    "--include",
-                    "TAGS",
-                ])?;
-                if ours(&d["tags"], &project) {
-                    remove.push(Removal::Revision {
-                        arn: arn.to_owned(),
-                    });
-                } else {
-                    foreign.push(format!(
-                        "task definition {} has no tag {PROJECT_TAG}={project}, and is left alone",
-                        arn.rsplit('/').next().unwrap_or(arn)
-                    ));
-                }
-            }
+                "describe-task-definition",
+                "--task-definition",
+                arn,
+                "--include",
+                "TAGS",
+            ])
+        })
+        .collect();
+    let mut answers = round.run(aws);
+    for (arn, ticket) in arns.iter().zip(tickets) {
+        if ours(&answers.take(ticket)?["tags"], project) {
+            remove.push(Removal::Revision { arn: arn.clone() });
+        } else {
+            foreign.push(format!(
+                "task definition {} has no tag {PROJECT_TAG}={project}, and is left alone",
+                arn.rsplit('/').next().unwrap_or(arn)
+            ));
         }
     }
-    Ok((remove, foreign))
+    Ok(())
 }
 
 pub(crate) fn run(args: &DownArgs) -> Ended {
@@ -259,7 +322,7 @@ fn take_down(
                     "--service",
                     name,
                 ])?;
-                draining.push((cluster, name));
+                draining.push((cluster.clone(), name.clone()));
             }
             Removal::Schedule { name } => {
                 aws.text(&["scheduler", "delete-schedule", "--name", name])?;
@@ -275,25 +338,23 @@ fn take_down(
         }
         reporter.progress(&format!("removed {}", r.describe()));
     }
-    // A deleted service drains (DRAINING) until its tasks have stopped.
+    // A deleted service drains (DRAINING) until its tasks have stopped:
+    // all of them asked at once, ten a call.
     let deadline = Instant::now() + Duration::from_secs_f64(timeout.max(0.0));
-    for (cluster, name) in draining {
-        loop {
-            let d = aws.json(&[
-                "ecs",
-                "describe-services",
-                "--cluster",
-                cluster,
-                "--services",
-                name,
-            ])?;
-            let status = d["services"]
-                .as_array()
-                .and_then(|s| s.first())
-                .map_or("INACTIVE", |s| s["status"].as_str().unwrap_or("INACTIVE"));
-            if status != "ACTIVE" && status != "DRAINING" {
-                break;
+    while !draining.is_empty() {
+        let mut round = Round::default();
+        let asked = round.services(&draining);
+        let answers = round.run(aws);
+        let mut still = Vec::new();
+        for (cluster, name) in draining {
+            let status = answers
+                .status(&asked, &cluster, &name)?
+                .unwrap_or_else(|| "INACTIVE".to_owned());
+            if status == "ACTIVE" || status == "DRAINING" {
+                still.push((cluster, name, status));
             }
+        }
+        if let Some((_, name, status)) = still.first() {
             if Instant::now() >= deadline {
                 return Err(AwsError::Failed(format!(
                     "service {name} is still {status} after {timeout}s (it goes on draining)"
@@ -302,6 +363,7 @@ fn take_down(
             reporter.transient(&format!("waiting for {name} to drain…"));
             std::thread::sleep(Duration::from_secs(2));
         }
+        draining = still.into_iter().map(|(c, n, _)| (c, n)).collect();
     }
     Ok(())
 }

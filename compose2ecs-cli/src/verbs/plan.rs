@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::args::PlanArgs;
 use crate::context::Context;
 use crate::outcome::{Ended, Outcome};
-use crate::steps::plan::{CHANGES, plan_family, plan_json, plan_text, report_summary};
+use crate::steps::plan::{CHANGES, plan_families, plan_json, plan_text, report_summary};
 
 pub(crate) fn run(args: &PlanArgs) -> Ended {
     let ctx = Context::resolve(&args.conversion, &args.families, None)?;
@@ -17,12 +17,8 @@ pub(crate) fn run(args: &PlanArgs) -> Ended {
     let names: Vec<&str> = families.iter().map(String::as_str).collect();
     crate::steps::capability::check(&aws, conversion, &names, false)
         .map_err(|m| reporter.fail(&m))?;
-    let mut plans = Vec::new();
-    for family in &families {
-        let p = plan_family(&aws, conversion, family)
-            .map_err(|e| reporter.fail(&format!("reading `{family}` failed: {e}")))?;
-        plans.push(p);
-    }
+    let plans = plan_families(&aws, conversion, &names)
+        .map_err(|(family, e)| reporter.fail(&format!("reading `{family}` failed: {e}")))?;
     let changed = plans.iter().filter(|p| p.changes()).count();
     if reporter.json {
         let doc = json!({

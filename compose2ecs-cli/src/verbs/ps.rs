@@ -8,7 +8,7 @@ use compose2ecs_core::Conversion;
 use serde_json::{Value, json};
 
 use crate::args::PsArgs;
-use crate::aws::{Aws, AwsError};
+use crate::aws::{Answers, Aws, AwsError, Round};
 use crate::context::Context;
 use crate::outcome::Ended;
 use crate::steps::family::{cluster_of, owner};
@@ -17,8 +17,7 @@ pub(crate) fn run(args: &PsArgs) -> Ended {
     let ctx = Context::resolve(&args.conversion, &[], None)?;
     let (reporter, conversion) = (ctx.reporter, &ctx.conversion);
     let aws = ctx.aws(&args.cli.aws_cli, false);
-    let listed = services(&aws, conversion).and_then(|s| Ok((s, tasks(&aws, conversion)?)));
-    let (services, tasks) = match listed {
+    let (services, tasks) = match survey(&aws, conversion) {
         Ok(l) => l,
         Err(e) => return Err(reporter.fail(&format!("ps failed: {e}"))),
     };
@@ -89,155 +88,249 @@ fn table(heads: &[&str], rows: &[Value], keys: &[&str]) -> String {
     out
 }
 
-/// A row per ECS service of the project.
-fn services(aws: &Aws, conversion: &Conversion) -> Result<Vec<Value>, AwsError> {
-    let mut rows = Vec::new();
-    for (family, svc) in &conversion.services {
-        let td = &conversion.task_definitions[family];
-        let cluster = cluster_of(conversion, family);
-        let live = aws.active_service(&cluster, &svc.service_name)?;
-        let mut row = json!({"service": owner(td), "name": svc.service_name, "cluster": cluster});
-        let Some(live) = &live else {
-            row["status"] = "not deployed".into();
-            rows.push(row);
-            continue;
+/// What ps reads, in two rounds of calls: first every service (ten a
+/// `describe-services`), every service's and job's task list and every
+/// schedule; then the live revisions and the tasks found (a hundred a
+/// `describe-tasks`, per cluster).
+fn survey(aws: &Aws, conversion: &Conversion) -> Result<(Vec<Value>, Vec<Value>), AwsError> {
+    let mut first = Round::default();
+    let wanted: Vec<(String, String)> = conversion
+        .services
+        .iter()
+        .map(|(family, svc)| (cluster_of(conversion, family), svc.service_name.clone()))
+        .collect();
+    let asked = first.services(&wanted);
+    let service_tasks: Vec<usize> = wanted
+        .iter()
+        .map(|(cluster, name)| {
+            first.add(&[
+                "ecs",
+                "list-tasks",
+                "--cluster",
+                cluster,
+                "--service-name",
+                name,
+            ])
+        })
+        .collect();
+    let runs = run_families(conversion);
+    let run_tasks: Vec<[usize; 2]> = runs
+        .iter()
+        .map(|(family, _)| {
+            let cluster = cluster_of(conversion, family);
+            ["RUNNING", "STOPPED"].map(|status| {
+                first.add(&[
+                    "ecs",
+                    "list-tasks",
+                    "--cluster",
+                    &cluster,
+                    "--family",
+                    family,
+                    "--desired-status",
+                    status,
+                ])
+            })
+        })
+        .collect();
+    let schedules: Vec<Option<usize>> = runs
+        .iter()
+        .map(|(family, _)| {
+            conversion
+                .schedules
+                .get(*family)
+                .map(|s| first.add(&["scheduler", "get-schedule", "--name", &s.name]))
+        })
+        .collect();
+    let mut a = first.run(aws);
+
+    // The second round: what the first found.
+    let mut second = Round::default();
+    let mut lives = Vec::new();
+    let mut arns_of: Vec<(String, Vec<String>)> = Vec::new();
+    for ((cluster, name), listed) in wanted.iter().zip(service_tasks) {
+        let live = a.active(&asked, cluster, name)?;
+        let arns = match &live {
+            Some(_) => task_arns(&a.take(listed)?, 100),
+            None => Vec::new(),
         };
-        let primary = live["deployments"]
-            .as_array()
-            .and_then(|d| d.iter().find(|d| d["status"] == "PRIMARY"));
-        let revision = live["taskDefinition"].as_str().unwrap_or_default();
-        row["status"] = live["status"].clone();
-        row["desired"] = live["desiredCount"].clone();
-        row["running"] = live["runningCount"].clone();
-        row["pending"] = live["pendingCount"].clone();
-        row["rollout"] = primary.map_or(Value::Null, |d| d["rolloutState"].clone());
-        row["revision"] = revision.rsplit('/').next().unwrap_or(revision).into();
-        // The image the live revision runs in the service's own container.
-        if let Ok(d) = aws.json(&[
-            "ecs",
-            "describe-task-definition",
-            "--task-definition",
-            revision,
-        ]) {
-            let own = owner(td);
-            row["image"] = d["taskDefinition"]["containerDefinitions"]
-                .as_array()
-                .and_then(|cs| cs.iter().find(|c| c["name"] == own).or(cs.first()))
-                .map_or(Value::Null, |c| c["image"].clone());
+        let revision = live
+            .as_ref()
+            .and_then(|l| l["taskDefinition"].as_str())
+            .map(|r| second.add(&["ecs", "describe-task-definition", "--task-definition", r]));
+        arns_of.push((cluster.clone(), arns));
+        lives.push((live, revision));
+    }
+    for ((family, _), [running, stopped]) in runs.iter().zip(&run_tasks) {
+        let mut arns = task_arns(&a.take(*running)?, 100);
+        arns.extend(task_arns(&a.take(*stopped)?, 100));
+        arns.truncate(100);
+        arns_of.push((cluster_of(conversion, family), arns));
+    }
+    let described = describe_tasks(&mut second, &arns_of);
+    let mut b = second.run(aws);
+    let tasks = described_tasks(&mut b, described)?;
+
+    let mut own_tasks = arns_of.iter().map(|(_, arns)| found(&tasks, arns));
+    let mut rows = Vec::new();
+    for ((family, svc), (live, revision)) in conversion.services.iter().zip(lives) {
+        let td = &conversion.task_definitions[family];
+        let mut row = json!({"service": owner(td), "name": svc.service_name,
+            "cluster": cluster_of(conversion, family)});
+        let mine = own_tasks.next().unwrap_or_default();
+        match &live {
+            Some(live) => {
+                let image = revision.map(|t| b.take(t));
+                service_row(&mut row, live, image, owner(td), &mine);
+            }
+            None => row["status"] = "not deployed".into(),
         }
-        row["health"] = health(aws, &cluster, &svc.service_name)?.into();
         rows.push(row);
     }
-    Ok(rows)
+    let mut jobs = Vec::new();
+    for ((family, kind), schedule) in runs.iter().zip(schedules) {
+        let td = &conversion.task_definitions[*family];
+        let mut row = json!({"service": owner(td), "kind": kind, "family": family});
+        if let Some(t) = schedule {
+            row["schedule"] = schedule_cell(a.take(t)).into();
+        }
+        // The newest run: the greatest createdAt (ECS reports epoch
+        // seconds to the AWS CLI as numbers or ISO strings alike).
+        let mine = own_tasks.next().unwrap_or_default();
+        let newest = mine
+            .iter()
+            .max_by(|a, b| a["createdAt"].to_string().cmp(&b["createdAt"].to_string()));
+        if let Some(t) = newest {
+            row["last_run"] = t["createdAt"].clone();
+            row["result"] = result(t, owner(td)).into();
+        }
+        jobs.push(row);
+    }
+    Ok((rows, jobs))
 }
 
-/// `2 healthy, 1 unknown` of a service's running tasks.
-fn health(aws: &Aws, cluster: &str, service: &str) -> Result<String, AwsError> {
-    let listed = aws.json(&[
-        "ecs",
-        "list-tasks",
-        "--cluster",
-        cluster,
-        "--service-name",
-        service,
-    ])?;
-    let arns: Vec<&str> = listed["taskArns"]
+/// A live service's row: its counts, rollout, revision, the image its
+/// revision runs in the service's own container, and its tasks' health.
+fn service_row(
+    row: &mut Value,
+    live: &Value,
+    revision: Option<Result<Value, AwsError>>,
+    own: &str,
+    tasks: &[Value],
+) {
+    let primary = live["deployments"]
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["status"] == "PRIMARY"));
+    let arn = live["taskDefinition"].as_str().unwrap_or_default();
+    row["status"] = live["status"].clone();
+    row["desired"] = live["desiredCount"].clone();
+    row["running"] = live["runningCount"].clone();
+    row["pending"] = live["pendingCount"].clone();
+    row["rollout"] = primary.map_or(Value::Null, |d| d["rolloutState"].clone());
+    row["revision"] = arn.rsplit('/').next().unwrap_or(arn).into();
+    if let Some(Ok(d)) = revision {
+        row["image"] = d["taskDefinition"]["containerDefinitions"]
+            .as_array()
+            .and_then(|cs| cs.iter().find(|c| c["name"] == own).or(cs.first()))
+            .map_or(Value::Null, |c| c["image"].clone());
+    }
+    row["health"] = health(tasks).into();
+}
+
+/// `ENABLED cron(0 3 * * ? *)`, or `not deployed`.
+fn schedule_cell(answer: Result<Value, AwsError>) -> String {
+    match answer {
+        Ok(live) => format!(
+            "{} {}",
+            live["State"].as_str().unwrap_or("?"),
+            live["ScheduleExpression"].as_str().unwrap_or("?")
+        ),
+        Err(_) => "not deployed".to_owned(),
+    }
+}
+
+/// The families that run as jobs and scheduled tasks, with their kind.
+fn run_families(conversion: &Conversion) -> Vec<(&String, &'static str)> {
+    conversion
+        .jobs
+        .keys()
+        .map(|f| (f, "job"))
+        .chain(conversion.schedules.keys().map(|f| (f, "scheduled")))
+        .collect()
+}
+
+/// The task ARNs of a `list-tasks` answer, at most `most`.
+fn task_arns(listed: &Value, most: usize) -> Vec<String> {
+    listed["taskArns"]
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(Value::as_str)
-        .take(100)
-        .collect();
-    if arns.is_empty() {
-        return Ok("no tasks".to_owned());
+        .filter_map(|a| a.as_str().map(str::to_owned))
+        .take(most)
+        .collect()
+}
+
+/// Adds the `describe-tasks` calls for every ARN found, a hundred a call
+/// (the API's limit) per cluster; their tickets.
+fn describe_tasks(round: &mut Round, arns_of: &[(String, Vec<String>)]) -> Vec<usize> {
+    let mut by_cluster: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for (cluster, arns) in arns_of {
+        let all = by_cluster.entry(cluster).or_default();
+        for a in arns {
+            if !all.contains(&a.as_str()) {
+                all.push(a);
+            }
+        }
     }
-    let mut call = vec!["ecs", "describe-tasks", "--cluster", cluster, "--tasks"];
-    call.extend(&arns);
-    let described = aws.json(&call)?;
+    let mut tickets = Vec::new();
+    for (cluster, arns) in by_cluster {
+        for chunk in arns.chunks(100) {
+            let mut call = vec!["ecs", "describe-tasks", "--cluster", cluster, "--tasks"];
+            call.extend(chunk);
+            tickets.push(round.add(&call));
+        }
+    }
+    tickets
+}
+
+/// The described tasks by ARN.
+fn described_tasks(
+    answers: &mut Answers,
+    tickets: Vec<usize>,
+) -> Result<std::collections::BTreeMap<String, Value>, AwsError> {
+    let mut tasks = std::collections::BTreeMap::new();
+    for t in tickets {
+        for task in answers.take(t)?["tasks"].as_array().into_iter().flatten() {
+            if let Some(arn) = task["taskArn"].as_str() {
+                tasks.insert(arn.to_owned(), task.clone());
+            }
+        }
+    }
+    Ok(tasks)
+}
+
+/// The described tasks among `arns`.
+fn found(tasks: &std::collections::BTreeMap<String, Value>, arns: &[String]) -> Vec<Value> {
+    arns.iter().filter_map(|a| tasks.get(a).cloned()).collect()
+}
+
+/// `2 healthy, 1 unknown` of a service's running tasks.
+fn health(tasks: &[Value]) -> String {
+    if tasks.is_empty() {
+        return "no tasks".to_owned();
+    }
     let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
-    for t in described["tasks"].as_array().into_iter().flatten() {
+    for t in tasks {
         let h = t["healthStatus"]
             .as_str()
             .unwrap_or("UNKNOWN")
             .to_ascii_lowercase();
         *counts.entry(h).or_default() += 1;
     }
-    Ok(counts
+    counts
         .iter()
         .map(|(h, n)| format!("{n} {h}"))
         .collect::<Vec<_>>()
-        .join(", "))
-}
-
-/// A row per job and scheduled task: its last run.
-fn tasks(aws: &Aws, conversion: &Conversion) -> Result<Vec<Value>, AwsError> {
-    let mut rows = Vec::new();
-    let families = conversion
-        .jobs
-        .keys()
-        .map(|f| (f, "job"))
-        .chain(conversion.schedules.keys().map(|f| (f, "scheduled")));
-    for (family, kind) in families {
-        let td = &conversion.task_definitions[family];
-        let cluster = cluster_of(conversion, family);
-        let mut row = json!({"service": owner(td), "kind": kind, "family": family});
-        if let Some(s) = conversion.schedules.get(family) {
-            row["schedule"] = match aws.json(&["scheduler", "get-schedule", "--name", &s.name]) {
-                Ok(live) => format!(
-                    "{} {}",
-                    live["State"].as_str().unwrap_or("?"),
-                    live["ScheduleExpression"].as_str().unwrap_or("?")
-                )
-                .into(),
-                Err(_) => "not deployed".into(),
-            };
-        }
-        let mut arns = Vec::new();
-        for status in ["RUNNING", "STOPPED"] {
-            let listed = aws.json(&[
-                "ecs",
-                "list-tasks",
-                "--cluster",
-                &cluster,
-                "--family",
-                family,
-                "--desired-status",
-                status,
-            ])?;
-            arns.extend(
-                listed["taskArns"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|a| a.as_str().map(str::to_owned)),
-            );
-        }
-        arns.truncate(100);
-        if !arns.is_empty() {
-            let mut call = vec![
-                "ecs",
-                "describe-tasks",
-                "--cluster",
-                cluster.as_str(),
-                "--tasks",
-            ];
-            call.extend(arns.iter().map(String::as_str));
-            let described = aws.json(&call)?;
-            // The newest run: the greatest createdAt (ECS reports epoch
-            // seconds to the AWS CLI as numbers or ISO strings alike).
-            let newest = described["tasks"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .max_by(|a, b| a["createdAt"].to_string().cmp(&b["createdAt"].to_string()));
-            if let Some(t) = newest {
-                row["last_run"] = t["createdAt"].clone();
-                row["result"] = result(t, owner(td)).into();
-            }
-        }
-        rows.push(row);
-    }
-    Ok(rows)
+        .join(", ")
 }
 
 /// `running`, `exit 0`, or why it stopped.
