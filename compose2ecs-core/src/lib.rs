@@ -48,12 +48,12 @@
 //! 4. [`overlay`] — the strict `compose2ecs.yaml`;
 //! 5. `convert/` — the project and the overlay into [`ecs`] output
 //!    ([`convert()`]);
-//! 6. `guard` — no secret leaves: every string of every output is searched
-//!    for the local values of mapped secrets, for credentials taken from the
-//!    process environment, and for values shaped like well-known tokens
-//!    (`docs/secrets.md`);
-//! 7. `validate/` again — every output against the ECS API model, before
-//!    anything is returned.
+//! 6. and 7. `check/` — every output, before anything is returned: no
+//!    secret leaves (`check/guard/`: every string searched for the local
+//!    values of mapped secrets, for credentials taken from the process
+//!    environment, and for values shaped like well-known tokens,
+//!    `docs/secrets.md`), and it holds against the ECS API model's schema
+//!    and the rules ECS enforces server-side.
 //!
 //! Under them all: `diagnostic/` ([`Diagnostic`], [`Error`], [`Sources`])
 //! and [`ecs`], the output types and the ECS facts (names, Fargate sizes,
@@ -86,14 +86,13 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 mod canonical;
-mod checks;
+mod check;
 pub mod cloudformation;
 mod conversion;
 mod convert;
 pub mod cost;
 mod diagnostic;
 pub mod ecs;
-mod guard;
 pub mod halves;
 mod load;
 pub mod model;

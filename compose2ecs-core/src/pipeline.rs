@@ -5,15 +5,12 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use indexmap::IndexMap;
-
 use crate::canonical::{self, Canonical};
-use crate::checks;
+use crate::check::{self, guard, guard::mapped_names, guard::sensitive_values};
 use crate::convert as converter;
 use crate::diagnostic::redact::MIN_LEN;
 use crate::diagnostic::{Code, Diagnostic, Error, Severity, Sink, Sources};
-use crate::ecs::{Outputs, Placement, RunTask, ServiceDefinition, TaskDefinition, pending};
-use crate::guard::{self, mapped_names, sensitive_values};
+use crate::ecs::{Outputs, pending};
 use crate::load::discover::{self, Options};
 use crate::load::input::Input;
 use crate::load::yaml::{self, Node, Value};
@@ -165,40 +162,15 @@ fn about_reading(d: &Diagnostic) -> bool {
 pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
     let mut sink = Sink::default();
     let project = load_into(input, options, &mut sink);
-    // Several overlays (a base and an environment's) merge into one tree,
-    // each value keeping the file it was read from.
-    let mut overlay_tree: Option<yaml::Node> = None;
-    let mut unreadable = false;
-    for src in &input.overlays {
-        match yaml::parse(&src.path, &src.text) {
-            Ok(tree) => match &mut overlay_tree {
-                None => overlay_tree = Some(tree),
-                Some(base) => overlay::merge(base, tree),
-            },
-            Err(e) => {
-                sink.extend_from_error(e);
-                unreadable = true;
-            }
-        }
-    }
-    // Docker's ECS integration extensions are an overlay under the user's.
-    if let Some(p) = &project {
-        let implied = overlay::docker_ecs::implied(&p.aws_extensions, &mut sink);
-        if let Some(mut base) = implied.tree.clone() {
-            if let Some(user) = overlay_tree.take() {
-                overlay::docker_ecs::overridden(&implied, &user, &mut sink);
-                // The overlay's root is the overlay file's.
-                base.loc = user.loc.clone();
-                overlay::merge(&mut base, user);
-            }
-            overlay_tree = Some(base);
-        }
-    }
-    let names = overlay_tree.as_ref().map(mapped_names).unwrap_or_default();
+    let overlay_tree = overlay::merged(&input.overlays, project.as_ref(), &mut sink);
+    let names = match &overlay_tree {
+        Ok(Some(tree)) => mapped_names(tree),
+        _ => BTreeSet::new(),
+    };
     let overlay = match overlay_tree {
-        _ if unreadable => None,
-        None => Some(LoadedOverlay::default()),
-        Some(tree) => overlay::load(tree, &input.environment, &mut sink),
+        Err(()) => None,
+        Ok(None) => Some(LoadedOverlay::default()),
+        Ok(Some(tree)) => overlay::load(tree, &input.environment, &mut sink),
     };
     check(&mut sink, input, project.as_ref(), Some(&names))?;
     let (Some(project), Some(mut overlay)) = (project, overlay) else {
@@ -217,7 +189,7 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
         placements,
     } = converter::convert(
         &project,
-        &effective_overlay(&overlay, &project, options, &mut sink),
+        &overlay::effective(&overlay, &project, options, &mut sink),
         &mut sink,
     );
     let located = files_read(input, sink.sources.clone());
@@ -236,11 +208,11 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
         sources: &located,
     };
     guard::check_public(&g, &mut sink);
-    let found = checks::outputs(&outputs, &g, &task_definitions);
+    let found = check::outputs(&outputs, &g, &task_definitions);
     sink.append(found.guard);
     guard::scan_patch(&g, &mut sink);
     check(&mut sink, input, Some(&project), Some(&names))?;
-    ecs_rules(
+    check::rules_broken(
         &task_definitions,
         &services,
         &jobs,
@@ -274,132 +246,6 @@ pub fn convert(input: &Input, options: &Options) -> Result<Conversion, Error> {
     let services = project.services.len();
     crate::halves::drop_aside(project, services);
     Ok(conversion)
-}
-
-/// Every output against the rules ECS enforces server-side
-/// ([`crate::ecs::rules`]): an error for each broken one, at the service
-/// whose container breaks it (its overlay entry, where grouping is said,
-/// else its compose definition).
-fn ecs_rules(
-    task_definitions: &IndexMap<String, TaskDefinition>,
-    services: &IndexMap<String, ServiceDefinition>,
-    jobs: &IndexMap<String, RunTask>,
-    placements: &IndexMap<String, Placement>,
-    project: &Project,
-    overlay: &LoadedOverlay,
-    sink: &mut Sink,
-) {
-    use crate::ecs::rules;
-    for (family, td) in task_definitions {
-        let mut found = rules::task_definition(td);
-        found.extend(rules::started(td, services.get(family), jobs.get(family)));
-        for b in found {
-            // `started` rules are the CLI's to refuse (a task definition
-            // alone is a normal output); the missing-network note says so.
-            if b.rule == "awsvpc-network-configuration" {
-                continue;
-            }
-            let index: usize = b
-                .path
-                .strip_prefix("containerDefinitions[")
-                .and_then(|r| r.split(']').next())
-                .and_then(|i| i.parse().ok())
-                .unwrap_or(0);
-            let container = td.container_definitions.get(index).map(|c| c.name.as_str());
-            let service = placements
-                .iter()
-                .find(|(_, p)| p.family == *family && Some(p.container.as_str()) == container)
-                .map(|(s, _)| s.as_str());
-            let at = service.and_then(|s| {
-                overlay
-                    .service_locs
-                    .get(s)
-                    .or_else(|| project.services.get(s).map(|s| &s.loc))
-            });
-            let rule = rules::rule(b.rule);
-            sink.push(
-                Diagnostic::error(
-                    Code::EcsRule,
-                    format!(
-                        "ECS would refuse `{family}`: {} (the rule: {})",
-                        b.what,
-                        rule.map_or("", |r| r.rule)
-                    ),
-                )
-                .with_path(service.map_or_else(|| b.path.clone(), |s| format!("services.{s}")))
-                .at(at)
-                .with_help(format!(
-                    "{} (rule `{}` in docs/ecs-rules.md)",
-                    rule.map_or("", |r| r.source),
-                    b.rule
-                )),
-            );
-        }
-    }
-}
-
-/// The overlay the converter works with: the one read, with the caller's
-/// region when it gives none ([`Options::region`]), its pinned images
-/// ([`Options::images`]) and the subnets looked up for `network.vpc`
-/// ([`Options::subnets`]). `Conversion::overlay`
-/// stays the overlay as read, so that a CLI can say where the region came
-/// from.
-fn effective_overlay<'o>(
-    overlay: &'o LoadedOverlay,
-    project: &Project,
-    options: &Options,
-    sink: &mut Sink,
-) -> std::borrow::Cow<'o, LoadedOverlay> {
-    let o = &overlay.overlay;
-    let region = match (&o.region, &o.logs.region, &options.region) {
-        (None, None, Some(region)) => Some(region),
-        _ => None,
-    };
-    let subnets = o.network.vpc.is_some() && o.network.subnets.is_empty();
-    let subnets = subnets && !options.subnets.is_empty();
-    if region.is_none() && options.images.is_empty() && !subnets {
-        return std::borrow::Cow::Borrowed(overlay);
-    }
-    let mut effective = overlay.clone();
-    if subnets {
-        effective
-            .overlay
-            .network
-            .subnets
-            .clone_from(&options.subnets);
-    }
-    for (service, image) in &options.images {
-        if !project.services.contains_key(service) {
-            sink.push(
-                Diagnostic::error(
-                    Code::OverlayUnknownService,
-                    format!("the pinned images name `{service}`, which is not an active service of the project"),
-                )
-                .with_path(format!("images.{service}"))
-                .with_help("push again (`compose2ecs push`), or remove it from the digests file"),
-            );
-            continue;
-        }
-        effective
-            .overlay
-            .services
-            .entry(service.clone())
-            .or_default()
-            .image = Some(image.clone());
-    }
-    if let Some(region) = region {
-        sink.push(
-            Diagnostic::note(
-                Code::MissingRegion,
-                format!("compose2ecs.yaml gives no `region`; using `{region}`, the region of the environment (AWS_REGION or AWS_DEFAULT_REGION)"),
-            )
-            .with_path("region")
-            .at(overlay.root_loc.as_ref())
-            .with_help("set `region:` in compose2ecs.yaml to pin it"),
-        );
-        effective.overlay.region = Some(region.clone());
-    }
-    std::borrow::Cow::Owned(effective)
 }
 
 /// Fails with every diagnostic so far when one is an error, carrying the

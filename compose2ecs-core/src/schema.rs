@@ -11,11 +11,11 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
-pub use crate::validate::compose::COMPOSE_SPEC_SCHEMA;
-pub use crate::validate::ecs::{
+pub use crate::check::api::{
     RUN_TASK_SCHEMA, SCALING_SCHEMA, SCHEDULE_SCHEMA, SERVICE_SCHEMA, TASK_DEFINITION_SCHEMA,
     run_task_json, scaling_json, schedule_json, service_json, task_definition_json,
 };
+pub use crate::validate::compose::COMPOSE_SPEC_SCHEMA;
 
 /// The JSON Schema of `compose2ecs.yaml`, for editors (yaml-language-server).
 pub fn overlay() -> String {

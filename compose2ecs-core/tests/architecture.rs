@@ -17,7 +17,7 @@ const RANKS: &[(&str, u8)] = &[
     ("canonical", 3),
     ("overlay", 4),
     ("convert", 5),
-    ("guard", 6),
+    ("check", 6),
     ("policy", 7),
     ("cost", 7),
     ("schema", 7),

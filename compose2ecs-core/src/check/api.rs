@@ -200,6 +200,6 @@ pub(crate) fn task_definition<I: Instance>(td: &TaskDefinition, json: &I, sink: 
         }
     }
     // Essential containers, unique names and ports, Fargate sizes and the
-    // other server-side rules: `crate::ecs::rules`, checked with locations
+    // other server-side rules: `crate::check::rules`, checked with locations
     // by the pipeline.
 }

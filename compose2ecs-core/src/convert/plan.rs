@@ -41,6 +41,9 @@ pub(super) fn plan_tasks<'a>(
             .at(overlay.service_locs.get(name));
             if let Some(best) = closest(name, project.services.keys().map(String::as_str)) {
                 d = d.with_help(format!("did you mean `{best}`?"));
+            } else if !project.inactive_services.contains(name) {
+                let names: Vec<&str> = project.services.keys().map(String::as_str).collect();
+                d = d.with_help(format!("the project's services: {}", names.join(", ")));
             }
             sink.push(d);
         }

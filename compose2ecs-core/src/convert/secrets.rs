@@ -302,6 +302,14 @@ pub(super) fn check_overlay(
                     .values()
                     .any(|s| s.environment.contains_key(name));
             if !used {
+                let known = project
+                    .secrets
+                    .keys()
+                    .chain(project.services.values().flat_map(|s| s.environment.keys()));
+                let help = match crate::diagnostic::closest(name, known.map(String::as_str)) {
+                    Some(best) => format!("did you mean `{best}`?"),
+                    None => "remove it, or add the variable to a service's `environment` (per-service secrets go under `services.<name>.secrets`)".to_owned(),
+                };
                 sink.push(
                     Diagnostic::warning(
                         Code::UnusedSecretMapping,
@@ -309,7 +317,7 @@ pub(super) fn check_overlay(
                     )
                     .with_path(&dotted)
                     .at(loaded.key_loc(&path))
-                    .with_help("remove it, or add the variable to a service's `environment` (per-service secrets go under `services.<name>.secrets`)"),
+                    .with_help(help),
                 );
             }
         }

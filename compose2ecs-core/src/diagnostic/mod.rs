@@ -562,12 +562,29 @@ pub(crate) fn closest<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    let candidates: Vec<&str> = candidates.into_iter().collect();
     candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(name, c), c))
+        .iter()
+        .map(|c| (strsim::jaro_winkler(name, c), *c))
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
+        // Short names with two letters swapped (`wbe` for `web`) or in
+        // another case score low on Jaro-Winkler: one edit, or the same
+        // letters, is still a likely slip.
+        .or_else(|| {
+            candidates
+                .iter()
+                .map(|c| {
+                    (
+                        strsim::osa_distance(&name.to_lowercase(), &c.to_lowercase()),
+                        *c,
+                    )
+                })
+                .filter(|(edits, _)| *edits <= 1 + name.chars().count() / 8)
+                .min_by_key(|(edits, _)| *edits)
+                .map(|(_, c)| c)
+        })
 }
 
 /// Collects diagnostics during a pass.

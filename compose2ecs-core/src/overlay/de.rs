@@ -67,9 +67,17 @@ impl de::Error for DeError {
     }
 
     fn invalid_type(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
+        // serde names Rust's types; a user wrote YAML.
+        let expected = match exp.to_string().as_str() {
+            "u8" | "u16" | "u32" | "u64" => "a whole number (0 or more)".to_owned(),
+            "i8" | "i16" | "i32" | "i64" => "a whole number".to_owned(),
+            "f32" | "f64" => "a number".to_owned(),
+            "a boolean" => "true or false".to_owned(),
+            other => other.to_owned(),
+        };
         DeError {
             code: Code::InvalidType,
-            ..Self::custom(format_args!("expected {exp}, found {unexp}"))
+            ..Self::custom(format_args!("expected {expected}, found {unexp}"))
         }
     }
 

@@ -6,6 +6,9 @@
 pub(crate) mod de;
 mod deployment;
 pub(crate) mod docker_ecs;
+mod effective;
+
+pub(crate) use effective::{effective, merged};
 
 pub use deployment::*;
 
@@ -545,9 +548,58 @@ pub(crate) fn load(mut root: Node, env: &Environment, sink: &mut Sink) -> Option
                 tree: Some(root),
             })
         }
-        Err(e) => {
-            sink.push(e.into_diagnostic());
+        Err(first) => {
+            for e in every_mistake(&root, first) {
+                sink.push(e.into_diagnostic());
+            }
             None
         }
+    }
+}
+
+/// Every mistake of an overlay that does not read, not just the first:
+/// each one's node is taken out of a copy and the rest read again, until it
+/// reads, a mistake cannot be taken out, or 100 are found. A required key
+/// missing after its value was taken out is a consequence, not a mistake.
+fn every_mistake(root: &Node, first: de::DeError) -> Vec<de::DeError> {
+    let mut tree = root.clone();
+    let mut mistakes = vec![first];
+    while mistakes.len() < 100 {
+        let taken = mistakes
+            .last()
+            .and_then(|e| e.location.clone())
+            .is_some_and(|at| take_out(&mut tree, &at));
+        if !taken {
+            break;
+        }
+        match from_node::<Overlay>(&tree, "") {
+            Err(e) if !e.message.starts_with("missing field") => mistakes.push(e),
+            _ => break,
+        }
+    }
+    mistakes
+}
+
+/// Takes out of `node` the map entry whose key or value is at `at`, or the
+/// sequence element there; whether there was one.
+fn take_out(node: &mut Node, at: &Location) -> bool {
+    match &mut node.value {
+        Value::Map(m) => {
+            match m
+                .values()
+                .position(|e| e.key_loc == *at || e.value.loc == *at)
+            {
+                Some(i) => m.shift_remove_index(i).is_some(),
+                None => m.values_mut().any(|e| take_out(&mut e.value, at)),
+            }
+        }
+        Value::Seq(items) => match items.iter().position(|n| n.loc == *at) {
+            Some(i) => {
+                items.remove(i);
+                true
+            }
+            None => items.iter_mut().any(|n| take_out(n, at)),
+        },
+        _ => false,
     }
 }

@@ -385,7 +385,7 @@ mod erased {
 }
 
 fn schema_of(name: &str) -> (&'static Schema, &'static str) {
-    use crate::validate::ecs::*;
+    use crate::check::api::*;
     match name {
         "task definition" => (&tables::TASK_DEFINITION, TASK_DEFINITION_SCHEMA),
         "service" => (&tables::SERVICE, SERVICE_SCHEMA),

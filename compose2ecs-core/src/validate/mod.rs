@@ -1,10 +1,9 @@
-//! The checks at both ends of the pipeline: the merged compose tree against
-//! the Compose Specification's schema (before the model reads it), and every
-//! output against the JSON Schemas derived from the ECS API model (before
-//! anything is returned).
+//! Stage 2: the merged compose tree against the Compose Specification's
+//! schema (before the model reads it); and the schema interpreter the check
+//! stage uses too, to hold every output against the JSON Schemas derived
+//! from the ECS API model (`check/api.rs`).
 
 pub(crate) mod compose;
-pub(crate) mod ecs;
 pub(crate) mod instance;
 pub(crate) mod pattern;
 pub(crate) mod schema;
