@@ -9,23 +9,7 @@
 
 mod common;
 
-/// `--version`, skeletons from `skeleton-<op>.json`, and just enough ECS.
-const ANSWERS: &str = r#"if args[:1] == ["--version"]:
-    print(open(os.path.join(here, "version")).read())
-elif "--generate-cli-skeleton" in args:
-    print(open(os.path.join(here, f"skeleton-{args[1]}.json")).read())
-elif args[:2] == ["ecs", "register-task-definition"]:
-    print(json.dumps({"taskDefinition": {"taskDefinitionArn": f"arn:aws:ecs:eu-west-1:123456789012:task-definition/{inputs[0]['family']}:1"}}))
-elif args[:2] == ["ecs", "describe-services"]:
-    print(json.dumps({"services": [], "failures": [{"reason": "MISSING"}]}))
-elif args[:2] == ["ecs", "create-service"]:
-    print(json.dumps({"service": {"status": "ACTIVE"}}))
-else:
-    sys.exit(f"unexpected: {args}")
-"#;
-
 fn project(knows_strategies: bool) -> tempfile::TempDir {
-    use std::os::unix::fs::PermissionsExt as _;
     let mut deployment = serde_json::json!({"deploymentCircuitBreaker": {"enable": true, "rollback": true},
         "maximumPercent": 0, "minimumHealthyPercent": 0});
     if knows_strategies {
@@ -43,7 +27,6 @@ fn project(knows_strategies: bool) -> tempfile::TempDir {
             "portMappings": [{"containerPort": 0, "protocol": "tcp", "name": "", "appProtocol": "http"}],
             "logConfiguration": {"logDriver": "awslogs", "options": {"KeyName": ""}}}],
         "tags": [{"key": "", "value": ""}]});
-    let aws = common::recording_stand_in("calls", ANSWERS);
     let service = service.to_string();
     let task = task.to_string();
     let dir = common::project(&[
@@ -55,43 +38,38 @@ fn project(knows_strategies: bool) -> tempfile::TempDir {
             "compose2ecs.yaml",
             "region: eu-west-1\nroles: {execution: \"arn:aws:iam::123456789012:role/exec\"}\nnetwork: {subnets: [subnet-1]}\nservice_connect: {namespace: shop.local}\nservices:\n  api:\n    deployment: {strategy: canary, canary_percent: 10, canary_bake_minutes: 5}\n",
         ),
-        ("aws", &aws),
-        (
-            "version",
-            if knows_strategies {
-                "aws-cli/1.45.11 Python/3.11.2 Linux/6.1 botocore/1.43.11"
-            } else {
-                "aws-cli/1.32.0 Python/3.11.2 Linux/6.1 botocore/1.34.0"
-            },
-        ),
-        ("skeleton-create-service.json", &service),
-        ("skeleton-register-task-definition.json", &task),
     ]);
-    std::fs::set_permissions(
-        dir.path().join("aws"),
-        std::fs::Permissions::from_mode(0o755),
-    )
-    .unwrap();
+    let version = if knows_strategies {
+        "aws-cli/1.45.11 Python/3.11.2 Linux/6.1 botocore/1.43.11"
+    } else {
+        "aws-cli/1.32.0 Python/3.11.2 Linux/6.1 botocore/1.34.0"
+    };
+    // `--version`, the two skeletons, and just enough ECS.
+    let skeleton = |op: &str, doc: &str| serde_json::json!({"call": ["ecs", op], "has": ["--generate-cli-skeleton"], "text": doc});
+    common::StandIn::new(
+        dir.path(),
+        serde_json::json!([
+            {"call": ["--version"], "text": version},
+            skeleton("create-service", &service),
+            skeleton("register-task-definition", &task),
+            common::registers("eu-west-1", 1),
+            {"call": ["ecs", "describe-services"], "json": {"services": [], "failures": [{"reason": "MISSING"}]}},
+            {"call": ["ecs", "create-service"], "json": {"service": {"status": "ACTIVE"}}},
+        ]),
+    );
     dir
 }
 
 /// The calls that do something (not `--version`, not skeletons).
 fn verbs(dir: &std::path::Path) -> Vec<String> {
-    std::fs::read_to_string(dir.join("calls"))
-        .unwrap_or_default()
-        .lines()
-        .filter(|l| !l.contains("--generate-cli-skeleton") && !l.contains("--version"))
-        .map(|l| {
-            let c: serde_json::Value = serde_json::from_str(l).unwrap();
-            c["args"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .take(2)
-                .map(|a| a.as_str().unwrap())
-                .collect::<Vec<_>>()
-                .join(" ")
+    common::StandIn::at(dir)
+        .args()
+        .into_iter()
+        .filter(|a| {
+            !a.iter()
+                .any(|w| w == "--generate-cli-skeleton" || w == "--version")
         })
+        .map(|a| a[..2].join(" "))
         .collect()
 }
 

@@ -13,39 +13,59 @@ mod common;
 
 use common::bin;
 
-/// Records each call's arguments (one JSON list per line in `calls`) and
-/// the `--cli-input-json` documents, and answers as ECS would. The live
-/// service is `live.json` when it exists.
-const STAND_IN_ANSWERS: &str = r#"live = os.path.join(here, "live.json")
-if os.path.exists(os.path.join(here, "fail")):
-    sys.exit("An error occurred (AccessDeniedException): not allowed")
-if args[:2] == ["ecs", "register-task-definition"]:
-    fam = inputs[0]["family"]
-    print(json.dumps({"taskDefinition": {"taskDefinitionArn": f"arn:aws:ecs:eu-west-1:123456789012:task-definition/{fam}:4"}}))
-elif args[:2] == ["ecs", "describe-services"]:
-    print(open(live).read() if os.path.exists(live) else json.dumps({"services": []}))
-elif args[:2] in (["ecs", "create-service"], ["ecs", "update-service"]):
-    print(json.dumps({"service": {"status": "ACTIVE"}}))
-elif args[:2] == ["logs", "describe-log-groups"]:
-    there = os.path.exists(os.path.join(here, "group"))
-    print(json.dumps({"logGroups": [{"logGroupName": "/ecs/shop-web-old"}] + ([{"logGroupName": "/ecs/shop-web"}] if there else [])}))
-elif args[:2] in (["logs", "create-log-group"], ["logs", "put-retention-policy"]):
-    pass
-elif args[:2] == ["ecs", "describe-task-definition"]:
-    sys.exit("An error occurred (ClientException) when calling the DescribeTaskDefinition operation: Unable to describe task definition.")
-elif args[:2] == ["ecs", "list-tasks"]:
-    print(json.dumps({"taskArns": []}))
-elif args[:2] == ["logs", "filter-log-events"]:
-    print(json.dumps({"events": [{"timestamp": 1000, "logStreamName": "ecs/web/t1", "message": "started"}]}))
-elif args[:2] == ["ec2", "describe-subnets"]:
-    vpc = args[3].split("Values=")[1]
-    n = int(open(os.path.join(here, "subnets")).read()) if os.path.exists(os.path.join(here, "subnets")) else 2
-    subnets = [{"SubnetId": f"subnet-{vpc[4:]}-{i:02}", "VpcId": vpc, "State": "available"} for i in reversed(range(n))]
-    subnets.append({"SubnetId": "subnet-pending", "VpcId": vpc, "State": "pending"})
-    print(json.dumps({"Subnets": subnets}))
-else:
-    sys.exit(f"unexpected: {args}")
-"#;
+/// What the stand-in account holds: the live service (none when `None`),
+/// the log group `/ecs/shop-web` or not, how many subnets vpc-0abc has, and
+/// whether every call is refused.
+#[derive(Default)]
+struct Account {
+    live: Option<serde_json::Value>,
+    group: bool,
+    subnets: Option<usize>,
+    denied: bool,
+}
+
+impl Account {
+    /// The stand-in's table: each call answered as ECS would.
+    fn table(&self) -> serde_json::Value {
+        use serde_json::json;
+        if self.denied {
+            return json!([{"call": [], "fail": "An error occurred (AccessDeniedException): not allowed"}]);
+        }
+        let services = match &self.live {
+            Some(l) => json!({"services": [l]}),
+            None => json!({"services": []}),
+        };
+        let mut groups = vec![json!({"logGroupName": "/ecs/shop-web-old"})];
+        if self.group {
+            groups.push(json!({"logGroupName": "/ecs/shop-web"}));
+        }
+        // Available subnets, listed out of order, and one pending.
+        let mut subnets: Vec<serde_json::Value> = (0..self.subnets.unwrap_or(2))
+            .rev()
+            .map(|i| json!({"SubnetId": format!("subnet-0abc-{i:02}"), "VpcId": "vpc-0abc", "State": "available"}))
+            .collect();
+        subnets
+            .push(json!({"SubnetId": "subnet-pending", "VpcId": "vpc-0abc", "State": "pending"}));
+        json!([
+            common::registers("eu-west-1", 4),
+            {"call": ["ecs", "describe-services"], "json": services},
+            {"call": ["ecs", "create-service"], "json": {"service": {"status": "ACTIVE"}}},
+            {"call": ["ecs", "update-service"], "json": {"service": {"status": "ACTIVE"}}},
+            {"call": ["logs", "describe-log-groups"], "json": {"logGroups": groups}},
+            {"call": ["logs", "create-log-group"]},
+            {"call": ["logs", "put-retention-policy"]},
+            {"call": ["ecs", "describe-task-definition"], "fail": "An error occurred (ClientException) when calling the DescribeTaskDefinition operation: Unable to describe task definition."},
+            {"call": ["ecs", "list-tasks"], "json": {"taskArns": []}},
+            {"call": ["logs", "filter-log-events"], "json": {"events": [{"timestamp": 1000, "logStreamName": "ecs/web/t1", "message": "started"}]}},
+            {"call": ["ec2", "describe-subnets"], "has": ["Name=vpc-id,Values=vpc-0abc"], "json": {"Subnets": subnets}},
+        ])
+    }
+
+    /// Puts this account behind the stand-in of `dir`.
+    fn behind(&self, dir: &Path) {
+        common::StandIn::at(dir).answer(self.table());
+    }
+}
 
 const COMPOSE: &str =
     "name: shop\nservices:\n  web:\n    image: nginx\n    deploy: {replicas: 2}\n";
@@ -57,23 +77,15 @@ fn overlay(region: &str) -> String {
 }
 
 fn project(overlay: &str, live: Option<serde_json::Value>) -> tempfile::TempDir {
-    use std::os::unix::fs::PermissionsExt as _;
-    let live = live.map(|l| serde_json::json!({"services": [l]}).to_string());
-    let aws = common::recording_stand_in("calls", STAND_IN_ANSWERS);
-    let mut files = vec![
-        ("compose.yaml", COMPOSE),
-        ("compose2ecs.yaml", overlay),
-        ("aws", aws.as_str()),
-    ];
-    if let Some(live) = &live {
-        files.push(("live.json", live));
-    }
-    let dir = common::project(&files);
-    std::fs::set_permissions(
-        dir.path().join("aws"),
-        std::fs::Permissions::from_mode(0o755),
-    )
-    .unwrap();
+    let dir = common::project(&[("compose.yaml", COMPOSE), ("compose2ecs.yaml", overlay)]);
+    common::StandIn::new(
+        dir.path(),
+        Account {
+            live,
+            ..Account::default()
+        }
+        .table(),
+    );
     dir
 }
 
@@ -90,11 +102,7 @@ fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String)
 
 /// Every recorded call: its arguments and input documents.
 fn calls(dir: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(dir.join("calls"))
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    common::StandIn::at(dir).calls()
 }
 
 fn region_of(call: &serde_json::Value) -> Option<String> {
@@ -268,8 +276,12 @@ fn deploy_looks_up_the_subnets_of_the_vpc() {
     );
 
     // More than ECS takes: refused before anything is registered.
-    std::fs::write(dir.path().join("calls"), "").unwrap();
-    std::fs::write(dir.path().join("subnets"), "17").unwrap();
+    common::StandIn::at(dir.path()).forget();
+    Account {
+        subnets: Some(17),
+        ..Account::default()
+    }
+    .behind(dir.path());
     let (code, _, stderr) = run(dir.path(), &["deploy", "--no-wait"], &[]);
     assert_eq!(code, 1, "{stderr}");
     assert!(
@@ -415,7 +427,11 @@ fn deploy_creates_the_log_groups_with_their_retention_first() {
 
     // There already: only the retention.
     let dir = project(&overlay, None);
-    std::fs::write(dir.path().join("group"), "").unwrap();
+    Account {
+        group: true,
+        ..Account::default()
+    }
+    .behind(dir.path());
     let (code, _, stderr) = run(dir.path(), &["deploy", "--no-wait"], &[]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("kept log group /ecs/shop-web"), "{stderr}");
@@ -481,7 +497,11 @@ fn every_command_prints_one_json_document_on_every_exit_path() {
         let dir = project(overlay, None);
         std::fs::write(dir.path().join("compose.yaml"), compose).unwrap();
         if *case == "aws-failure" {
-            std::fs::write(dir.path().join("fail"), "").unwrap();
+            Account {
+                denied: true,
+                ..Account::default()
+            }
+            .behind(dir.path());
         }
         for command in commands {
             let uses_aws = !matches!(command[0], "convert" | "build" | "policy");

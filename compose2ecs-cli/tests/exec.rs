@@ -9,18 +9,17 @@ mod common;
 
 use std::os::unix::fs::PermissionsExt as _;
 
-const ANSWERS: &str = r#"if args[:2] == ["ecs", "list-tasks"]:
-    print(json.dumps({"taskArns": json.load(open(os.path.join(here, "tasks.json")))}))
-elif args[:2] == ["ecs", "execute-command"]:
-    sys.exit(7)
-else:
-    sys.exit(f"unexpected: {args}")
-"#;
+/// The service's running tasks; a session that ends with status 7.
+fn answers(tasks: &[&str]) -> serde_json::Value {
+    serde_json::json!([
+        {"call": ["ecs", "list-tasks"], "json": {"taskArns": tasks}},
+        {"call": ["ecs", "execute-command"], "fail": "", "exit": 7},
+    ])
+}
 
 const PLUGIN: &str = "#!/bin/sh\necho 1.2.707.0\n";
 
-fn project(exec: bool, tasks: &str) -> tempfile::TempDir {
-    let aws = common::recording_stand_in("calls", ANSWERS);
+fn project(exec: bool, tasks: &[&str]) -> tempfile::TempDir {
     let overlay = format!(
         "region: eu-west-1\ncluster: prod\nroles: {{execution: \"arn:aws:iam::123456789012:role/exec\", task: \"arn:aws:iam::123456789012:role/app\"}}\nnetwork: {{subnets: [subnet-1]}}\nservices:\n  web: {{exec: {exec}, containers: [web, envoy]}}\n"
     );
@@ -30,14 +29,14 @@ fn project(exec: bool, tasks: &str) -> tempfile::TempDir {
             "name: shop\nservices:\n  web:\n    image: nginx:1.27\n  envoy:\n    image: envoy:1.31\n",
         ),
         ("compose2ecs.yaml", &overlay),
-        ("aws", &aws),
         ("session-manager-plugin", PLUGIN),
-        ("tasks.json", tasks),
     ]);
-    for f in ["aws", "session-manager-plugin"] {
-        std::fs::set_permissions(dir.path().join(f), std::fs::Permissions::from_mode(0o755))
-            .unwrap();
-    }
+    common::StandIn::new(dir.path(), answers(tasks));
+    std::fs::set_permissions(
+        dir.path().join("session-manager-plugin"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
     dir
 }
 
@@ -55,25 +54,13 @@ fn exec(dir: &std::path::Path, extra: &[&str]) -> common::Run {
 }
 
 fn calls(dir: &std::path::Path) -> Vec<Vec<String>> {
-    std::fs::read_to_string(dir.join("calls"))
-        .unwrap_or_default()
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            v["args"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|a| a.as_str().unwrap().to_owned())
-                .collect()
-        })
-        .collect()
+    common::StandIn::at(dir).args()
 }
 
 #[test]
 fn exec_runs_execute_command_in_the_first_running_task_and_passes_its_exit_code() {
     let task = "arn:aws:ecs:eu-west-1:123456789012:task/prod/0a1b2c3d4e5f";
-    let dir = project(true, &format!("[\"{task}\"]"));
+    let dir = project(true, &[task]);
     let r = exec(dir.path(), &["web", "--", "rails", "console", "--sandbox"]);
     // The stand-in's session ends with 7: exec's exit status is the session's.
     assert_eq!(r.code, 7, "{}", r.stderr);
@@ -115,7 +102,7 @@ fn exec_runs_execute_command_in_the_first_running_task_and_passes_its_exit_code(
     );
 
     // --task and --container choose; no command is `sh`.
-    let dir = project(true, "[]");
+    let dir = project(true, &[]);
     let r = exec(
         dir.path(),
         &["web", "--task", "9f8e7d", "--container", "envoy"],
@@ -144,7 +131,7 @@ fn exec_runs_execute_command_in_the_first_running_task_and_passes_its_exit_code(
 #[test]
 fn exec_says_what_is_missing_before_any_session() {
     // ECS Exec off for the service.
-    let dir = project(false, "[]");
+    let dir = project(false, &[]);
     let r = exec(dir.path(), &["web"]);
     assert_eq!(r.code, 1);
     assert!(
@@ -157,7 +144,7 @@ fn exec_says_what_is_missing_before_any_session() {
     assert!(calls(dir.path()).is_empty());
 
     // The Session Manager plugin missing.
-    let dir = project(true, "[]");
+    let dir = project(true, &[]);
     let r = common::run(
         common::bin()
             .current_dir(dir.path())
@@ -181,7 +168,7 @@ fn exec_says_what_is_missing_before_any_session() {
     assert!(calls(dir.path()).is_empty());
 
     // No running task.
-    let dir = project(true, "[]");
+    let dir = project(true, &[]);
     let r = exec(dir.path(), &["web"]);
     assert_eq!(r.code, 1);
     assert!(

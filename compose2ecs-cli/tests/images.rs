@@ -11,24 +11,17 @@ use std::path::Path;
 
 mod common;
 
-/// ECR, and just enough ECS for `deploy --no-wait`.
-const AWS_ANSWERS: &str = r#"if args[:2] == ["ecr", "describe-repositories"]:
-    sys.stderr.write("An error occurred (RepositoryNotFoundException) when calling the DescribeRepositories operation: The repository does not exist\n")
-    sys.exit(254)
-elif args[:2] == ["ecr", "create-repository"]:
-    print(json.dumps({"repository": {"repositoryName": args[args.index("--repository-name") + 1]}}))
-elif args[:2] == ["ecr", "get-login-password"]:
-    print("eyJwYXlsb2FkIjoiZWNyLXBhc3N3b3JkLW9mLXRoZS10ZXN0In0")
-elif args[:2] == ["ecs", "register-task-definition"]:
-    fam = inputs[0]["family"]
-    print(json.dumps({"taskDefinition": {"taskDefinitionArn": f"arn:aws:ecs:eu-west-1:123456789012:task-definition/{fam}:1"}}))
-elif args[:2] == ["ecs", "describe-services"]:
-    print(json.dumps({"services": [], "failures": [{"reason": "MISSING"}]}))
-elif args[:2] == ["ecs", "create-service"]:
-    print(json.dumps({"service": {"status": "ACTIVE"}}))
-else:
-    sys.exit(f"unexpected: {args}")
-"#;
+/// ECR (no repository yet), and just enough ECS for `deploy --no-wait`.
+fn aws_answers() -> serde_json::Value {
+    serde_json::json!([
+        {"call": ["ecr", "describe-repositories"], "fail": "An error occurred (RepositoryNotFoundException) when calling the DescribeRepositories operation: The repository does not exist"},
+        {"call": ["ecr", "create-repository"], "json": {"repository": {"repositoryName": "{arg:--repository-name}"}}},
+        {"call": ["ecr", "get-login-password"], "text": PASSWORD},
+        common::registers("eu-west-1", 1),
+        {"call": ["ecs", "describe-services"], "json": {"services": [], "failures": [{"reason": "MISSING"}]}},
+        {"call": ["ecs", "create-service"], "json": {"service": {"status": "ACTIVE"}}},
+    ])
+}
 
 const PASSWORD: &str = "eyJwYXlsb2FkIjoiZWNyLXBhc3N3b3JkLW9mLXRoZS10ZXN0In0";
 const REGISTRY: &str = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
@@ -48,15 +41,13 @@ fn project() -> tempfile::TempDir {
         ),
         ("Dockerfile", "FROM scratch\n"),
         ("docker", common::STAND_IN_DOCKER),
-        ("aws", &common::recording_stand_in("aws-calls", AWS_ANSWERS)),
     ]);
-    for tool in ["docker", "aws"] {
-        std::fs::set_permissions(
-            dir.path().join(tool),
-            std::fs::Permissions::from_mode(0o755),
-        )
-        .unwrap();
-    }
+    std::fs::set_permissions(
+        dir.path().join("docker"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    common::StandIn::new(dir.path(), aws_answers());
     dir
 }
 
@@ -215,7 +206,10 @@ fn deploy_build_pushes_with_a_piped_login_and_registers_the_pushed_digests() {
         serde_json::json!(["login", "--username", "AWS", "--password-stdin", REGISTRY])
     );
     assert_eq!(login["stdin"], PASSWORD, "the password goes in on stdin");
-    for c in docker.iter().chain(calls(dir.path(), "aws-calls").iter()) {
+    for c in docker
+        .iter()
+        .chain(common::StandIn::at(dir.path()).calls().iter())
+    {
         assert!(
             !c["args"].to_string().contains(PASSWORD),
             "never an argument: {c}"
@@ -224,7 +218,7 @@ fn deploy_build_pushes_with_a_piped_login_and_registers_the_pushed_digests() {
     let tag = format!("{REGISTRY}/shop-web:2.4");
     assert_eq!(docker[2]["args"], serde_json::json!(["push", tag]));
 
-    let aws = calls(dir.path(), "aws-calls");
+    let aws = common::StandIn::at(dir.path()).calls();
     let create = aws
         .iter()
         .find(|c| c["args"][1] == "create-repository")

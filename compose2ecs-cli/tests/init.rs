@@ -164,20 +164,17 @@ fn init_proposes_a_registry_login_per_host_of_the_images_outside_ecr() {
 #[cfg(unix)]
 #[test]
 fn init_writes_out_the_subnets_of_x_aws_vpc() {
-    use std::os::unix::fs::PermissionsExt as _;
-    let aws = common::recording_stand_in(
-        "calls",
-        "if args[:2] != [\"ec2\", \"describe-subnets\"] or os.path.exists(os.path.join(here, \"fail\")):\n    sys.exit(\"An error occurred (UnauthorizedOperation)\")\nprint(json.dumps({\"Subnets\": [{\"SubnetId\": \"subnet-0b\", \"State\": \"available\"}, {\"SubnetId\": \"subnet-0a\", \"State\": \"available\"}]}))\n",
+    let dir = common::project(&[(
+        "compose.yaml",
+        "name: shop\nx-aws-vpc: vpc-0abc\nservices:\n  web:\n    image: nginx\n",
+    )]);
+    let aws = common::StandIn::new(
+        dir.path(),
+        serde_json::json!([{"call": ["ec2", "describe-subnets"], "json": {"Subnets": [
+            {"SubnetId": "subnet-0b", "State": "available"},
+            {"SubnetId": "subnet-0a", "State": "available"}]}}]),
     );
-    let dir = common::project(&[
-        (
-            "compose.yaml",
-            "name: shop\nx-aws-vpc: vpc-0abc\nservices:\n  web:\n    image: nginx\n",
-        ),
-        ("aws", &aws),
-    ]);
-    let bin = dir.path().join("aws");
-    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = aws.bin.clone();
     let init = |target: &str| {
         common::run(
             common::bin()
@@ -194,13 +191,26 @@ fn init_writes_out_the_subnets_of_x_aws_vpc() {
         text.contains("  subnets: [subnet-0a, subnet-0b]\n"),
         "{text}"
     );
-    let calls = std::fs::read_to_string(dir.path().join("calls")).unwrap();
+    let calls = aws.args();
     assert!(
-        calls.contains(r#"["ec2", "describe-subnets", "--filters", "Name=vpc-id,Values=vpc-0abc", "--region", "eu-west-1", "--output", "json"]"#),
-        "{calls}"
+        calls.contains(
+            &[
+                "ec2",
+                "describe-subnets",
+                "--filters",
+                "Name=vpc-id,Values=vpc-0abc",
+                "--region",
+                "eu-west-1",
+                "--output",
+                "json"
+            ]
+            .map(str::to_owned)
+            .to_vec()
+        ),
+        "{calls:?}"
     );
 
-    std::fs::write(dir.path().join("fail"), "").unwrap();
+    aws.answer(serde_json::json!([{"call": ["ec2", "describe-subnets"], "fail": "An error occurred (UnauthorizedOperation)"}]));
     let r = init("failed.yaml");
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(

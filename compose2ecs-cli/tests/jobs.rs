@@ -12,36 +12,28 @@ use std::path::Path;
 
 mod common;
 
-/// Records each call (`calls`, one JSON object per line: args and input
-/// documents); `run-task` answers one task (or `run-failures.json`);
-/// `describe-tasks` replays `tasks-1.json`, `tasks-2.json`, … (the last one
-/// forever); `logs get-log-events` answers `events.json`.
-const STAND_IN_ANSWERS: &str = r#"def read(name):
-    return open(os.path.join(here, name)).read()
-if args[:2] == ["ecs", "register-task-definition"]:
-    fam = inputs[0]["family"]
-    print(json.dumps({"taskDefinition": {"taskDefinitionArn": f"arn:aws:ecs:us-east-1:123456789012:task-definition/{fam}:7"}}))
-elif args[:2] == ["ecs", "run-task"]:
-    if os.path.exists(os.path.join(here, "run-failures.json")):
-        print(read("run-failures.json"))
-    else:
-        print(json.dumps({"tasks": [{"taskArn": "arn:aws:ecs:us-east-1:123456789012:task/prod/0a1b2c3d4e5f", "lastStatus": "PROVISIONING"}], "failures": []}))
-elif args[:2] == ["ecs", "describe-tasks"]:
-    counter = os.path.join(here, "count")
-    n = int(open(counter).read()) + 1 if os.path.exists(counter) else 1
-    open(counter, "w").write(str(n))
-    while n > 1 and not os.path.exists(os.path.join(here, f"tasks-{n}.json")):
-        n -= 1
-    print(read(f"tasks-{n}.json"))
-elif args[:2] == ["logs", "get-log-events"]:
-    print(read("events.json"))
-elif args[:2] == ["ecs", "describe-services"]:
-    print(json.dumps({"services": [], "failures": [{"reason": "MISSING"}]}))
-elif args[:2] == ["ecs", "create-service"]:
-    print(json.dumps({"service": {"status": "ACTIVE"}}))
-else:
-    sys.exit(f"unexpected: {args}")
-"#;
+/// The stand-in's table: `run-task` starts one task (or answers
+/// `started`), whose `describe-tasks` answers go PENDING, RUNNING, then
+/// STOPPED with `exit`; `logs get-log-events` answers two lines.
+fn answers(exit: i64, started: Option<serde_json::Value>) -> serde_json::Value {
+    let events = serde_json::json!({"events": [
+        {"timestamp": 1764750000000_u64, "message": "Applying shop.0042_orders... ", "ingestionTime": 1764750000100_u64},
+        {"timestamp": 1764750000200_u64, "message": "django.db.utils.OperationalError: could not connect to server", "ingestionTime": 1764750000300_u64},
+    ], "nextForwardToken": "f/1", "nextBackwardToken": "b/1"});
+    let started = started.unwrap_or_else(|| serde_json::json!({"tasks": [{"taskArn": "arn:aws:ecs:us-east-1:123456789012:task/prod/0a1b2c3d4e5f", "lastStatus": "PROVISIONING"}], "failures": []}));
+    serde_json::json!([
+        common::registers("us-east-1", 7),
+        {"call": ["ecs", "run-task"], "json": started},
+        {"call": ["ecs", "describe-tasks"], "replies": [
+            {"json": tasks("PENDING", None)},
+            {"json": tasks("RUNNING", None)},
+            {"json": tasks("STOPPED", Some(exit))},
+        ]},
+        {"call": ["logs", "get-log-events"], "json": events},
+        {"call": ["ecs", "describe-services"], "json": {"services": [], "failures": [{"reason": "MISSING"}]}},
+        {"call": ["ecs", "create-service"], "json": {"service": {"status": "ACTIVE"}}},
+    ])
+}
 
 const COMPOSE: &str = "name: shop\nservices:\n  migrate:\n    image: example/shop:2.4\n    command: [python, manage.py, migrate]\n  web:\n    image: example/shop:2.4\n    depends_on:\n      migrate: {condition: service_completed_successfully}\n";
 
@@ -49,7 +41,7 @@ const OVERLAY: &str = "region: us-east-1\ncluster: prod\nroles: {execution: \"ar
 
 /// A `describe-tasks` answer: one task of `shop-migrate` in `status`, its
 /// container stopped with `exit` when the task has stopped.
-fn tasks(status: &str, exit: Option<i64>) -> String {
+fn tasks(status: &str, exit: Option<i64>) -> serde_json::Value {
     let mut container = serde_json::json!({
         "containerArn": "arn:aws:ecs:us-east-1:123456789012:container/prod/0a1b2c3d4e5f/9f8e",
         "taskArn": "arn:aws:ecs:us-east-1:123456789012:task/prod/0a1b2c3d4e5f",
@@ -67,38 +59,12 @@ fn tasks(status: &str, exit: Option<i64>) -> String {
         task["stoppedReason"] = "Essential container in task exited".into();
     }
     task["containers"] = serde_json::json!([container]);
-    serde_json::json!({"tasks": [task], "failures": []}).to_string()
+    serde_json::json!({"tasks": [task], "failures": []})
 }
 
 fn project(exit: i64) -> tempfile::TempDir {
-    use std::os::unix::fs::PermissionsExt as _;
-    let events = serde_json::json!({"events": [
-        {"timestamp": 1764750000000_u64, "message": "Applying shop.0042_orders... ", "ingestionTime": 1764750000100_u64},
-        {"timestamp": 1764750000200_u64, "message": "django.db.utils.OperationalError: could not connect to server", "ingestionTime": 1764750000300_u64},
-    ], "nextForwardToken": "f/1", "nextBackwardToken": "b/1"})
-    .to_string();
-    let (t1, t2, t3) = (
-        tasks("PENDING", None),
-        tasks("RUNNING", None),
-        tasks("STOPPED", Some(exit)),
-    );
-    let dir = common::project(&[
-        ("compose.yaml", COMPOSE),
-        ("compose2ecs.yaml", OVERLAY),
-        (
-            "aws",
-            &common::recording_stand_in("calls", STAND_IN_ANSWERS),
-        ),
-        ("tasks-1.json", &t1),
-        ("tasks-2.json", &t2),
-        ("tasks-3.json", &t3),
-        ("events.json", &events),
-    ]);
-    std::fs::set_permissions(
-        dir.path().join("aws"),
-        std::fs::Permissions::from_mode(0o755),
-    )
-    .unwrap();
+    let dir = common::project(&[("compose.yaml", COMPOSE), ("compose2ecs.yaml", OVERLAY)]);
+    common::StandIn::new(dir.path(), answers(exit, None));
     dir
 }
 
@@ -127,11 +93,10 @@ fn verbs(dir: &Path) -> Vec<String> {
 
 /// The calls made, but for `--generate-cli-skeleton` (what the CLI knows).
 fn calls(dir: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(dir.join("calls"))
-        .unwrap_or_default()
-        .lines()
-        .filter(|l| !l.contains("--generate-cli-skeleton"))
-        .map(|l| serde_json::from_str(l).unwrap())
+    common::StandIn::at(dir)
+        .calls()
+        .into_iter()
+        .filter(|c| !c.to_string().contains("--generate-cli-skeleton"))
         .collect()
 }
 
@@ -286,14 +251,10 @@ fn run_of_a_service_runs_where_its_ecs_service_runs() {
 #[test]
 fn ecs_refusing_to_start_the_task_is_an_error_with_its_reasons() {
     let dir = project(0);
-    std::fs::write(
-        dir.path().join("run-failures.json"),
-        serde_json::json!({"tasks": [], "failures": [
-            {"arn": "arn:aws:ecs:us-east-1:123456789012:cluster/prod", "reason": "MISSING"}
-        ]})
-        .to_string(),
-    )
-    .unwrap();
+    let refused = serde_json::json!({"tasks": [], "failures": [
+        {"arn": "arn:aws:ecs:us-east-1:123456789012:cluster/prod", "reason": "MISSING"}
+    ]});
+    common::StandIn::at(dir.path()).answer(answers(0, Some(refused)));
     let r = run(dir.path(), &["run", "migrate"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(

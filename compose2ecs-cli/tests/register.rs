@@ -62,20 +62,17 @@ fn register_without_the_aws_cli_says_so_and_exits_1() {
 #[cfg(unix)]
 #[test]
 fn a_failed_registration_shows_the_aws_message_and_the_others_still_register() {
-    use std::os::unix::fs::PermissionsExt as _;
-    // A stand-in `aws`: refuses demo-bad, registers anything else as revision 7.
-    let fake = r#"#!/bin/sh
-for a in "$@"; do case "$a" in file://*) f="${a#file://}";; esac; done
-fam=$(sed -n 's/.*"family": "\([^"]*\)".*/\1/p' "$f" | head -n 1)
-if [ "$fam" = demo-bad ]; then
-  echo "An error occurred (ClientException) when calling the RegisterTaskDefinition operation: no" >&2
-  exit 254
-fi
-echo "{\"taskDefinition\": {\"taskDefinitionArn\": \"arn:aws:ecs:us-east-1:123456789012:task-definition/$fam:7\"}}"
-"#;
-    let work = project(&[("compose.yaml", TWO_FAMILIES), ("fake-aws", fake)]);
-    let aws = work.path().join("fake-aws");
-    std::fs::set_permissions(&aws, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // Refuses demo-bad, registers anything else as revision 7.
+    let work = project(&[("compose.yaml", TWO_FAMILIES)]);
+    let aws = common::StandIn::new(
+        work.path(),
+        serde_json::json!([
+            {"call": ["ecs", "register-task-definition"], "input": {"family": "demo-bad"},
+             "fail": "An error occurred (ClientException) when calling the RegisterTaskDefinition operation: no"},
+            common::registers("us-east-1", 7),
+        ]),
+    )
+    .bin;
     let out = bin()
         .current_dir(work.path())
         .args(["register", "--aws-cli"])
@@ -96,11 +93,12 @@ echo "{\"taskDefinition\": {\"taskDefinitionArn\": \"arn:aws:ecs:us-east-1:12345
 #[cfg(unix)]
 #[test]
 fn register_with_json_format_prints_only_json_lines() {
-    use std::os::unix::fs::PermissionsExt as _;
-    let fake = "#!/bin/sh\necho '{\"taskDefinition\": {\"taskDefinitionArn\": \"arn:aws:ecs:us-east-1:123456789012:task-definition/demo-good:7\"}}'\n";
-    let work = project(&[("compose.yaml", TWO_FAMILIES), ("fake-aws", fake)]);
-    let aws = work.path().join("fake-aws");
-    std::fs::set_permissions(&aws, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let work = project(&[("compose.yaml", TWO_FAMILIES)]);
+    let aws = common::StandIn::new(
+        work.path(),
+        serde_json::json!([common::registers("us-east-1", 7)]),
+    )
+    .bin;
     let out = bin()
         .current_dir(work.path())
         .args(["register", "--format", "json", "--aws-cli"])

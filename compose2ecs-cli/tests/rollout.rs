@@ -8,49 +8,28 @@ mod common;
 
 use common::{bin, json_line_types, project};
 
-/// A stand-in `aws` for the rollout watcher: registers anything as revision
-/// 1, says the service does not exist yet on the first `describe-services`,
-/// then replays the recorded documents `describe-2.json`, `describe-3.json`,
-/// … (the last one forever).
-#[cfg(unix)]
-const FAKE_AWS: &str = r#"#!/usr/bin/env python3
-import json, os, sys
-args = sys.argv[1:]
-state = os.environ["FAKE_AWS_DIR"]
-if args[:2] == ["ecs", "register-task-definition"]:
-    path = [a for a in args if a.startswith("file://")][0][7:]
-    fam = json.load(open(path))["family"]
-    print(json.dumps({"taskDefinition": {"taskDefinitionArn": f"arn:aws:ecs:us-east-1:123456789012:task-definition/{fam}:1"}}))
-elif args[:2] == ["ecs", "describe-services"]:
-    counter = os.path.join(state, "count")
-    n = int(open(counter).read()) + 1 if os.path.exists(counter) else 1
-    open(counter, "w").write(str(n))
-    if n == 1:
-        print(json.dumps({"services": [], "failures": [{"reason": "MISSING"}]}))
-    else:
-        while n > 2 and not os.path.exists(os.path.join(state, f"describe-{n}.json")):
-            n -= 1
-        print(open(os.path.join(state, f"describe-{n}.json")).read())
-elif args[:2] == ["ecs", "describe-service-deployments"]:
-    counter = os.path.join(state, "sd-count")
-    n = int(open(counter).read()) + 1 if os.path.exists(counter) else 1
-    open(counter, "w").write(str(n))
-    while n > 1 and not os.path.exists(os.path.join(state, f"sd-{n}.json")):
-        n -= 1
-    print(open(os.path.join(state, f"sd-{n}.json")).read())
-elif args[:2] == ["ecs", "create-service"]:
-    print(json.dumps({"service": {"status": "ACTIVE"}}))
-elif args[:2] == ["ecs", "list-tasks"]:
-    assert "--desired-status" in args and "STOPPED" in args, args
-    print(open(os.path.join(state, "list-tasks.json")).read())
-elif args[:2] == ["ecs", "describe-tasks"]:
-    print(open(os.path.join(state, "describe-tasks.json")).read())
-elif args[:2] == ["logs", "get-log-events"]:
-    stream = args[args.index("--log-stream-name") + 1]
-    print(open(os.path.join(state, "events-" + stream.replace("/", "_") + ".json")).read())
-else:
-    sys.exit(f"unexpected: {args}")
-"#;
+/// The stand-in's table for the rollout watcher: registers anything as
+/// revision 1, says the service does not exist yet on the first
+/// `describe-services`, then replays `states` (the last one forever), and
+/// `deployments` for `describe-service-deployments`; `more` rules first.
+fn answers(
+    states: Vec<serde_json::Value>,
+    deployments: Vec<serde_json::Value>,
+    more: Vec<serde_json::Value>,
+) -> serde_json::Value {
+    let mut described =
+        vec![serde_json::json!({"json": {"services": [], "failures": [{"reason": "MISSING"}]}})];
+    described.extend(states.into_iter().map(|s| serde_json::json!({"json": s})));
+    let mut table = more;
+    table.extend([
+        common::registers("us-east-1", 1),
+        serde_json::json!({"call": ["ecs", "describe-services"], "replies": described}),
+        serde_json::json!({"call": ["ecs", "describe-service-deployments"], "replies":
+            deployments.into_iter().map(|d| serde_json::json!({"json": d})).collect::<Vec<_>>()}),
+        serde_json::json!({"call": ["ecs", "create-service"], "json": {"service": {"status": "ACTIVE"}}}),
+    ]);
+    serde_json::Value::Array(table)
+}
 
 /// The service deployment every recorded `describe-services` names.
 const SERVICE_DEPLOYMENT: &str =
@@ -58,18 +37,19 @@ const SERVICE_DEPLOYMENT: &str =
 
 #[cfg(unix)]
 fn deploy_with(states: &[(&str, u64, u64, u64, Option<&str>)], extra: &[&str]) -> (i32, String) {
-    deploy_with_files(states, extra, &[])
+    deploy_with_files(states, extra, &[], Vec::new(), Vec::new())
 }
 
-/// [`deploy_with`], with more files for the stand-in (`list-tasks.json`,
-/// `describe-tasks.json`, `events-<stream>.json`).
+/// [`deploy_with`], with the project's files replaced by `files`, the
+/// service deployments `deployments` and `more` rules for the stand-in.
 #[cfg(unix)]
 fn deploy_with_files(
     states: &[(&str, u64, u64, u64, Option<&str>)],
     extra: &[&str],
     files: &[(&str, String)],
+    deployments: Vec<serde_json::Value>,
+    more: Vec<serde_json::Value>,
 ) -> (i32, String) {
-    use std::os::unix::fs::PermissionsExt as _;
     let work = project(&[
         (
             "compose.yaml",
@@ -79,18 +59,13 @@ fn deploy_with_files(
             "compose2ecs.yaml",
             "region: us-east-1\nroles: {execution: arn:aws:iam::123456789012:role/exec}\nnetwork: {subnets: [subnet-1]}\ncluster: prod\n",
         ),
-        ("aws", FAKE_AWS),
     ]);
-    std::fs::set_permissions(
-        work.path().join("aws"),
-        std::fs::Permissions::from_mode(0o755),
-    )
-    .unwrap();
     for (name, text) in files {
         std::fs::write(work.path().join(name), text).unwrap();
     }
-    for (i, (rollout, running, pending, failed, reason)) in states.iter().enumerate() {
-        let doc = serde_json::json!({"services": [{
+    let mut described = Vec::new();
+    for (rollout, running, pending, failed, reason) in states {
+        described.push(serde_json::json!({"services": [{
             "serviceName": "roll-web", "status": "ACTIVE",
             "currentServiceDeployment": SERVICE_DEPLOYMENT,
             "deployments": [{
@@ -98,16 +73,11 @@ fn deploy_with_files(
                 "rolloutState": rollout, "rolloutStateReason": reason,
                 "runningCount": running, "pendingCount": pending, "desiredCount": 2, "failedTasks": failed
             }]
-        }]});
-        std::fs::write(
-            work.path().join(format!("describe-{}.json", i + 2)),
-            doc.to_string(),
-        )
-        .unwrap();
+        }]}));
     }
+    common::StandIn::new(work.path(), answers(described, deployments, more));
     let out = bin()
         .current_dir(work.path())
-        .env("FAKE_AWS_DIR", work.path())
         // The stand-in comes first on PATH: deploy runs `aws` as users have it.
         .env(
             "PATH",
@@ -247,23 +217,15 @@ fn a_failed_rollout_says_why_each_task_stopped() {
     let events = serde_json::json!({"events": [
         {"timestamp": 1, "message": "listening on :80"},
         {"timestamp": 2, "message": "FATAL: cannot allocate 2 GiB for the cache\n"},
-    ]})
-    .to_string();
-    let files = [
-        (
-            "list-tasks.json",
-            serde_json::json!({"taskArns": [
-                "arn:aws:ecs:us-east-1:123456789012:task/prod/1111",
-                "arn:aws:ecs:us-east-1:123456789012:task/prod/0000",
-            ]})
-            .to_string(),
-        ),
-        (
-            "describe-tasks.json",
-            serde_json::json!({"tasks": [task("1111", "roll-web:1", 137), task("0000", "roll-web:0", 1)], "failures": []})
-                .to_string(),
-        ),
-        ("events-ecs_web_1111.json", events),
+    ]});
+    let more = vec![
+        serde_json::json!({"call": ["ecs", "list-tasks"], "has": ["--desired-status", "STOPPED"], "json": {"taskArns": [
+            "arn:aws:ecs:us-east-1:123456789012:task/prod/1111",
+            "arn:aws:ecs:us-east-1:123456789012:task/prod/0000",
+        ]}}),
+        serde_json::json!({"call": ["ecs", "describe-tasks"], "json":
+            {"tasks": [task("1111", "roll-web:1", 137), task("0000", "roll-web:0", 1)], "failures": []}}),
+        serde_json::json!({"call": ["logs", "get-log-events"], "has": ["ecs/web/1111"], "json": events}),
     ];
     let (code, stderr) = deploy_with_files(
         &[
@@ -277,7 +239,9 @@ fn a_failed_rollout_says_why_each_task_stopped() {
             ),
         ],
         &[],
-        &files,
+        &[],
+        Vec::new(),
+        more,
     );
     assert_eq!(code, 1, "{stderr}");
     assert!(
@@ -332,30 +296,30 @@ services:
       port: 80
     deployment: {strategy: blue_green, bake_minutes: 5}
 "#;
-    let mut files = vec![
+    let files = vec![
         ("compose2ecs.yaml", overlay.to_owned()),
         (
             "compose.yaml",
             "name: roll\nservices:\n  web:\n    image: nginx\n    ports: [\"80\"]\n".to_owned(),
         ),
     ];
-    let names: Vec<String> = (1..=steps.len()).map(|i| format!("sd-{i}.json")).collect();
-    for (name, (status, stage, reason)) in names.iter().zip(steps) {
-        files.push((
-            name,
+    let deployments: Vec<serde_json::Value> = steps
+        .iter()
+        .map(|(status, stage, reason)| {
             serde_json::json!({"serviceDeployments": [{
                 "serviceDeploymentArn": SERVICE_DEPLOYMENT,
                 "status": status, "lifecycleStage": stage, "statusReason": reason
             }]})
-            .to_string(),
-        ));
-    }
+        })
+        .collect();
     // The rolling view says IN_PROGRESS throughout: only the service
     // deployment can end it.
     deploy_with_files(
         &[("IN_PROGRESS", 2, 0, 0, None)],
         &["--timeout", "20"],
         &files,
+        deployments,
+        Vec::new(),
     )
 }
 

@@ -143,18 +143,148 @@ elif args[:1] == ["login"]:
     print("Login Succeeded")
 "#;
 
-/// A stand-in `aws` (Python) that first records each call in `log` beside
-/// it (one JSON object per line: `args`, and the `inputs` of its `file://`
-/// arguments), then runs `answers`, which sees `args`, `here` and `inputs`.
-pub(crate) fn recording_stand_in(log: &str, answers: &str) -> String {
-    format!(
-        "#!/usr/bin/env python3\n\
-         import json, os, sys\n\
-         args = sys.argv[1:]\n\
-         here = os.path.dirname(os.path.abspath(__file__))\n\
-         inputs = [json.load(open(a[7:])) for a in args if a.startswith(\"file://\")]\n\
-         with open(os.path.join(here, \"{log}\"), \"a\") as f:\n\
-         \x20   f.write(json.dumps({{\"args\": args, \"inputs\": inputs}}) + \"\\n\")\n\
-         {answers}"
-    )
+/// The one stand-in `aws`: it records each call in `calls` beside it (one
+/// JSON object per line: `args`, and the `inputs` of its `file://`
+/// arguments, read as JSON), then answers from the table in `answers.json`
+/// beside it, which the test writes ([`StandIn`]). The first rule whose
+/// `call` begins the arguments, whose `has` are all among them and whose
+/// `input` members the first input document has, answers, with one of:
+///
+/// - `"json": …` printed as JSON; `"text": "…"` printed as is; `"file":
+///   "name"` the file of that name beside it;
+/// - `"fail": "message"`: the message on stderr, exit status `exit` (254,
+///   as the AWS CLI's for a refused call);
+/// - `"replies": [reply, …]`: one after another, the last one forever.
+///
+/// In every string of a reply, `{input.NAME}` is the member NAME of the
+/// first input document and `{arg:--flag}` the argument after `--flag`. A
+/// call no rule answers fails, naming itself.
+const STAND_IN_AWS: &str = r#"#!/usr/bin/env python3
+import fcntl, json, os, sys
+args = sys.argv[1:]
+here = os.path.dirname(os.path.abspath(__file__))
+inputs = [json.load(open(a[7:])) for a in args if a.startswith("file://")]
+with open(os.path.join(here, "calls"), "a") as f:
+    f.write(json.dumps({"args": args, "inputs": inputs}) + "\n")
+values = {}
+if inputs and isinstance(inputs[0], dict):
+    values.update({"input." + k: v for k, v in inputs[0].items() if isinstance(v, str)})
+values.update({"arg:" + a: b for a, b in zip(args, args[1:]) if a.startswith("--")})
+def fill(v):
+    if isinstance(v, str):
+        for k, x in values.items():
+            v = v.replace("{" + k + "}", x)
+        return v
+    if isinstance(v, list):
+        return [fill(x) for x in v]
+    if isinstance(v, dict):
+        return {fill(k): fill(x) for k, x in v.items()}
+    return v
+table = json.load(open(os.path.join(here, "answers.json")))
+for n, rule in enumerate(table):
+    call = rule["call"]
+    if args[:len(call)] != call or not all(h in args for h in rule.get("has", [])):
+        continue
+    if not all(inputs and inputs[0].get(k) == v for k, v in rule.get("input", {}).items()):
+        continue
+    replies = rule.get("replies", [rule])
+    with open(os.path.join(here, "answers.count"), "a+") as c:
+        fcntl.flock(c, fcntl.LOCK_EX)
+        c.seek(0)
+        counts = json.loads(c.read() or "{}")
+        k = counts.get(str(n), 0)
+        counts[str(n)] = k + 1
+        c.seek(0)
+        c.truncate()
+        c.write(json.dumps(counts))
+    reply = fill(replies[min(k, len(replies) - 1)])
+    if "fail" in reply:
+        sys.stderr.write(reply["fail"] + "\n")
+        sys.exit(reply.get("exit", 254))
+    if "text" in reply:
+        print(reply["text"])
+    elif "file" in reply:
+        print(open(os.path.join(here, reply["file"])).read())
+    elif "json" in reply:
+        print(json.dumps(reply["json"]))
+    sys.exit(0)
+sys.exit(f"stand-in aws: no answer for {args}")
+"#;
+
+/// The stand-in `aws` of [`STAND_IN_AWS`] in a folder, with its table.
+#[cfg(unix)]
+#[derive(Debug)]
+pub(crate) struct StandIn {
+    /// The folder it records and reads in.
+    pub(crate) dir: PathBuf,
+    /// The executable, for `--aws-cli`.
+    pub(crate) bin: PathBuf,
+}
+
+#[cfg(unix)]
+impl StandIn {
+    /// Writes the stand-in as `aws` in `dir`, answering from `table`.
+    pub(crate) fn new(dir: &Path, table: serde_json::Value) -> StandIn {
+        use std::os::unix::fs::PermissionsExt as _;
+        let bin = dir.join("aws");
+        std::fs::write(&bin, STAND_IN_AWS).unwrap();
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let s = StandIn {
+            dir: dir.to_owned(),
+            bin,
+        };
+        s.answer(table);
+        s
+    }
+
+    /// The stand-in a test wrote in `dir` before, to read its calls.
+    pub(crate) fn at(dir: &Path) -> StandIn {
+        StandIn {
+            dir: dir.to_owned(),
+            bin: dir.join("aws"),
+        }
+    }
+
+    /// Answers from `table` from now on (its replies' counts start again).
+    pub(crate) fn answer(&self, table: serde_json::Value) {
+        assert!(table.is_array(), "a table of rules: {table}");
+        std::fs::write(self.dir.join("answers.json"), table.to_string()).unwrap();
+        let _ = std::fs::remove_file(self.dir.join("answers.count"));
+    }
+
+    /// Every call so far: `{"args": [...], "inputs": [...]}`.
+    pub(crate) fn calls(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(self.dir.join("calls"))
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    /// Every call's arguments.
+    pub(crate) fn args(&self) -> Vec<Vec<String>> {
+        self.calls()
+            .iter()
+            .map(|c| {
+                c["args"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a.as_str().unwrap().to_owned())
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Forgets the calls so far.
+    pub(crate) fn forget(&self) {
+        let _ = std::fs::remove_file(self.dir.join("calls"));
+    }
+}
+
+/// `register-task-definition`, answered with revision `revision` of the
+/// input's family, in `region`: the rule most tables begin with.
+pub(crate) fn registers(region: &str, revision: u32) -> serde_json::Value {
+    serde_json::json!({"call": ["ecs", "register-task-definition"], "json": {"taskDefinition": {
+        "taskDefinitionArn": format!("arn:aws:ecs:{region}:123456789012:task-definition/{{input.family}}:{revision}")}}})
 }
