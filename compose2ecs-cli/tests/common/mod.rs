@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+pub(crate) mod moto;
+
 /// `compose2ecs`, without colour and without the environment variables that
 /// would change what it reads (`COMPOSE_*`, the AWS region).
 pub(crate) fn bin() -> Command {
@@ -148,13 +150,19 @@ elif args[:1] == ["login"]:
 /// arguments, read as JSON), then answers from the table in `answers.json`
 /// beside it, which the test writes ([`StandIn`]). The first rule whose
 /// `call` begins the arguments, whose `has` are all among them and whose
-/// `input` members the first input document has, answers, with one of:
+/// `input` members the first input document has, answers (a
+/// `--generate-cli-skeleton` call only by a rule whose `has` names it),
+/// with one of:
 ///
 /// - `"json": …` printed as JSON; `"text": "…"` printed as is; `"file":
 ///   "name"` the file of that name beside it;
 /// - `"fail": "message"`: the message on stderr, exit status `exit` (254,
 ///   as the AWS CLI's for a refused call);
 /// - `"replies": [reply, …]`: one after another, the last one forever.
+///
+/// The account can change: a rule with `"sets": "name"` puts the stand-in
+/// in that state when it answers, and a rule with `"when": "name"` answers
+/// only in it (the state is "" at first).
 ///
 /// In every string of a reply, `{input.NAME}` is the member NAME of the
 /// first input document and `{arg:--flag}` the argument after `--flag`. A
@@ -185,8 +193,17 @@ for n, rule in enumerate(table):
     call = rule["call"]
     if args[:len(call)] != call or not all(h in args for h in rule.get("has", [])):
         continue
+    # The installed CLI's skeletons (what it knows) only when asked for.
+    if "--generate-cli-skeleton" in args and "--generate-cli-skeleton" not in rule.get("has", []):
+        continue
     if not all(inputs and inputs[0].get(k) == v for k, v in rule.get("input", {}).items()):
         continue
+    state_file = os.path.join(here, "answers.state")
+    state = open(state_file).read() if os.path.exists(state_file) else ""
+    if rule.get("when", state) != state:
+        continue
+    if "sets" in rule:
+        open(state_file, "w").write(rule["sets"])
     replies = rule.get("replies", [rule])
     with open(os.path.join(here, "answers.count"), "a+") as c:
         fcntl.flock(c, fcntl.LOCK_EX)
@@ -250,6 +267,7 @@ impl StandIn {
         assert!(table.is_array(), "a table of rules: {table}");
         std::fs::write(self.dir.join("answers.json"), table.to_string()).unwrap();
         let _ = std::fs::remove_file(self.dir.join("answers.count"));
+        let _ = std::fs::remove_file(self.dir.join("answers.state"));
     }
 
     /// Every call so far: `{"args": [...], "inputs": [...]}`.
