@@ -138,27 +138,38 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
     };
     let moto = start_moto(&moto_bin);
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
-    let mut registered = 0;
-    let mut created = 0;
-    let mut spot = 0;
-    let mut ran = 0;
-    let mut scaled = 0;
-    let mut schedules = 0;
-    let mut spot_schedules = 0;
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    let (registered, created, spot, ran) = (
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+    );
+    let (scaled, schedules, spot_schedules) = (
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+    );
     // A default subnet per (region, cluster), the cluster made with it.
-    let mut default_subnets: std::collections::BTreeMap<(String, String), serde_json::Value> =
-        Default::default();
+    let default_subnets: std::sync::Mutex<
+        std::collections::BTreeMap<(String, String), serde_json::Value>,
+    > = Default::default();
     // The family's region (register uses the project's) and a network per
     // region, made when first needed.
-    let mut regions: std::collections::BTreeMap<String, String> = Default::default();
-    let mut networks: std::collections::BTreeMap<String, (String, String)> = Default::default();
+    let networks: std::sync::Mutex<std::collections::BTreeMap<String, (String, String)>> =
+        Default::default();
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&fixtures)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.join("compose.yaml").is_file())
         .collect();
     cases.sort();
-    for case in cases {
+    // Each fixture is its own project (its own families), so four run at
+    // once: most of the time is the AWS CLI's start-up, not moto's answers.
+    let next = AtomicUsize::new(0);
+    let one = |case: &PathBuf| {
+        let case = case.clone();
+        let mut regions: std::collections::BTreeMap<String, String> = Default::default();
         let out = tempfile::tempdir().unwrap();
         let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("compose2ecs"));
         // One moto for every fixture: each its own project name, so that
@@ -182,7 +193,7 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
             .status()
             .unwrap();
         if !status.success() {
-            continue; // an error case: nothing to register
+            return; // an error case: nothing to register
         }
         let mut files: Vec<PathBuf> = std::fs::read_dir(out.path())
             .unwrap()
@@ -288,7 +299,7 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
                     assert_eq!(&s[k], v, "containerDefinitions.{k} of {}", file.display());
                 }
             }
-            registered += 1;
+            registered.fetch_add(1, Relaxed);
         }
         for file in job_files {
             // The real AWS CLI checks the run-task input against its model
@@ -300,6 +311,8 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
             let region = regions[family].clone();
             let cluster = emitted["cluster"].as_str().unwrap_or("default");
             let subnet = default_subnets
+                .lock()
+                .unwrap()
                 .entry((region.clone(), cluster.to_owned()))
                 .or_insert_with(|| {
                     let _ = aws(
@@ -368,7 +381,7 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
                     file.display()
                 ),
             }
-            ran += 1;
+            ran.fetch_add(1, Relaxed);
         }
         for file in service_files {
             let emitted: serde_json::Value =
@@ -387,6 +400,8 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
             let cluster = emitted["cluster"].as_str().unwrap_or("default");
             let region = regions[family].clone();
             let network = networks
+                .lock()
+                .unwrap()
                 .entry(region.clone())
                 .or_insert_with(|| moto_network_in(&aws_bin, &moto, &region))
                 .clone();
@@ -476,7 +491,7 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
             // store the strategy, so only the request can be checked).
             if emitted.get("capacityProviderStrategy").is_some() {
                 assert!(emitted.get("launchType").is_none(), "{}", file.display());
-                spot += 1;
+                spot.fetch_add(1, Relaxed);
             }
             let stored = &reply["service"];
             for key in ["serviceName", "desiredCount", "launchType", "loadBalancers"] {
@@ -492,7 +507,7 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
                 "{}",
                 file.display()
             );
-            created += 1;
+            created.fetch_add(1, Relaxed);
         }
         for file in scaling_files {
             // After its service exists, as `deploy` applies it: each input
@@ -576,7 +591,7 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
                 let config = "TargetTrackingScalingPolicyConfiguration";
                 assert_eq!(stored[config], p[config], "{}", file.display());
             }
-            scaled += 1;
+            scaled.fetch_add(1, Relaxed);
         }
         for file in schedule_files {
             let emitted: serde_json::Value =
@@ -628,11 +643,31 @@ fn the_aws_cli_registers_every_fixture_output_and_creates_its_services() {
             let ecs = &emitted["Target"]["EcsParameters"];
             if ecs.get("CapacityProviderStrategy").is_some() {
                 assert!(ecs.get("LaunchType").is_none(), "{}", file.display());
-                spot_schedules += 1;
+                spot_schedules.fetch_add(1, Relaxed);
             }
-            schedules += 1;
+            schedules.fetch_add(1, Relaxed);
         }
-    }
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                while let Some(case) = cases.get(next.fetch_add(1, Relaxed)) {
+                    one(case);
+                }
+            });
+        }
+    });
+    let (registered, created, spot, ran) = (
+        registered.load(Relaxed),
+        created.load(Relaxed),
+        spot.load(Relaxed),
+        ran.load(Relaxed),
+    );
+    let (scaled, schedules, spot_schedules) = (
+        scaled.load(Relaxed),
+        schedules.load(Relaxed),
+        spot_schedules.load(Relaxed),
+    );
     assert!(scaled >= 2, "only {scaled} scaling files applied");
     assert!(schedules >= 1, "only {schedules} schedules created");
     assert!(
