@@ -5,7 +5,7 @@
 //! removing each other. (That the template says what the JSON outputs say
 //! is checked per fixture by compose2ecs-core/tests/fixtures.rs; that
 //! moto's CloudFormation registers the same task definitions, by
-//! tests/aws.rs.)
+//! tests/aws/cloudformation.rs.)
 
 #![allow(clippy::unwrap_used)]
 
