@@ -25,7 +25,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::moto::{moto_env, start_moto, tools};
+use common::moto::{default_account, moto_env, tools};
 
 /// The blocks no test runs, by page and first line, and why.
 const NOT_RUN: &[(&str, &str, &str)] = &[
@@ -433,7 +433,7 @@ fn every_shell_example_runs_as_shown() {
                 Vec::new()
             }
             _ => {
-                moto = start_moto(&moto_bin);
+                moto = default_account(&moto_bin);
                 moto_env(&moto)
                     .into_iter()
                     .filter(|(k, _)| k != "PATH" && k != "HOME")

@@ -127,7 +127,11 @@ fn deploy_applies_scaling_and_schedules_on_moto() {
     assert_eq!(schedule["ScheduleExpressionTimezone"], "Europe/Dublin");
     let ecs = &schedule["Target"]["EcsParameters"];
     assert_eq!(
-        ecs["TaskDefinitionArn"], "arn:aws:ecs:us-east-1:123456789012:task-definition/sc-backup:1",
+        ecs["TaskDefinitionArn"],
+        format!(
+            "arn:aws:ecs:us-east-1:{}:task-definition/sc-backup:1",
+            moto.account
+        ),
         "the schedule runs the revision just registered"
     );
     assert_eq!(
@@ -193,6 +197,9 @@ fn deploy_applies_scaling_and_schedules_on_moto() {
     let schedule = call(&["scheduler", "get-schedule", "--name", "sc-backup"]);
     assert_eq!(
         schedule["Target"]["EcsParameters"]["TaskDefinitionArn"],
-        "arn:aws:ecs:us-east-1:123456789012:task-definition/sc-backup:2"
+        format!(
+            "arn:aws:ecs:us-east-1:{}:task-definition/sc-backup:2",
+            moto.account
+        )
     );
 }
