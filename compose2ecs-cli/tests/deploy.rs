@@ -51,6 +51,7 @@ impl Account {
             {"call": ["ecs", "describe-services"], "json": services},
             {"call": ["ecs", "create-service"], "json": {"service": {"status": "ACTIVE"}}},
             {"call": ["ecs", "update-service"], "json": {"service": {"status": "ACTIVE"}}},
+            {"call": ["ecs", "tag-resource"]},
             {"call": ["logs", "describe-log-groups"], "json": {"logGroups": groups}},
             {"call": ["logs", "create-log-group"]},
             {"call": ["logs", "put-retention-policy"]},
@@ -105,6 +106,17 @@ fn calls(dir: &Path) -> Vec<serde_json::Value> {
     common::StandIn::at(dir).calls()
 }
 
+/// Each call's service and operation (`ecs update-service`), but for what
+/// the installed CLI is asked it knows (`--generate-cli-skeleton`).
+fn verbs(dir: &Path) -> Vec<String> {
+    common::StandIn::at(dir)
+        .args()
+        .into_iter()
+        .filter(|a| !a.iter().any(|w| w == "--generate-cli-skeleton"))
+        .map(|a| a[..2].join(" "))
+        .collect()
+}
+
 fn region_of(call: &serde_json::Value) -> Option<String> {
     let args: Vec<&str> = call["args"]
         .as_array()
@@ -135,7 +147,10 @@ fn every_call_carries_the_projects_region() {
         .iter()
         .filter(|c| !c.to_string().contains("--generate-cli-skeleton"))
         .count();
-    assert_eq!(real, 4, "register; register, describe, create: {all:?}");
+    assert_eq!(
+        real, 5,
+        "register; describe (whose the service is), register, describe, create: {all:?}"
+    );
     for call in &all {
         assert_eq!(region_of(call).as_deref(), Some("eu-west-1"), "{call}");
     }
@@ -168,6 +183,7 @@ fn an_existing_service_is_made_to_match_its_definition() {
     let live = serde_json::json!({
         "serviceName": "shop-web", "status": "ACTIVE", "launchType": "FARGATE", "desiredCount": 5,
         "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-1"], "securityGroups": ["sg-1"], "assignPublicIp": "DISABLED"}},
+        "tags": ours(),
     });
     let dir = project(&overlay("region: eu-west-1\n"), Some(live));
     let (code, _, stderr) = run(dir.path(), &["deploy", "--no-wait"], &[]);
@@ -196,9 +212,71 @@ fn an_existing_service_is_made_to_match_its_definition() {
     );
 }
 
+/// The tags compose2ecs gives the project's services.
+fn ours() -> serde_json::Value {
+    serde_json::json!([{"key": "compose2ecs:project", "value": "shop"}, {"key": "compose2ecs:service", "value": "web"}])
+}
+
+/// A service of the same name this project did not create (no project tag,
+/// or another project's) is left alone before any change; `--adopt` takes
+/// it over and tags it; `scale` leaves it alone too.
+#[test]
+fn a_service_this_project_did_not_create_is_not_taken_over() {
+    for (tags, why) in [
+        (
+            serde_json::json!([{"key": "team", "value": "shop"}]),
+            "it has no compose2ecs:project tag: compose2ecs did not create it",
+        ),
+        (
+            serde_json::json!([{"key": "compose2ecs:project", "value": "blog"}]),
+            "it is project `blog`'s",
+        ),
+    ] {
+        let live = serde_json::json!({"serviceName": "shop-web", "status": "ACTIVE", "launchType": "FARGATE",
+            "desiredCount": 2, "serviceArn": "arn:aws:ecs:eu-west-1:123456789012:service/prod/shop-web", "tags": tags});
+        let dir = project(&overlay("region: eu-west-1\n"), Some(live));
+        let (code, _, stderr) = run(dir.path(), &["deploy", "--no-wait"], &[]);
+        assert_eq!(code, 1, "{stderr}");
+        assert!(
+            stderr.contains(&format!("service shop-web (cluster prod) exists and {why}"))
+                && stderr.contains("nothing was changed")
+                && stderr.contains("--adopt"),
+            "{stderr}"
+        );
+        let changing = |dir: &Path| {
+            verbs(dir)
+                .into_iter()
+                .filter(|v| !v.starts_with("ecs describe-") && !v.starts_with("logs describe-"))
+                .collect::<Vec<_>>()
+        };
+        assert!(changing(dir.path()).is_empty(), "{:?}", verbs(dir.path()));
+        let (code, _, stderr) = run(dir.path(), &["scale", "web=3"], &[]);
+        assert_eq!(code, 1, "{stderr}");
+        assert!(stderr.contains("nothing was scaled"), "{stderr}");
+        assert!(changing(dir.path()).is_empty(), "{:?}", verbs(dir.path()));
+
+        let (code, _, stderr) = run(dir.path(), &["deploy", "--no-wait", "--adopt"], &[]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            stderr.contains("adopting service shop-web (cluster prod)"),
+            "{stderr}"
+        );
+        let tagged = calls(dir.path())
+            .into_iter()
+            .find(|c| c["args"][1] == "tag-resource")
+            .unwrap();
+        assert!(
+            tagged["args"]
+                .to_string()
+                .contains(r#"\"key\":\"compose2ecs:project\",\"value\":\"shop\""#),
+            "{tagged}"
+        );
+    }
+}
+
 #[test]
 fn a_member_update_service_cannot_change_is_refused_with_what_to_do() {
-    let live = serde_json::json!({"serviceName": "shop-web", "status": "ACTIVE", "launchType": "EC2", "desiredCount": 2});
+    let live = serde_json::json!({"serviceName": "shop-web", "status": "ACTIVE", "launchType": "EC2", "desiredCount": 2, "tags": ours()});
     let dir = project(&overlay("region: eu-west-1\n"), Some(live));
     let (code, _, stderr) = run(dir.path(), &["deploy", "--no-wait"], &[]);
     assert_eq!(code, 1, "{stderr}");
@@ -329,10 +407,13 @@ fn dry_run_prints_exactly_the_calls_in_one_json_form() {
     // same documents.
     let (code, _, stderr) = run(dir.path(), &["deploy", "--no-wait"], &[]);
     assert_eq!(code, 0, "{stderr}");
-    let made: Vec<serde_json::Value> = calls(dir.path())
+    let mut made: Vec<serde_json::Value> = calls(dir.path())
         .into_iter()
         .filter(|c| !c.to_string().contains("--generate-cli-skeleton"))
         .collect();
+    // First, before any change, whose the services are (a read the dry run
+    // does not show: it changes nothing).
+    assert_eq!(made.remove(0)["args"][1], "describe-services");
     let shown: Vec<Vec<String>> = commands
         .iter()
         .map(|l| shell_words::split(l).unwrap())
@@ -810,4 +891,48 @@ fn pull_credentials_give_repository_credentials_and_exactly_their_read_in_the_po
         .unwrap();
     assert_eq!(read["Action"], "secretsmanager:GetSecretValue");
     assert_eq!(read["Resource"], serde_json::json!([hub, ghcr]));
+}
+
+/// `down` says nothing is removed when a schedule cannot be read (it may
+/// go on starting tasks): only "not found" means there is none.
+#[test]
+fn down_stops_before_removing_anything_when_a_schedule_cannot_be_read() {
+    let dir = common::project(&[
+        (
+            "compose.yaml",
+            "name: shop\nservices:\n  backup:\n    image: busybox:1.37\n    restart: \"no\"\n",
+        ),
+        (
+            "compose2ecs.yaml",
+            "region: eu-west-1\ncluster: prod\nroles: {execution: \"arn:aws:iam::123456789012:role/exec\", scheduler: \"arn:aws:iam::123456789012:role/sched\"}\nnetwork: {subnets: [subnet-1]}\nservices:\n  backup: {schedule: \"cron(0 3 * * ? *)\"}\n",
+        ),
+    ]);
+    let aws = common::StandIn::new(
+        dir.path(),
+        serde_json::json!([
+            {"call": ["scheduler", "get-schedule"], "fail": "An error occurred (AccessDeniedException) when calling the GetSchedule operation: not allowed"},
+        ]),
+    );
+    let (code, _, stderr) = run(dir.path(), &["down", "--yes"], &[]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("down failed before removing anything")
+            && stderr.contains("AccessDeniedException"),
+        "{stderr}"
+    );
+    assert!(
+        aws.args().iter().all(|a| a[1].starts_with("get-")),
+        "{:?}",
+        aws.args()
+    );
+    // Not found: nothing of it to remove, and down goes on.
+    aws.answer(serde_json::json!([
+        {"call": ["scheduler", "get-schedule"], "fail": "An error occurred (ResourceNotFoundException) when calling the GetSchedule operation: Schedule shop-backup does not exist."},
+    ]));
+    let (code, _, stderr) = run(dir.path(), &["down", "--yes"], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("nothing of this project to remove"),
+        "{stderr}"
+    );
 }

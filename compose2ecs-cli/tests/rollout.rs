@@ -9,24 +9,26 @@ mod common;
 use common::{bin, json_line_types, project};
 
 /// The stand-in's table for the rollout watcher: registers anything as
-/// revision 1, says the service does not exist yet on the first
-/// `describe-services`, then replays `states` (the last one forever), and
+/// revision 1, says the service does not exist until it is created, then
+/// replays `states` (the last one forever), and
 /// `deployments` for `describe-service-deployments`; `more` rules first.
 fn answers(
     states: Vec<serde_json::Value>,
     deployments: Vec<serde_json::Value>,
     more: Vec<serde_json::Value>,
 ) -> serde_json::Value {
-    let mut described =
-        vec![serde_json::json!({"json": {"services": [], "failures": [{"reason": "MISSING"}]}})];
-    described.extend(states.into_iter().map(|s| serde_json::json!({"json": s})));
+    let described: Vec<serde_json::Value> = states
+        .into_iter()
+        .map(|s| serde_json::json!({"json": s}))
+        .collect();
     let mut table = more;
     table.extend([
         common::registers("us-east-1", 1),
+        serde_json::json!({"call": ["ecs", "describe-services"], "when": "", "json": {"services": [], "failures": [{"reason": "MISSING"}]}}),
         serde_json::json!({"call": ["ecs", "describe-services"], "replies": described}),
         serde_json::json!({"call": ["ecs", "describe-service-deployments"], "replies":
             deployments.into_iter().map(|d| serde_json::json!({"json": d})).collect::<Vec<_>>()}),
-        serde_json::json!({"call": ["ecs", "create-service"], "json": {"service": {"status": "ACTIVE"}}}),
+        serde_json::json!({"call": ["ecs", "create-service"], "sets": "created", "json": {"service": {"status": "ACTIVE"}}}),
     ]);
     serde_json::Value::Array(table)
 }

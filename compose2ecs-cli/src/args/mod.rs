@@ -302,6 +302,11 @@ pub(crate) struct DeployArgs {
     /// With --build: the Docker CLI to run.
     #[arg(long, value_name = "PATH", default_value = "docker")]
     pub(crate) docker: PathBuf,
+    /// Take over services of the same name that this project did not
+    /// create (no `compose2ecs:project` tag of its own): update them and tag
+    /// them as this project's. Without it, deploy refuses before any change.
+    #[arg(long)]
+    pub(crate) adopt: bool,
     /// Return once the services are created or updated; do not watch.
     #[arg(long)]
     pub(crate) no_wait: bool,

@@ -7,11 +7,11 @@ use std::path::Path;
 use compose2ecs_core::Conversion;
 use serde_json::{Map, Value};
 
-use crate::aws::{Aws, AwsError};
+use crate::aws::{Aws, AwsError, Round};
 use crate::report::Reporter;
-use crate::steps::jobs;
 use crate::steps::members::{CREATE_ONLY, UPDATABLE};
 use crate::steps::rollout::{Rollout, State};
+use crate::steps::{family, jobs};
 
 /// The live revisions `--plan` found equal to the conversion's: family →
 /// (ARN, `family:revision`).
@@ -32,6 +32,38 @@ pub(crate) fn said_registered(
     } else {
         reporter.registered(revision, arn);
     }
+}
+
+/// The live services of `families` (those that run as ECS services) that
+/// are not this project's, each said with why; read in one round. `deploy`
+/// and `scale` change nothing of a service they did not create.
+pub(crate) fn strangers(
+    aws: &Aws,
+    conversion: &Conversion,
+    families: &[&str],
+) -> Result<Vec<String>, AwsError> {
+    let project = family::project(conversion);
+    let wanted: Vec<(String, String)> = families
+        .iter()
+        .filter_map(|f| {
+            let svc = conversion.services.get(*f)?;
+            Some((family::cluster_of(conversion, f), svc.service_name.clone()))
+        })
+        .collect();
+    let mut round = Round::default();
+    let asked = round.services(&wanted);
+    let answers = round.run(aws);
+    let mut strangers = Vec::new();
+    for (cluster, name) in &wanted {
+        if let Some(live) = answers.active(&asked, cluster, name)? {
+            if let Some(why) = family::not_ours(&live["tags"], &project) {
+                strangers.push(format!(
+                    "service {name} (cluster {cluster}) exists and {why}"
+                ));
+            }
+        }
+    }
+    Ok(strangers)
 }
 
 /// Registers `family`'s task definition, or, when `--plan` found the live

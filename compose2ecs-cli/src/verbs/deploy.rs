@@ -33,11 +33,17 @@ pub(crate) fn run(args: &DeployArgs) -> Ended {
     // Docker's `x-aws-vpc`: the subnets of `network.vpc`, looked up.
     let subnets = crate::steps::vpc::subnets(&ctx, &args.aws.aws_cli, dry_run)?;
     crate::steps::vpc::place(&mut ctx, &subnets)?;
+    let chosen = ctx.chosen(&args.aws.families)?;
+    placed_or_refused(&ctx, &chosen)?;
+    if !dry_run {
+        // Before anything changes, images included.
+        let names: Vec<&str> = chosen.iter().map(String::as_str).collect();
+        let aws = ctx.quiet_aws(&args.aws.aws_cli);
+        strangers_or_refused(&aws, &ctx.conversion, &names, args.adopt, reporter)?;
+    }
     if args.build && !dry_run {
         build_and_push(args, &mut ctx, &subnets)?;
     }
-    let chosen = ctx.chosen(&args.aws.families)?;
-    placed_or_refused(&ctx, &chosen)?;
     let aws = ctx.aws(&args.aws.aws_cli, dry_run);
     let conversion = &ctx.conversion;
     let families: Vec<&str> = chosen.iter().map(String::as_str).collect();
@@ -86,6 +92,38 @@ pub(crate) fn run(args: &DeployArgs) -> Ended {
     } else {
         Outcome::Rejected
     })
+}
+
+/// A service of the same name that this project did not create is left
+/// alone, before any change: refused, or with `--adopt` taken over (the
+/// update tags it as this project's), each said.
+fn strangers_or_refused(
+    aws: &Aws,
+    conversion: &Conversion,
+    families: &[&str],
+    adopt: bool,
+    reporter: Reporter,
+) -> Result<(), Outcome> {
+    let strangers = crate::steps::service::strangers(aws, conversion, families).map_err(|e| {
+        reporter.fail(&format!(
+            "reading the live services failed: {e}; nothing was changed"
+        ))
+    })?;
+    if strangers.is_empty() {
+        return Ok(());
+    }
+    if adopt {
+        for s in &strangers {
+            reporter.progress(&format!(
+                "adopting {s}: deploy updates it and tags it as this project's"
+            ));
+        }
+        return Ok(());
+    }
+    Err(reporter.fail(&format!(
+        "{}; deploy changes no service it did not create, and nothing was changed. To take it over, deploy with --adopt (it updates the service and tags it as this project's); or remove or rename the other service",
+        strangers.join("; ")
+    )))
 }
 
 /// ECS refuses an awsvpc service or task without subnets (create-service,

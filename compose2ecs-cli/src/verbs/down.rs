@@ -15,7 +15,7 @@ use crate::aws::{Aws, AwsError, Round};
 use crate::context::Context;
 use crate::outcome::{Ended, Outcome};
 use crate::report::{Reporter, plural};
-use crate::steps::family::cluster_of;
+use crate::steps::family::{carries as ours, cluster_of, project as project_of};
 
 /// One thing to remove.
 enum Removal {
@@ -38,25 +38,6 @@ impl Removal {
             }
         }
     }
-}
-
-/// Whether ECS tags (`[{key, value}]`) name `project`.
-fn ours(tags: &Value, project: &str) -> bool {
-    tags.as_array()
-        .into_iter()
-        .flatten()
-        .any(|t| t["key"] == PROJECT_TAG && t["value"] == project)
-}
-
-/// The project's name, as its tags carry it.
-fn project_of(conversion: &Conversion) -> String {
-    conversion
-        .task_definitions
-        .values()
-        .flat_map(|td| &td.tags)
-        .find(|t| t.key == PROJECT_TAG)
-        .map(|t| t.value.clone())
-        .unwrap_or_default()
 }
 
 /// What to remove, and what has the name of one and is not the project's:

@@ -51,11 +51,30 @@ pub(crate) fn run(args: &ScaleArgs) -> Ended {
             count,
             cluster_of(conversion, family),
             svc.service_name.clone(),
+            family.clone(),
         ));
     }
     let aws = ctx.aws(&args.cli.aws_cli, args.dry_run);
+    if !args.dry_run {
+        // A service of the same name this project did not create keeps its
+        // count: `deploy --adopt` takes one over.
+        let families: Vec<&str> = calls.iter().map(|c| c.4.as_str()).collect();
+        let strangers =
+            crate::steps::service::strangers(&aws, conversion, &families).map_err(|e| {
+                reporter.fail(&format!(
+                    "reading the live services failed: {e}; nothing was scaled"
+                ))
+            })?;
+        if !strangers.is_empty() {
+            return Err(reporter.fail(&format!(
+                "{}; scale changes no service this project did not create, and nothing was scaled (`compose2ecs deploy --adopt` takes one over)",
+                strangers.join("; ")
+            )));
+        }
+    }
     let mut out = String::new();
-    for (name, count, cluster, service) in &calls {
+    let mut done: Vec<String> = Vec::new();
+    for (name, count, cluster, service, _) in &calls {
         let n = count.to_string();
         let call = [
             "ecs",
@@ -73,8 +92,18 @@ pub(crate) fn run(args: &ScaleArgs) -> Ended {
             continue;
         }
         match aws.json(&call) {
-            Ok(_) => reporter.progress(&format!("{name}: desired count {count} ({service})")),
-            Err(e) => return Err(reporter.fail(&format!("scaling {name} failed: {e}"))),
+            Ok(_) => {
+                reporter.progress(&format!("{name}: desired count {count} ({service})"));
+                done.push(format!("{service} to {count}"));
+            }
+            Err(e) => {
+                let changed = if done.is_empty() {
+                    "nothing was scaled".to_owned()
+                } else {
+                    format!("already scaled: {}", done.join(", "))
+                };
+                return Err(reporter.fail(&format!("scaling {name} failed: {e}; {changed}")));
+            }
         }
     }
     if args.dry_run {
