@@ -43,7 +43,16 @@ pub(crate) fn is_template(name: &str) -> bool {
     name.ends_with(".cloudformation.yaml") || name.ends_with(".cloudformation.json")
 }
 
-pub(crate) fn compare(dir: &Path, files: &[(String, String)], is_ours: fn(&str) -> bool) -> Drift {
+/// `files` against what `dir` holds, refused (before anything is read)
+/// when an output path holds anything but a regular file: a symbolic link's
+/// target would be read and shown in the diff, a FIFO would block.
+pub(crate) fn compare(
+    dir: &Path,
+    files: &[(String, String)],
+    is_ours: fn(&str) -> bool,
+) -> Result<Drift, String> {
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    crate::write::only_regular_files(dir, &names)?;
     let mut drift = Drift {
         changed: Vec::new(),
         missing: Vec::new(),
@@ -76,7 +85,7 @@ pub(crate) fn compare(dir: &Path, files: &[(String, String)], is_ours: fn(&str) 
         .into_iter()
         .map(|p| p.display().to_string())
         .collect();
-    drift
+    Ok(drift)
 }
 
 impl Drift {

@@ -183,7 +183,8 @@ fn cloudformation_target(
 
 /// `--check`: the folder compared with what would be written.
 fn check(args: &ConvertArgs, reporter: Reporter, conversion: &Conversion, made: Made) -> Ended {
-    let mut drift = drift::compare(&args.output, &made.files, made.is_ours);
+    let mut drift =
+        drift::compare(&args.output, &made.files, made.is_ours).map_err(|m| reporter.fail(&m))?;
     // The committed side of a diff may hold anything an older version
     // wrote: it is shown masked, as quoted source lines are.
     for (_, diff) in &mut drift.diffs {
