@@ -446,6 +446,35 @@ fn convert_writes_only_its_own_files_and_never_through_a_symlink() {
         out.join("own-web.task-definition.json"),
     )
     .unwrap();
+    // A link at an output path is neither written through nor replaced:
+    // refused, named, before anything is written.
+    let refused = bin()
+        .current_dir(work.path())
+        .args(["convert", "-o", "out"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("own-web.task-definition.json` is a symbolic link"),
+        "{stderr}"
+    );
+    assert_eq!(
+        listing(&out),
+        ["notes.txt", "own-web.task-definition.json"],
+        "nothing written"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    assert_eq!(
+        std::fs::read_to_string(work.path().join("outside.txt")).unwrap(),
+        "untouched"
+    );
+    let meta = std::fs::symlink_metadata(out.join("own-web.task-definition.json")).unwrap();
+    assert!(meta.file_type().is_symlink());
+    // Once it is gone, convert writes its own files and leaves the rest.
+    std::fs::remove_file(out.join("own-web.task-definition.json")).unwrap();
     bin()
         .current_dir(work.path())
         .args(["convert", "-o", "out"])
@@ -459,17 +488,6 @@ fn convert_writes_only_its_own_files_and_never_through_a_symlink() {
             "own-web.task-definition.json"
         ]
     );
-    assert_eq!(
-        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
-        "mine"
-    );
-    // The link was replaced by the file, not written through.
-    assert_eq!(
-        std::fs::read_to_string(work.path().join("outside.txt")).unwrap(),
-        "untouched"
-    );
-    let meta = std::fs::symlink_metadata(out.join("own-web.task-definition.json")).unwrap();
-    assert!(meta.file_type().is_file());
 }
 
 #[test]

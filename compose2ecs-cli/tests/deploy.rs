@@ -936,3 +936,60 @@ fn down_stops_before_removing_anything_when_a_schedule_cannot_be_read() {
         "{stderr}"
     );
 }
+
+/// A deploy that fails says what it had already changed, region included:
+/// a revision registered before create-service was refused used to go
+/// unsaid.
+#[test]
+fn a_failed_deploy_says_what_it_already_changed() {
+    let dir = project(&overlay("region: eu-west-1\n"), None);
+    let mut table = Account::default().table();
+    table.as_array_mut().unwrap().insert(
+        0,
+        serde_json::json!({"call": ["ecs", "create-service"], "fail": "An error occurred (AccessDeniedException) when calling the CreateService operation: not allowed"}),
+    );
+    common::StandIn::at(dir.path()).answer(table);
+    let (code, _, stderr) = run(dir.path(), &["deploy", "--no-wait"], &[]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("deploying `shop-web` failed")
+            && stderr.contains("AccessDeniedException")
+            && stderr
+                .contains("what deploy had already changed in eu-west-1: registered shop-web:4"),
+        "{stderr}"
+    );
+    // Refused at once: nothing changed, and said so.
+    Account {
+        denied: true,
+        ..Account::default()
+    }
+    .behind(dir.path());
+    let (code, _, stderr) = run(dir.path(), &["deploy", "--no-wait"], &[]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("nothing was changed"), "{stderr}");
+}
+
+/// `down` stopped by a refused call says what it had removed, what it had
+/// half done and what is left.
+#[test]
+fn a_stopped_down_says_what_it_removed_and_what_is_left() {
+    let live = serde_json::json!({"serviceName": "shop-web", "status": "ACTIVE", "desiredCount": 2, "tags": ours()});
+    let dir = project(&overlay("region: eu-west-1\n"), Some(live.clone()));
+    let mut table = Account {
+        live: Some(live),
+        ..Account::default()
+    }
+    .table();
+    table.as_array_mut().unwrap().insert(
+        0,
+        serde_json::json!({"call": ["ecs", "delete-service"], "fail": "An error occurred (AccessDeniedException) when calling the DeleteService operation: not allowed"}),
+    );
+    common::StandIn::at(dir.path()).answer(table);
+    let (code, _, stderr) = run(dir.path(), &["down", "--yes"], &[]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("service shop-web was already scaled to 0 tasks, and is not deleted")
+            && stderr.contains("nothing was removed; left: service shop-web (cluster prod)"),
+        "{stderr}"
+    );
+}

@@ -9,9 +9,9 @@ use serde_json::{Map, Value};
 
 use crate::aws::{Aws, AwsError, Round};
 use crate::report::Reporter;
+use crate::steps::family;
 use crate::steps::members::{CREATE_ONLY, UPDATABLE};
 use crate::steps::rollout::{Rollout, State};
-use crate::steps::{family, jobs};
 
 /// The live revisions `--plan` found equal to the conversion's: family →
 /// (ARN, `family:revision`).
@@ -81,21 +81,6 @@ pub(crate) fn register(
     }
 }
 
-/// Registers a job's task definition and starts it; its ARN, revision and
-/// tasks.
-pub(crate) fn start_job(
-    aws: &Aws,
-    dir: &Path,
-    family: &str,
-    conversion: &Conversion,
-    reuse: &Reuse,
-) -> Result<(String, String, jobs::Started), AwsError> {
-    let (arn, revision) = register(aws, dir, conversion, family, reuse)?;
-    let input = &conversion.jobs[family];
-    let started = jobs::start(aws, dir, input, &revision, None)?;
-    Ok((arn, revision, started))
-}
-
 /// The `update-service` input that makes a service match its definition
 /// (`create`, the `create-service` input) at `revision`.
 pub(crate) fn update_input(create: &Value, revision: &str) -> Map<String, Value> {
@@ -145,13 +130,15 @@ fn same(ours: &Value, live: &Value) -> bool {
     }
 }
 
-/// Register, then create the service or make it match.
+/// Creates the service of `family` to run `registered` (ARN,
+/// `family:revision`), or makes the live one match. An error after the
+/// service was updated says so.
 pub(crate) fn deploy_one(
     aws: &Aws,
     dir: &Path,
     family: &str,
     conversion: &Conversion,
-    reuse: &Reuse,
+    registered: (String, String),
 ) -> Result<Rollout, AwsError> {
     let write = |name: String, text: String| {
         let file = dir.join(name);
@@ -159,7 +146,7 @@ pub(crate) fn deploy_one(
             .map_err(|e| AwsError::Failed(format!("cannot write {}: {e}", file.display())))?;
         Ok::<_, AwsError>(format!("file://{}", file.display()))
     };
-    let (arn, revision) = register(aws, dir, conversion, family, reuse)?;
+    let (arn, revision) = registered;
 
     let mut service = serde_json::to_value(&conversion.services[family])
         .map_err(|e| AwsError::Failed(e.to_string()))?;
@@ -207,7 +194,12 @@ pub(crate) fn deploy_one(
                 arn,
                 "--tags",
                 &Value::Array(ours).to_string(),
-            ])?;
+            ])
+            .map_err(|e| {
+                AwsError::Failed(format!(
+                    "{e} (after service {name} was updated to {revision}: it now runs it, untagged)"
+                ))
+            })?;
         }
         let kept = if scaled {
             " (its desired count is Application Auto Scaling's)"

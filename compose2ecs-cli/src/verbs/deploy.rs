@@ -20,7 +20,7 @@ use crate::outcome::{Ended, Outcome};
 use crate::report::Reporter;
 use crate::steps::jobs;
 use crate::steps::rollout::{Clock, Rollout, State, watch};
-use crate::steps::service::{Reuse, deploy_one, register, said_registered, start_job};
+use crate::steps::service::{Reuse, deploy_one, register, said_registered};
 use crate::steps::{calls, scaling};
 
 /// What the `--format json` dry run says of the order of the calls.
@@ -81,9 +81,14 @@ pub(crate) fn run(args: &DeployArgs) -> Ended {
         rollouts: Vec::new(),
         ran: Vec::new(),
         scheduled: Vec::new(),
+        changed: lines,
         ok: true,
     };
-    d.all(&stages, args.no_wait)?;
+    let all = d.all(&stages, args.no_wait);
+    if all.is_err() || !d.ok {
+        d.say_changed();
+    }
+    all?;
     if reporter.json {
         let _ = crate::report::document(&d.document(args.no_wait));
     }
@@ -191,6 +196,8 @@ struct Deployment<'a> {
     ran: Vec<Value>,
     /// The schedules applied, likewise.
     scheduled: Vec<Value>,
+    /// What it changed so far, in order: said when it fails.
+    changed: Vec<String>,
     ok: bool,
 }
 
@@ -255,31 +262,56 @@ impl Deployment<'_> {
         started: &mut Vec<(String, jobs::Started)>,
     ) -> Result<(), AwsError> {
         let (aws, dir, conversion, reporter) = (self.aws, self.dir, self.conversion, self.reporter);
+        let (arn, revision) = register(aws, dir, conversion, family, &self.reuse)?;
+        said_registered(reporter, &self.reuse, family, &revision, &arn);
+        if !self.reuse.contains_key(family) {
+            self.changed.push(format!("registered {revision}"));
+        }
         if let Some(schedule) = conversion.schedules.get(family) {
-            let (arn, revision) = register(aws, dir, conversion, family, &self.reuse)?;
-            said_registered(reporter, &self.reuse, family, &revision, &arn);
             let line = scaling::apply_schedule(aws, dir, schedule, &arn)?;
             reporter.progress(&line);
+            self.changed.push(line);
             self.scheduled.push(serde_json::json!({
                 "family": family, "revision": revision, "schedule": schedule.name,
                 "expression": schedule.schedule_expression,
             }));
-        } else if conversion.jobs.contains_key(family) {
-            let (arn, revision, s) = start_job(aws, dir, family, conversion, &self.reuse)?;
-            said_registered(reporter, &self.reuse, family, &revision, &arn);
+        } else if let Some(input) = conversion.jobs.get(family) {
+            let s = jobs::start(aws, dir, input, &revision, None)?;
             reporter.progress(&format!("started job {revision}: {}", s.tasks.join(", ")));
+            self.changed.push(format!("started job {revision}"));
             started.push((revision, s));
         } else {
-            let r = deploy_one(aws, dir, family, conversion, &self.reuse)?;
-            said_registered(reporter, &self.reuse, family, &r.revision, &r.arn);
+            let r = deploy_one(aws, dir, family, conversion, (arn, revision))?;
             reporter.progress(&r.line);
+            self.changed.push(r.line.clone());
             self.rollouts.push(r);
             // After the service exists: its scalable target needs it.
             if let Some(s) = conversion.scaling.get(family) {
-                reporter.progress(&scaling::apply_scaling(aws, dir, family, s)?);
+                let line = scaling::apply_scaling(aws, dir, family, s)?;
+                reporter.progress(&line);
+                self.changed.push(line);
             }
         }
         Ok(())
+    }
+
+    /// When it failed: what it had already changed, in its region, so that
+    /// nothing it did goes unsaid (a revision registered before a later
+    /// call failed, a service updated before its tagging was refused).
+    fn say_changed(&self) {
+        let region = self
+            .aws
+            .region
+            .as_deref()
+            .unwrap_or("the AWS CLI's default region");
+        self.reporter.error(&if self.changed.is_empty() {
+            format!("deploy changed nothing in {region}")
+        } else {
+            format!(
+                "what deploy had already changed in {region}: {}",
+                self.changed.join("; ")
+            )
+        });
     }
 
     /// The jobs of a stage, each waited for and judged by its essential

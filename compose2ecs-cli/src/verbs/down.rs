@@ -259,66 +259,105 @@ pub(crate) fn run(args: &DownArgs) -> Ended {
             ));
             Ok(Outcome::Success)
         }
-        Err(e) => Err(reporter.fail(&format!("down stopped: {e}"))),
+        Err((e, done)) => {
+            let said = |r: &[Removal]| r.iter().map(Removal::describe).collect::<Vec<_>>();
+            let (gone, left) = remove.split_at(done.min(remove.len()));
+            let gone = if gone.is_empty() {
+                "nothing was removed".to_owned()
+            } else {
+                format!("removed: {}", said(gone).join("; "))
+            };
+            Err(reporter.fail(&format!(
+                "down stopped: {e}; {gone}; left: {}",
+                said(left).join("; ")
+            )))
+        }
     }
 }
 
+/// Removes each of `remove` in order, then waits for the deleted services
+/// to drain. `Err`: why it stopped, and how many it had removed.
 fn take_down(
     aws: &Aws,
     remove: &[Removal],
     timeout: f64,
     reporter: Reporter,
-) -> Result<(), AwsError> {
+) -> Result<(), (AwsError, usize)> {
     let mut draining = Vec::new();
-    for r in remove {
-        match r {
-            Removal::ScalableTarget { resource_id } => {
-                aws.text(&[
-                    "application-autoscaling",
-                    "deregister-scalable-target",
-                    "--service-namespace",
-                    "ecs",
-                    "--resource-id",
-                    resource_id,
-                    "--scalable-dimension",
-                    "ecs:service:DesiredCount",
-                ])?;
-            }
-            Removal::Service { cluster, name } => {
-                aws.json(&[
-                    "ecs",
-                    "update-service",
-                    "--cluster",
-                    cluster,
-                    "--service",
-                    name,
-                    "--desired-count",
-                    "0",
-                ])?;
-                aws.json(&[
-                    "ecs",
-                    "delete-service",
-                    "--cluster",
-                    cluster,
-                    "--service",
-                    name,
-                ])?;
-                draining.push((cluster.clone(), name.clone()));
-            }
-            Removal::Schedule { name } => {
-                aws.text(&["scheduler", "delete-schedule", "--name", name])?;
-            }
-            Removal::Revision { arn } => {
-                aws.json(&[
-                    "ecs",
-                    "deregister-task-definition",
-                    "--task-definition",
-                    arn,
-                ])?;
-            }
-        }
+    for (done, r) in remove.iter().enumerate() {
+        take_down_one(aws, r, &mut draining).map_err(|e| (e, done))?;
         reporter.progress(&format!("removed {}", r.describe()));
     }
+    drain(aws, draining, timeout, reporter).map_err(|e| (e, remove.len()))
+}
+
+/// Removes one thing; a deleted service goes into `draining`.
+fn take_down_one(
+    aws: &Aws,
+    r: &Removal,
+    draining: &mut Vec<(String, String)>,
+) -> Result<(), AwsError> {
+    match r {
+        Removal::ScalableTarget { resource_id } => {
+            aws.text(&[
+                "application-autoscaling",
+                "deregister-scalable-target",
+                "--service-namespace",
+                "ecs",
+                "--resource-id",
+                resource_id,
+                "--scalable-dimension",
+                "ecs:service:DesiredCount",
+            ])?;
+        }
+        Removal::Service { cluster, name } => {
+            aws.json(&[
+                "ecs",
+                "update-service",
+                "--cluster",
+                cluster,
+                "--service",
+                name,
+                "--desired-count",
+                "0",
+            ])?;
+            aws.json(&[
+                "ecs",
+                "delete-service",
+                "--cluster",
+                cluster,
+                "--service",
+                name,
+            ])
+            .map_err(|e| {
+                AwsError::Failed(format!(
+                    "{e} (service {name} was already scaled to 0 tasks, and is not deleted)"
+                ))
+            })?;
+            draining.push((cluster.clone(), name.clone()));
+        }
+        Removal::Schedule { name } => {
+            aws.text(&["scheduler", "delete-schedule", "--name", name])?;
+        }
+        Removal::Revision { arn } => {
+            aws.json(&[
+                "ecs",
+                "deregister-task-definition",
+                "--task-definition",
+                arn,
+            ])?;
+        }
+    }
+    Ok(())
+}
+
+/// Waits until the deleted services have drained, or the timeout.
+fn drain(
+    aws: &Aws,
+    mut draining: Vec<(String, String)>,
+    timeout: f64,
+    reporter: Reporter,
+) -> Result<(), AwsError> {
     // A deleted service drains (DRAINING) until its tasks have stopped:
     // all of them asked at once, ten a call.
     let deadline = Instant::now() + Duration::from_secs_f64(timeout.max(0.0));
