@@ -262,8 +262,28 @@ pub(crate) fn environment_region() -> Option<(String, &'static str)> {
         })
 }
 
-/// A directory for the JSON handed to `aws`, removed when dropped.
+/// A directory for the JSON handed to `aws`, removed when dropped
+/// ([`crate::write::private_dir`]).
 pub(crate) fn scratch(reporter: Reporter) -> Result<tempfile::TempDir, Outcome> {
-    tempfile::tempdir()
+    crate::write::private_dir()
         .map_err(|e| reporter.fail(&format!("cannot create a temporary directory: {e}")))
+}
+
+#[cfg(all(test, unix))]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    #[test]
+    fn the_scratch_directory_is_the_users_alone() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = super::scratch(crate::report::Reporter::default()).unwrap();
+        let meta = std::fs::metadata(dir.path()).unwrap();
+        assert_eq!(meta.permissions().mode() & 0o777, 0o700);
+        assert!(
+            dir.path()
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("compose2ecs-")
+        );
+    }
 }

@@ -15,6 +15,21 @@ pub(crate) struct Written {
     pub(crate) removed: Vec<PathBuf>,
 }
 
+/// A temporary directory, removed when dropped: private to the user (0700:
+/// the task definitions, service inputs and bake files in it are the
+/// user's, not the machine's), and named for what it is (`compose2ecs-…`),
+/// should a killed run leave it behind.
+pub(crate) fn private_dir() -> std::io::Result<tempfile::TempDir> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("compose2ecs-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    builder.tempdir()
+}
+
 /// Refuses an output path that holds anything but a regular file: a
 /// symbolic link (whose target would be read, shown or replaced), a FIFO
 /// (which would block), a device or a directory. Nothing is read or

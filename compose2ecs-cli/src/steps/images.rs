@@ -134,8 +134,8 @@ pub(crate) fn build(
     targets: &[Target],
     reporter: Reporter,
 ) -> Result<(), String> {
-    let dir =
-        tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+    let dir = crate::write::private_dir()
+        .map_err(|e| format!("cannot create a temporary directory: {e}"))?;
     let file = dir.path().join("compose2ecs.bake.json");
     std::fs::write(&file, format!("{:#}\n", bake_override(targets)))
         .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
