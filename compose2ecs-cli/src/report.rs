@@ -404,7 +404,7 @@ fn render(out: &mut String, sources: Option<&Sources>, d: &Diagnostic, styled: b
     if let Some(loc) = &d.location {
         let _ = writeln!(out, "{pad}{blue}-->{blue:#} {loc}");
         if let Some(line) = line_text {
-            let col = loc.column.saturating_sub(1) as usize;
+            let (line, col) = window(&line, loc.column.saturating_sub(1) as usize);
             let prefix: String = line
                 .chars()
                 .take(col)
@@ -443,6 +443,31 @@ fn render(out: &mut String, sources: Option<&Sources>, d: &Diagnostic, styled: b
         let _ = writeln!(out, "{pad} {blue}={blue:#} {bold}help{bold:#}: {help}");
     }
     out.push('\n');
+}
+
+/// How much of a source line a diagnostic quotes: a line longer than this
+/// (a 300 KB one-line value) is cut around the column it points at.
+const QUOTE_WIDTH: usize = 160;
+
+/// The line as quoted: whole when it fits in [`QUOTE_WIDTH`] characters,
+/// else that many around `col` (a third before it), with `…` where it was
+/// cut; and `col` within what is quoted.
+fn window(line: &str, col: usize) -> (String, usize) {
+    let count = line.chars().count();
+    if count <= QUOTE_WIDTH {
+        return (line.to_owned(), col);
+    }
+    let start = col.saturating_sub(QUOTE_WIDTH / 3).min(count - QUOTE_WIDTH);
+    let mut shown: String = line.chars().skip(start).take(QUOTE_WIDTH).collect();
+    let mut col = col - start;
+    if start > 0 {
+        shown.insert(0, '…');
+        col += 1;
+    }
+    if start + QUOTE_WIDTH < count {
+        shown.push('…');
+    }
+    (shown, col)
 }
 
 /// `list` rendered, in order: a long list in two halves on two cores (a
@@ -492,6 +517,27 @@ fn summary_strict(warnings: usize) {
 mod tests {
     use super::*;
     use compose2ecs_core::Code;
+
+    #[test]
+    fn a_long_line_is_quoted_around_its_column() {
+        assert_eq!(window("image: nginx", 7), ("image: nginx".to_owned(), 7));
+        let line = format!("X: \"{}$(oops){}\"", "a".repeat(5_000), "b".repeat(5_000));
+        let col = line.find("$(").unwrap();
+        let (shown, at) = window(&line, col);
+        assert_eq!(
+            shown.chars().count(),
+            QUOTE_WIDTH + 2,
+            "cut on both sides, marked"
+        );
+        assert!(shown.starts_with('…') && shown.ends_with('…'));
+        assert_eq!(
+            shown.chars().skip(at).take(7).collect::<String>(),
+            "$(oops)"
+        );
+        let (start, at) = window(&line, 3);
+        assert!(!start.starts_with('…') && start.ends_with('…'));
+        assert_eq!(at, 3);
+    }
 
     /// A list long enough to be rendered on two cores reads as one core
     /// renders it, in order.

@@ -39,6 +39,12 @@ pub(crate) enum InterpolationError {
     Syntax(String),
 }
 
+/// How deep `${A:-${B:-…}}` may nest: far beyond any real file, and shallow
+/// enough that neither the stack (one frame per level) nor the time (each
+/// level scans what it holds for its closing brace) can run away; a
+/// 30,000-level file used to overflow the stack.
+pub(crate) const MAX_NESTING: usize = 100;
+
 /// Interpolates one string. `unset` receives the names of variables that were
 /// used without a value and without a default.
 pub(crate) fn interpolate_str(
@@ -46,6 +52,21 @@ pub(crate) fn interpolate_str(
     env: &Environment,
     unset: &mut Vec<String>,
 ) -> Result<String, InterpolationError> {
+    nested(input, env, unset, 0)
+}
+
+/// [`interpolate_str`] at nesting `depth`.
+fn nested(
+    input: &str,
+    env: &Environment,
+    unset: &mut Vec<String>,
+    depth: usize,
+) -> Result<String, InterpolationError> {
+    if depth > MAX_NESTING {
+        return Err(InterpolationError::Syntax(format!(
+            "interpolations nested more than {MAX_NESTING} deep (`${{A:-${{B:-…}}}}`)"
+        )));
+    }
     if !input.contains('$') {
         return Ok(input.to_owned());
     }
@@ -61,7 +82,7 @@ pub(crate) fn interpolate_str(
             let end = matching_brace(body_and_tail).ok_or_else(|| {
                 InterpolationError::Syntax("`${` without a closing `}`".to_owned())
             })?;
-            out.push_str(&braced(&body_and_tail[..end], env, unset)?);
+            out.push_str(&braced(&body_and_tail[..end], env, unset, depth)?);
             rest = &body_and_tail[end + 1..];
         } else {
             let len = name_len(after);
@@ -120,6 +141,7 @@ fn braced(
     body: &str,
     env: &Environment,
     unset: &mut Vec<String>,
+    depth: usize,
 ) -> Result<String, InterpolationError> {
     let len = name_len(body);
     let name = &body[..len];
@@ -152,19 +174,19 @@ fn braced(
         },
         ":-" if set_nonempty => Ok(value.cloned().unwrap_or_default()),
         "-" if value.is_some() => Ok(value.cloned().unwrap_or_default()),
-        ":-" | "-" => interpolate_str(arg, env, unset),
+        ":-" | "-" => nested(arg, env, unset, depth + 1),
         ":?" if set_nonempty => Ok(value.cloned().unwrap_or_default()),
         "?" if value.is_some() => Ok(value.cloned().unwrap_or_default()),
         ":?" | "?" => {
             let mut ignored = Vec::new();
-            let message = interpolate_str(arg, env, &mut ignored)?;
+            let message = nested(arg, env, &mut ignored, depth + 1)?;
             Err(InterpolationError::Required {
                 name: name.to_owned(),
                 message,
             })
         }
-        ":+" if set_nonempty => interpolate_str(arg, env, unset),
-        "+" if value.is_some() => interpolate_str(arg, env, unset),
+        ":+" if set_nonempty => nested(arg, env, unset, depth + 1),
+        "+" if value.is_some() => nested(arg, env, unset, depth + 1),
         _ => Ok(String::new()),
     }
 }
@@ -519,6 +541,19 @@ mod tests {
         let out = interpolate_str("a${NOPE}b$ALSO_NOT", &env(), &mut unset).unwrap();
         assert_eq!(out, "ab");
         assert_eq!(unset, ["NOPE", "ALSO_NOT"]);
+    }
+
+    #[test]
+    fn nesting_is_bounded_and_says_so() {
+        let deep = |n: usize| "${A:-".repeat(n) + "x" + &"}".repeat(n);
+        assert_eq!(i(&deep(MAX_NESTING)).unwrap(), "x");
+        let e = i(&deep(MAX_NESTING + 2)).unwrap_err();
+        assert!(
+            matches!(&e, InterpolationError::Syntax(m) if m.contains("nested more than 100 deep")),
+            "{e:?}"
+        );
+        // What used to overflow the stack (30,000 levels) is refused.
+        assert!(i(&deep(30_000)).is_err());
     }
 
     #[test]
