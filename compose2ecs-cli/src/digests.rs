@@ -18,8 +18,15 @@ pub(crate) fn write(path: &Path, digests: &IndexMap<String, String>) -> Result<(
 
 /// Reads a digests file as `push` writes it; every image by digest.
 pub(crate) fn read(path: &Path) -> Result<IndexMap<String, String>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    // As every input: a regular file, read with a bound.
+    let text = compose2ecs_core::Source::read(path)
+        .map_err(|e| {
+            e.diagnostics().first().map_or_else(
+                || format!("cannot read {}", path.display()),
+                |d| d.message.clone(),
+            )
+        })?
+        .text;
     let value: Value =
         serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
     let map = value

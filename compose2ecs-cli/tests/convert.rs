@@ -651,3 +651,67 @@ fn convert_cost_prices_the_seed_from_the_table() {
         r.stderr
     );
 }
+
+/// Every input is a regular file read with a bound: a device (`/dev/zero`
+/// reports a length of 0 and never ends) or a FIFO (which blocks until
+/// something writes to it) as a compose file, an `env_file` or `.env` is an
+/// error naming it, at once.
+#[cfg(unix)]
+#[test]
+fn an_input_that_is_a_device_or_a_fifo_is_refused_not_read() {
+    let work = project(&[(
+        "compose.yaml",
+        "name: dev\nservices:\n  web:\n    image: nginx\n    env_file: /dev/zero\n",
+    )]);
+    let convert = |args: &[&str]| {
+        let out = bin()
+            .current_dir(work.path())
+            .args(["convert", "--stdout"])
+            .args(args)
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = convert(&[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("/dev/zero") && stderr.contains("not a regular file"),
+        "{stderr}"
+    );
+    let fifo = work.path().join("fifo.yaml");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let (code, stderr) = convert(&["-f", "fifo.yaml"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("fifo.yaml") && stderr.contains("not a regular file"),
+        "{stderr}"
+    );
+    std::fs::write(
+        work.path().join("compose.yaml"),
+        "name: dev\nservices:\n  web:\n    image: nginx\n",
+    )
+    .unwrap();
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(work.path().join(".env"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    let (code, stderr) = convert(&[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains(".env") && stderr.contains("not a regular file"),
+        "{stderr}"
+    );
+}

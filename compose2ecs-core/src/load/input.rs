@@ -36,28 +36,29 @@ impl Source {
                 column: 1,
             })))
         };
-        let meta = std::fs::metadata(path)
-            .map_err(|e| io_error(format!("cannot read `{}`: {e}", path.display())))?;
-        if meta.len() > MAX_FILE_SIZE as u64 {
-            return Err(Error::single(
-                Diagnostic::error(
-                    Code::YamlLimit,
-                    format!(
-                        "`{}` is {} bytes, more than the limit of {} MiB",
-                        path.display(),
-                        meta.len(),
-                        MAX_FILE_SIZE / (1024 * 1024)
-                    ),
-                )
-                .at(Some(&Location {
-                    file: path.into(),
-                    line: 1,
-                    column: 1,
-                })),
-            ));
-        }
-        let bytes = std::fs::read(path)
-            .map_err(|e| io_error(format!("cannot read `{}`: {e}", path.display())))?;
+        let bytes = match read_bounded(path) {
+            Ok(b) => b,
+            Err(Unread::TooLarge) => {
+                return Err(Error::single(
+                    Diagnostic::error(
+                        Code::YamlLimit,
+                        format!(
+                            "`{}` is more than the limit of {} MiB",
+                            path.display(),
+                            MAX_FILE_SIZE / (1024 * 1024)
+                        ),
+                    )
+                    .at(Some(&Location {
+                        file: path.into(),
+                        line: 1,
+                        column: 1,
+                    })),
+                ));
+            }
+            Err(Unread::Io(e)) => {
+                return Err(io_error(format!("cannot read `{}`: {e}", path.display())));
+            }
+        };
         let text = String::from_utf8(bytes).map_err(|e| {
             io_error(format!(
                 "`{}` is not UTF-8 text (invalid byte at offset {})",
@@ -67,6 +68,38 @@ impl Source {
         })?;
         Ok(Source::new(path, text))
     }
+}
+
+/// Why a file was not read.
+#[derive(Debug)]
+pub(crate) enum Unread {
+    /// More than [`MAX_FILE_SIZE`] bytes.
+    TooLarge,
+    /// It could not be read, or is not a regular file.
+    Io(std::io::Error),
+}
+
+/// A file's bytes, at most [`MAX_FILE_SIZE`] of them, counted as they are
+/// read (a device reports a length of 0 and never ends): only a regular
+/// file (a link to one is followed), never a FIFO (which would block until
+/// something writes to it), a device or a directory.
+pub(crate) fn read_bounded(path: &Path) -> Result<Vec<u8>, Unread> {
+    use std::io::Read as _;
+    let meta = std::fs::metadata(path).map_err(Unread::Io)?;
+    if !meta.is_file() {
+        return Err(Unread::Io(std::io::Error::other(
+            "it is not a regular file (a FIFO, a device or a directory); compose2ecs reads only regular files",
+        )));
+    }
+    let file = std::fs::File::open(path).map_err(Unread::Io)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_SIZE as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(Unread::Io)?;
+    if bytes.len() > MAX_FILE_SIZE {
+        return Err(Unread::TooLarge);
+    }
+    Ok(bytes)
 }
 
 /// Everything a conversion reads.
@@ -261,10 +294,35 @@ impl Input {
             env_files.iter().map(|f| (f.clone(), true)).collect()
         };
         for (file, required) in dotenv_files {
-            let text = match std::fs::read_to_string(&file) {
+            let read = read_bounded(&file).and_then(|b| {
+                String::from_utf8(b).map_err(|e| {
+                    Unread::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+                })
+            });
+            let text = match read {
                 Ok(t) => t,
-                Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => {
+                Err(Unread::Io(e)) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+                    continue;
+                }
+                Err(Unread::TooLarge) => {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            Code::YamlLimit,
+                            format!(
+                                "env file `{}` is more than the limit of {} MiB",
+                                file.display(),
+                                MAX_FILE_SIZE / (1024 * 1024)
+                            ),
+                        )
+                        .at(Some(&Location {
+                            file: file.as_path().into(),
+                            line: 1,
+                            column: 1,
+                        })),
+                    );
+                    continue;
+                }
+                Err(Unread::Io(e)) => {
                     diagnostics.push(
                         Diagnostic::error(
                             Code::Io,
