@@ -715,3 +715,33 @@ fn an_input_that_is_a_device_or_a_fifo_is_refused_not_read() {
         "{stderr}"
     );
 }
+
+/// A `.env` whose every variable doubles the one before stops where a
+/// value passes 1 MiB, at its line, used or not (it used to take 2.4 GB
+/// before the process died).
+#[test]
+fn a_doubling_env_file_stops_at_its_bound() {
+    let mut dotenv = String::from("V0=xxxxxxxx\n");
+    for i in 1..40 {
+        dotenv.push_str(&format!("V{i}=${{V{}}}${{V{}}}\n", i - 1, i - 1));
+    }
+    let work = project(&[
+        (
+            "compose.yaml",
+            "name: bomb\nservices:\n  web:\n    image: nginx\n",
+        ),
+        (".env", &dotenv),
+    ]);
+    let out = bin()
+        .current_dir(work.path())
+        .args(["convert", "--stdout"])
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("grows to more than 1 MiB") && stderr.contains(".env:19:1"),
+        "{stderr}"
+    );
+}

@@ -45,6 +45,12 @@ pub(crate) enum InterpolationError {
 /// 30,000-level file used to overflow the stack.
 pub(crate) const MAX_NESTING: usize = 100;
 
+/// How long one interpolated value may grow: far more than any setting (a
+/// task definition holds at most 64 KiB), and little enough that a `.env`
+/// whose every variable doubles the one before fails at once, where it used
+/// to take gigabytes before the process died, used or not.
+pub(crate) const MAX_VALUE: usize = 1024 * 1024;
+
 /// Interpolates one string. `unset` receives the names of variables that were
 /// used without a value and without a default.
 pub(crate) fn interpolate_str(
@@ -83,6 +89,7 @@ fn nested(
                 InterpolationError::Syntax("`${` without a closing `}`".to_owned())
             })?;
             out.push_str(&braced(&body_and_tail[..end], env, unset, depth)?);
+            too_long(&out)?;
             rest = &body_and_tail[end + 1..];
         } else {
             let len = name_len(after);
@@ -97,11 +104,24 @@ fn nested(
                 Some(v) => out.push_str(v),
                 None => unset.push(name.to_owned()),
             }
+            too_long(&out)?;
             rest = &after[len..];
         }
     }
     out.push_str(rest);
+    too_long(&out)?;
     Ok(out)
+}
+
+/// Refuses a value past [`MAX_VALUE`].
+fn too_long(out: &str) -> Result<(), InterpolationError> {
+    if out.len() > MAX_VALUE {
+        return Err(InterpolationError::Syntax(format!(
+            "the value grows to more than {} MiB when its variables are put in",
+            MAX_VALUE / (1024 * 1024)
+        )));
+    }
+    Ok(())
 }
 
 fn name_len(s: &str) -> usize {
@@ -554,6 +574,19 @@ mod tests {
         );
         // What used to overflow the stack (30,000 levels) is refused.
         assert!(i(&deep(30_000)).is_err());
+    }
+
+    #[test]
+    fn a_value_cannot_grow_past_its_bound() {
+        let mut env = env();
+        env.insert("BIG".to_owned(), "x".repeat(MAX_VALUE / 2 + 1));
+        let mut unset = Vec::new();
+        assert!(interpolate_str("$BIG", &env, &mut unset).is_ok());
+        let e = interpolate_str("$BIG${BIG}", &env, &mut unset).unwrap_err();
+        assert!(
+            matches!(&e, InterpolationError::Syntax(m) if m.contains("more than 1 MiB")),
+            "{e:?}"
+        );
     }
 
     #[test]
