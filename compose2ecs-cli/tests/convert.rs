@@ -745,3 +745,56 @@ fn a_doubling_env_file_stops_at_its_bound() {
         "{stderr}"
     );
 }
+
+/// An `include` diamond (each file includes the same two files of the next
+/// level) is loaded file by file, not path by path: 20 levels are 2^20
+/// paths but 40 files. (A guard, not a measurement: it used to run for
+/// minutes at 16 levels.)
+#[test]
+fn an_include_diamond_is_read_once_per_file() {
+    let depth = 20;
+    let mut files: Vec<(String, String)> = Vec::new();
+    let level = |i: usize| format!("include:\n  - l{i}a.yaml\n  - l{i}b.yaml\n");
+    files.push((
+        "compose.yaml".to_owned(),
+        format!("name: diamond\n{}", level(1)),
+    ));
+    for i in 1..depth {
+        for side in ["a", "b"] {
+            files.push((format!("l{i}{side}.yaml"), level(i + 1)));
+        }
+    }
+    for side in ["a", "b"] {
+        files.push((
+            format!("l{depth}{side}.yaml"),
+            format!("services:\n  {side}:\n    image: nginx\n"),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let work = project(&refs);
+    let out = bin()
+        .current_dir(work.path())
+        .args(["convert", "-o", "out", "-q"])
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        work.path()
+            .join("out/diamond-a.task-definition.json")
+            .is_file()
+    );
+    assert!(
+        work.path()
+            .join("out/diamond-b.task-definition.json")
+            .is_file()
+    );
+}

@@ -237,11 +237,27 @@ impl Loader<'_> {
                 );
                 return None;
             }
-            let source = self.read(file, path, loc)?;
-            let child = FileCtx::new(file, spec.project_directory.clone(), env.clone());
-            self.including.push(file.clone());
-            let tree = self.load(&source, &child);
-            self.including.pop();
+            let key = (file.clone(), spec.project_directory.clone());
+            let done = self
+                .included
+                .get(&key)
+                .and_then(|seen| seen.iter().find(|(e, _)| **e == *env))
+                .map(|(_, tree)| tree.clone());
+            let tree = match done {
+                Some(tree) => tree,
+                None => {
+                    let source = self.read(file, path, loc)?;
+                    let child = FileCtx::new(file, spec.project_directory.clone(), env.clone());
+                    self.including.push(file.clone());
+                    let tree = self.load(&source, &child);
+                    self.including.pop();
+                    self.included
+                        .entry(key)
+                        .or_default()
+                        .push((env.clone(), tree.clone()));
+                    tree
+                }
+            };
             let mut tree = tree?;
             if tree.as_map().is_none() {
                 self.sink.push(
