@@ -34,6 +34,15 @@ pub(crate) fn task_definition(td: &TaskDefinition) -> Vec<Broken> {
             format!("it has {} containers", containers.len()),
         ));
     }
+    // The request's JSON, as the CLI sends it (compact).
+    let size = serde_json::to_vec(td).map_or(0, |v| v.len());
+    if size > 64 * 1024 {
+        out.push(broken(
+            "task-definition-size",
+            "containerDefinitions".to_owned(),
+            format!("its JSON is {size} bytes"),
+        ));
+    }
     let mut names = BTreeSet::new();
     for (i, c) in containers.iter().enumerate() {
         if !names.insert(c.name.as_str()) {
@@ -298,6 +307,11 @@ mod tests {
             .collect();
         v["containerDefinitions"] = many.into();
         assert_eq!(broken_ids(v), ["containers-per-task"]);
+
+        let mut v = ok();
+        v["containerDefinitions"][0]["environment"] =
+            serde_json::json!([{"name": "BIG", "value": "x".repeat(70_000)}]);
+        assert_eq!(broken_ids(v), ["task-definition-size"]);
 
         let mut v = ok();
         v["containerDefinitions"][0]["healthCheck"] =

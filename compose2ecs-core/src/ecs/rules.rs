@@ -53,6 +53,13 @@ pub const ECS_RULES: &[EcsRule] = &[
         reported_as: "ecs-rule",
     },
     EcsRule {
+        id: "task-definition-size",
+        calls: "RegisterTaskDefinition",
+        rule: "a task definition is at most 64 KiB (65,536 bytes of JSON)",
+        source: "ECS Developer Guide, \"Amazon ECS service quotas\": \"Task definition size\", \"The maximum size, in KiB, of a task definition\", 64, not adjustable",
+        reported_as: "ecs-rule",
+    },
+    EcsRule {
         id: "unique-container-names",
         calls: "RegisterTaskDefinition",
         rule: "the containers of a task definition have different names",
