@@ -7,6 +7,7 @@ pub(crate) mod de;
 mod deployment;
 pub(crate) mod docker_ecs;
 mod effective;
+mod shape;
 
 pub(crate) use effective::{effective, merged};
 
@@ -541,12 +542,14 @@ pub(crate) fn load(mut root: Node, env: &Environment, sink: &mut Sink) -> Option
                         .collect()
                 })
                 .unwrap_or_default();
-            Some(LoadedOverlay {
+            let loaded = LoadedOverlay {
                 overlay,
                 service_locs,
                 root_loc: Some(root.loc.clone()),
                 tree: Some(root),
-            })
+            };
+            shape::regions_by_shape(&loaded, sink);
+            Some(loaded)
         }
         Err(first) => {
             for e in every_mistake(&root, first) {
@@ -603,3 +606,6 @@ fn take_out(node: &mut Node, at: &Location) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod region_tests {}
