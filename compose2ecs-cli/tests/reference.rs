@@ -319,6 +319,11 @@ const DIFFERENCES: &[(&str, Differs, &str)] = &[
         "a billion-laughs alias bomb: docker compose expands it for minutes; compose2ecs stops at its alias limit",
     ),
     (
+        "fixtures/errors/interpolation-nested-too-deep",
+        Differs::Refuses,
+        "defaults nested 150 deep: docker compose reads them; compose2ecs stops at 100 levels, where a 30,000-level file used to overflow its stack (issue 41)",
+    ),
+    (
         "conformance/compose-go-inline/service_hooks/TestServiceHooks_1.yaml",
         Differs::Reads,
         NEWER_SPEC,
