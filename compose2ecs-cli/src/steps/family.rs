@@ -33,6 +33,21 @@ pub(crate) fn cluster_of(conversion: &Conversion, family: &str) -> String {
         .unwrap_or_else(|| "default".to_owned())
 }
 
+/// The cluster and service name of each of `families` that runs as an ECS
+/// service, in their order: what `describe-services` is asked about.
+pub(crate) fn services<'f>(
+    conversion: &Conversion,
+    families: impl IntoIterator<Item = &'f str>,
+) -> Vec<(String, String)> {
+    families
+        .into_iter()
+        .filter_map(|f| {
+            let svc = conversion.services.get(f)?;
+            Some((cluster_of(conversion, f), svc.service_name.clone()))
+        })
+        .collect()
+}
+
 /// The project's name, as its tags carry it.
 pub(crate) fn project(conversion: &Conversion) -> String {
     conversion

@@ -124,13 +124,7 @@ pub(crate) fn plan_families(
             ])
         })
         .collect();
-    let wanted: Vec<(String, String)> = families
-        .iter()
-        .filter_map(|f| {
-            let svc = conversion.services.get(*f)?;
-            Some((cluster_of(conversion, f), svc.service_name.clone()))
-        })
-        .collect();
+    let wanted = crate::steps::family::services(conversion, families.iter().copied());
     let asked = round.services(&wanted);
     let schedules: Vec<Option<usize>> = families
         .iter()

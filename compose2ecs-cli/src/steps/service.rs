@@ -43,13 +43,7 @@ pub(crate) fn strangers(
     families: &[&str],
 ) -> Result<Vec<String>, AwsError> {
     let project = family::project(conversion);
-    let wanted: Vec<(String, String)> = families
-        .iter()
-        .filter_map(|f| {
-            let svc = conversion.services.get(*f)?;
-            Some((family::cluster_of(conversion, f), svc.service_name.clone()))
-        })
-        .collect();
+    let wanted = family::services(conversion, families.iter().copied());
     let mut round = Round::default();
     let asked = round.services(&wanted);
     let answers = round.run(aws);

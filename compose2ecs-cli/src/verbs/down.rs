@@ -15,7 +15,7 @@ use crate::aws::{Aws, AwsError, Round};
 use crate::context::Context;
 use crate::outcome::{Ended, Outcome};
 use crate::report::{Reporter, plural};
-use crate::steps::family::{carries as ours, cluster_of, project as project_of};
+use crate::steps::family::{carries as ours, project as project_of, services};
 
 /// One thing to remove.
 enum Removal {
@@ -51,11 +51,7 @@ fn survey(
 ) -> Result<(Vec<Removal>, Vec<String>), AwsError> {
     let project = project_of(conversion);
     let mut round = Round::default();
-    let wanted: Vec<(String, String)> = conversion
-        .services
-        .iter()
-        .map(|(family, svc)| (cluster_of(conversion, family), svc.service_name.clone()))
-        .collect();
+    let wanted = services(conversion, conversion.services.keys().map(String::as_str));
     let asked = round.services(&wanted);
     let targets: Vec<Option<usize>> = conversion
         .services

@@ -94,11 +94,8 @@ fn table(heads: &[&str], rows: &[Value], keys: &[&str]) -> String {
 /// `describe-tasks`, per cluster).
 fn survey(aws: &Aws, conversion: &Conversion) -> Result<(Vec<Value>, Vec<Value>), AwsError> {
     let mut first = Round::default();
-    let wanted: Vec<(String, String)> = conversion
-        .services
-        .iter()
-        .map(|(family, svc)| (cluster_of(conversion, family), svc.service_name.clone()))
-        .collect();
+    let wanted =
+        crate::steps::family::services(conversion, conversion.services.keys().map(String::as_str));
     let asked = first.services(&wanted);
     let service_tasks: Vec<usize> = wanted
         .iter()
